@@ -1,0 +1,1 @@
+"""witness: protection and follow-up for victims of trafficking who testify."""

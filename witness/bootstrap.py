@@ -1,0 +1,48 @@
+"""The composition root: the one place real adapters are built. Tests build their own App."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from witness.clock import Clock, SystemClock
+from witness.domain.access import Actor
+from witness.domain.jurisdiction import JurisdictionProfile
+from witness.errors import NotFound
+from witness.profiles import load_profiles
+from witness.settings import Settings
+from witness.store.crypto import FieldCipher, Keyring, load_keyring
+from witness.store.engine import make_engine
+from witness.store.unit_of_work import UnitOfWork
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    keyring: Keyring
+    profiles: dict[str, JurisdictionProfile]
+    clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def cipher(self) -> FieldCipher:
+        return FieldCipher(self.keyring)
+
+    def uow(self, actor: Actor, now: datetime | None = None) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.cipher, self.keyring.audit_key, self.settings.audit_head_path,
+                          actor, now or self.clock.now())
+
+    def profile(self, code: str) -> JurisdictionProfile:
+        try:
+            return self.profiles[code]
+        except KeyError:
+            raise NotFound(f"jurisdiction: no profile for {code!r}") from None
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> App:
+    """Refuses to start without a key (R-71) and with a wrong profile (R-13)."""
+    keyring = load_keyring(settings.keyring_path)
+    profiles = load_profiles(Path(settings.config_dir) / "jurisdictions")
+    return App(settings, make_engine(settings.url), keyring, profiles, clock or SystemClock())

@@ -1,0 +1,1 @@
+"""The pure domain: no Prefect, SQLAlchemy, Jinja or I/O here."""

@@ -1,0 +1,82 @@
+"""Need to know (R-70): who may do what, and who may see which identity fields.
+
+Policy is data so that a reviewer can read it in one place. Everything not granted is refused.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from witness.errors import Forbidden
+
+
+class Role(StrEnum):
+    coordinator = "coordinator"
+    prosecutor = "prosecutor"
+    legal_aid = "legal_aid"
+    escort = "escort"
+    interpreter = "interpreter"
+    auditor = "auditor"
+    admin = "admin"
+    system = "system"  # the scheduled flows; sees no identity
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: str
+    role: Role
+
+    @classmethod
+    def parse(cls, text: str) -> "Actor":
+        user, sep, role = text.partition(":")
+        if not sep or not user.strip():
+            raise Forbidden("actor: write it as USER:ROLE, e.g. amara:coordinator")
+        try:
+            return cls(user.strip(), Role(role.strip()))
+        except ValueError:
+            raise Forbidden(f"actor: unknown role {role!r}; roles are {', '.join(r.value for r in Role)}") from None
+
+    def __str__(self) -> str:
+        return f"{self.user}:{self.role.value}"
+
+
+IDENTITY_FIELDS = ("legal_name", "aliases", "date_of_birth", "phone", "email", "address", "notes",
+                   "guardian_name", "guardian_phone")
+
+# Field-level need to know. The prosecutor needs the name for the court record but not where the
+# victim lives; legal aid needs name and contact to pursue restitution; escorts and interpreters
+# get only their assignments (pseudonym, time, place), never identity.
+IDENTITY_BY_ROLE: dict[Role, frozenset[str]] = {
+    Role.coordinator: frozenset(IDENTITY_FIELDS),
+    Role.prosecutor: frozenset({"legal_name", "aliases", "date_of_birth"}),
+    Role.legal_aid: frozenset({"legal_name", "phone", "email"}),
+}
+
+# Function-level permissions.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "case.intake": frozenset({Role.coordinator}),
+    "case.read": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid, Role.auditor}),
+    "case.list": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid, Role.auditor}),
+    "case.stage": frozenset({Role.coordinator, Role.prosecutor, Role.system}),
+    "case.reflection": frozenset({Role.coordinator}),
+    "consent.record": frozenset({Role.coordinator}),
+    "service.change": frozenset({Role.coordinator}),
+    "appointment.schedule": frozenset({Role.coordinator, Role.prosecutor}),
+    "worklist.read": frozenset({Role.coordinator, Role.admin}),
+    "sweep.run": frozenset({Role.system, Role.admin, Role.coordinator}),
+    "audit.verify": frozenset({Role.auditor, Role.admin}),
+    "keys.rotate": frozenset({Role.admin}),
+}
+
+
+def require(actor: Actor, permission: str) -> None:
+    allowed = PERMISSIONS.get(permission, frozenset())
+    if actor.role not in allowed:
+        raise Forbidden(f"{actor.role.value} may not {permission}")
+
+
+def visible_identity_fields(actor: Actor, assigned_coordinator: str | None) -> frozenset[str]:
+    """Coordinators see identity only for the cases assigned to them (record-level check)."""
+    if actor.role is Role.coordinator and actor.user != assigned_coordinator:
+        return frozenset()
+    return IDENTITY_BY_ROLE.get(actor.role, frozenset())

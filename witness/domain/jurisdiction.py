@@ -1,0 +1,114 @@
+"""Jurisdiction profiles (R-13): data about each ASEAN state, validated when loaded.
+
+The model is pure; reading the YAML files lives in witness/profiles.py.
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from witness.domain.measure import MeasureKind
+
+ASEAN_CODES = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Currency(_Strict):
+    code: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")
+    minor_units: int = Field(ge=0, le=3, description="ISO 4217 minor units (IDR 2, VND 0, ...)")
+
+
+class Languages(_Strict):
+    court: str = Field(description="BCP 47 code of the language filings are made in")
+    official: list[str] = Field(min_length=1)
+    common: list[str] = Field(default_factory=list, description="other languages victims often speak")
+
+
+class ReflectionRule(_Strict):
+    default_days: int = Field(ge=1, le=365)
+    max_days: int = Field(ge=1, le=730)
+    basis: str = Field(min_length=3, description="where the period comes from (law, referral mechanism, Bali Process)")
+    ending_soon_days: int = Field(default=3, ge=0, le=30, description="worklist warning this many days before the end")
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> "ReflectionRule":
+        if self.default_days > self.max_days:
+            raise ValueError("default_days is larger than max_days")
+        return self
+
+
+class MeasureRule(_Strict):
+    available: bool
+    conditions: list[str] = Field(default_factory=list, description="who may get it, e.g. children, traumatised witnesses")
+    note: str = ""
+
+
+class MeasureApplication(_Strict):
+    request_days_before_hearing: int = Field(ge=0, le=120)
+    response_days: int = Field(ge=0, le=60)
+
+
+class StateFund(_Strict):
+    name: str
+    basis: str
+
+
+class Restitution(_Strict):
+    statutory: bool = Field(description="False where the law has no statutory restitution (Singapore)")
+    legal_basis: str = Field(description="the Guide's citation (Criminal Justice §6), or why there is none")
+    covers: list[str] = Field(default_factory=list)
+    alternatives: list[str] = Field(default_factory=list, description="routes to point to where there is no statutory basis")
+    state_fund: StateFund | None = None
+    post_judgment_deadline_days: int | None = Field(default=None, ge=1, le=3650)
+
+    @model_validator(mode="after")
+    def _basis_or_alternatives(self) -> "Restitution":
+        if not self.statutory and not self.alternatives:
+            raise ValueError("a state without statutory restitution must list alternatives")
+        return self
+
+
+class NoticeRules(_Strict):
+    urgent_delivery_deadline_minutes: int = Field(default=15, ge=1, le=1440)
+    custody_feed_stale_hours: int = Field(default=72, ge=1, le=2160)
+
+
+class JurisdictionProfile(_Strict):
+    code: str
+    name: str
+    time_zone: str
+    currency: Currency
+    languages: Languages
+    reflection: ReflectionRule
+    measures: dict[MeasureKind, MeasureRule]
+    measure_application: MeasureApplication
+    restitution: Restitution
+    notices: NoticeRules = NoticeRules()
+    sources: list[str] = Field(default_factory=list)
+
+    @field_validator("code")
+    @classmethod
+    def _asean(cls, v: str) -> str:
+        if v not in ASEAN_CODES:
+            raise ValueError(f"must be one of {', '.join(ASEAN_CODES)}")
+        return v
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {v!r}") from None
+        return v
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def reflection_days(self, requested: int | None) -> int:
+        return self.reflection.default_days if requested is None else requested

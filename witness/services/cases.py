@@ -1,0 +1,138 @@
+"""Reading a case (with need-to-know) and moving it between stages (R-20, R-21, R-70)."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import insert, select, update
+
+from witness.domain.access import Actor, require, visible_identity_fields
+from witness.domain.consent import has_consent
+from witness.domain.reflection import VictimDecision
+from witness.domain.stage import CONSENT_FOR_STAGE, Stage, check_transition, parse_stage
+from witness.domain.victim import AgeStatus, presumed_child
+from witness.errors import ActionBlocked
+from witness.store.records import case_row, consents_of, reflection_of
+from witness.store.tables import (accused, appointments, case_proceedings, cases, identities, proceeding_accused,
+                                  proceedings, relationships, services, stage_history)
+
+
+def show(app, actor: Actor, case_id: str) -> dict:
+    """The case as this actor may see it. Identity fields appear only for need-to-know roles, and
+    reading them is audited in the same transaction."""
+    require(actor, "case.read")
+    with app.uow(actor) as uow:
+        conn, cipher, now = uow.conn, uow.cipher, uow.now
+        row = case_row(conn, case_id)
+        profile = app.profile(row.jurisdiction)
+        tz = profile.tz
+        local = lambda t: t.astimezone(tz).isoformat() if t else None  # noqa: E731 — people read local time (R-14)
+        period = reflection_of(row)
+        view: dict = {
+            "case": row.id, "jurisdiction": row.jurisdiction, "time_zone": profile.time_zone,
+            "coordinator": row.coordinator, "stage": row.stage, "opened_at": local(row.opened_at),
+            "age_status": row.age_status, "gender": row.gender, "nationality": row.nationality,
+            "preferred_language": row.preferred_language, "escort_gender_preference": row.escort_gender_preference,
+            "safe_channels": [c for c in row.safe_channels.split(",") if c],
+            "reflection": {"ends_at": local(period.ends_at), "running": period.is_running(now),
+                           "max_ends_at": local(period.max_ends_at), "decision": row.decision,
+                           "decided_at": local(row.decided_at)},
+        }
+        view["proceedings"] = [
+            {"docket": p.docket, "court": p.court, "prosecutor": p.prosecutor, "accused": [
+                {"label": a.label, "custody": a.custody, "relationship": a.relationship}
+                for a in conn.execute(select(accused.c.label, accused.c.custody, relationships.c.relationship)
+                                      .join(relationships, relationships.c.accused_id == accused.c.id)
+                                      .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
+                                      .where(relationships.c.case_id == case_id, proceeding_accused.c.proceeding_id == p.id)
+                                      .order_by(accused.c.label))]}
+            for p in conn.execute(select(proceedings).join(case_proceedings)
+                                  .where(case_proceedings.c.case_id == case_id).order_by(proceedings.c.docket))]
+        view["consents"] = [{"scope": c.scope, "active": c.active_at(now), "given_at": local(c.given_at),
+                             "withdrawn_at": local(c.withdrawn_at), "method": c.method.value,
+                             "language": c.language, "guardian_agreed": c.guardian_agreed}
+                            for c in consents_of(conn, case_id)]
+        view["services"] = [{"kind": s.kind, "status": s.status, "since": local(s.started_at),
+                             "ended_at": local(s.ended_at), "end_reason": s.end_reason}
+                            for s in conn.execute(select(services).where(services.c.case_id == case_id)
+                                                  .order_by(services.c.started_at, services.c.kind))]
+        view["appointments"] = [{"id": a.id, "kind": a.kind, "at": local(a.at), "status": a.status,
+                                 "cancel_reason": a.cancel_reason}
+                                for a in conn.execute(select(appointments).where(appointments.c.case_id == case_id)
+                                                      .order_by(appointments.c.at))]
+        fields = visible_identity_fields(actor, row.coordinator)
+        history = conn.execute(select(stage_history).where(stage_history.c.case_id == case_id)
+                               .order_by(stage_history.c.id)).all()
+        view["stage_history"] = [
+            {"from": h.from_stage, "to": h.to_stage, "at": local(h.at), "by": f"{h.actor}:{h.role}",
+             # Reasons are free text and may name people: only need-to-know roles read them.
+             **({"reason": cipher.decrypt("stage_history", "reason", case_id, h.reason)} if fields else {})}
+            for h in history]
+        if fields:
+            ident = conn.execute(select(identities).where(identities.c.case_id == case_id)).first()
+            identity = {}
+            for f in sorted(fields):
+                value = cipher.decrypt("identities", f, case_id, getattr(ident, f))
+                identity[f] = json.loads(value) if f == "aliases" and value else value
+            view["identity"] = identity
+            uow.audit("identity.read", case_id, "fields: " + ",".join(sorted(fields)))
+        else:
+            uow.audit("case.read", case_id, "pseudonymised view")
+        uow.commit()
+    return view
+
+
+def list_cases(app, actor: Actor, stage: str | None = None) -> list[dict]:
+    require(actor, "case.list")
+    with app.uow(actor) as uow:
+        q = select(cases.c.id, cases.c.jurisdiction, cases.c.stage, cases.c.coordinator, cases.c.age_status,
+                   cases.c.reflection_ends_at).order_by(cases.c.opened_at, cases.c.id)
+        if stage:
+            q = q.where(cases.c.stage == parse_stage(stage).value)
+        rows = [dict(r._mapping) for r in uow.conn.execute(q)]
+        uow.audit("case.list", "*", f"{len(rows)} cases listed (pseudonyms only)")
+        uow.commit()
+    return rows
+
+
+def check_stage_change(row, target: Stage, consents, now) -> None:
+    """The Do No Harm checks for a stage move; raises ActionBlocked with the reason."""
+    current = Stage(row.stage)
+    check_transition(current, target)
+    period = reflection_of(row)
+    if current is Stage.reflection and period.is_running(now):
+        raise ActionBlocked(
+            f"stage: the reflection period runs until {period.ends_at.date().isoformat()} and only the victim's "
+            "recorded decision ends it early (R-21). Record it with `witness reflection decide`, or extend the period.")
+    if current is Stage.reflection and target is Stage.decision and period.decision is VictimDecision.not_cooperate:
+        raise ActionBlocked("stage: the victim decided not to cooperate; the case moves to withdrawn, support continues")
+    scope = CONSENT_FOR_STAGE.get(target)
+    if scope and not has_consent(consents, scope, now):
+        where = " inside the reflection period" if period.is_running(now) else ""
+        raise ActionBlocked(f"stage: moving to {target.value}{where} needs the victim's recorded consent to {scope} "
+                            "(R-21, R-22; Guide: Criminal Justice §1 — voluntary and informed consent)")
+    if scope and presumed_child(AgeStatus(row.age_status)) and not any(
+            c.scope == scope and c.active_at(now) and c.guardian_agreed for c in consents):
+        raise ActionBlocked(f"stage: the victim is (presumed) a child; the guardian must be party to the {scope} consent (R-15)")
+
+
+def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str) -> dict:
+    require(actor, "case.stage")
+    target = parse_stage(target_name)
+    if not reason or not reason.strip():
+        raise ActionBlocked("reason: every stage change needs a reason (R-20)")
+    with app.uow(actor) as uow:
+        conn, now = uow.conn, uow.now
+        row = case_row(conn, case_id, lock=True)
+        check_stage_change(row, target, consents_of(conn, case_id), now)
+        record_stage(uow, case_id, row.stage, target, reason.strip())
+        uow.audit("case.stage", case_id, f"{row.stage} -> {target.value}")
+        uow.commit()
+    return {"case": case_id, "from": row.stage, "to": target.value}
+
+
+def record_stage(uow, case_id: str, from_stage: str, target: Stage, reason: str) -> None:
+    """A transition is a new history row plus the current stage; withdrawal never touches services (R-23)."""
+    uow.conn.execute(update(cases).where(cases.c.id == case_id).values(stage=target.value, updated_at=uow.now))
+    uow.conn.execute(insert(stage_history).values(
+        case_id=case_id, from_stage=from_stage, to_stage=target.value, at=uow.now, actor=uow.actor.user,
+        role=uow.actor.role.value, reason=uow.cipher.encrypt("stage_history", "reason", case_id, reason)))

@@ -1,0 +1,124 @@
+"""Opening a case from an intake form (R-10, R-11, R-12, R-15, R-21, R-22)."""
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from witness.domain.access import Actor, require
+from witness.domain.intake import IntakeForm
+from witness.domain.reflection import ReflectionPeriod
+from witness.domain.stage import Stage
+from witness.domain.victim import age_status, new_pseudonym, presumed_child
+from witness.errors import InputProblems
+from witness.forms import validate
+from witness.store.tables import (accused, case_proceedings, cases, consents, identities, proceeding_accused,
+                                  proceedings, relationships, services, stage_history)
+
+
+def check_form(app, data: Any) -> IntakeForm:
+    """Every problem at once: field errors first, then the rules that need the whole form."""
+    form = validate(IntakeForm, data, context={"jurisdictions": app.profiles})
+    problems: list[tuple[str, str]] = []
+    profile = app.profile(form.jurisdiction)
+    opened = form.opened_at or app.clock.now()
+    status = age_status(form.victim.date_of_birth, form.victim.age_estimate, form.victim.age_determined,
+                        opened.astimezone(profile.tz).date())
+    child = presumed_child(status)
+    if child and form.guardian is None:
+        problems.append(("guardian", f"required: the victim is {'a child' if status.value == 'child' else 'of uncertain age, so presumed a child'} (R-15)"))
+    if child:
+        for i, c in enumerate(form.consents):
+            if not c.guardian_agreed:
+                problems.append((f"consents.{i}.guardian_agreed", "a child's consent needs the guardian as a party (R-15)"))
+    if form.reflection_days is not None and form.reflection_days > profile.reflection.max_days:
+        problems.append(("reflection_days", f"{form.reflection_days} exceeds {form.jurisdiction}'s maximum of "
+                                            f"{profile.reflection.max_days} days"))
+    for i, c in enumerate(form.consents):
+        channel = c.scope.split(":", 1)[1] if c.scope.startswith("notification:") else None
+        if channel and channel not in form.victim.safe_channels:
+            problems.append((f"consents.{i}.scope", f"channel {channel!r} is not among victim.safe_channels"))
+    dockets = [p.docket for p in form.proceedings]
+    for i, d in enumerate(dockets):
+        if dockets.index(d) != i:
+            problems.append((f"proceedings.{i}.docket", "listed twice"))
+    if problems:
+        raise InputProblems(problems)
+    return form
+
+
+def open_case(app, actor: Actor, data: Any) -> str:
+    """Validate, then write the whole case in one transaction. Returns the pseudonym."""
+    require(actor, "case.intake")
+    form = check_form(app, data)
+    profile = app.profile(form.jurisdiction)
+    with app.uow(actor) as uow:
+        now = uow.now
+        opened = form.opened_at or now
+        v = form.victim
+        status = age_status(v.date_of_birth, v.age_estimate, v.age_determined, opened.astimezone(profile.tz).date())
+        period = ReflectionPeriod.start(opened, profile.reflection_days(form.reflection_days), profile.reflection.max_days)
+        conn, cipher = uow.conn, uow.cipher
+        rng = secrets.SystemRandom()
+        case_id = new_pseudonym(rng)
+        while conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first():
+            case_id = new_pseudonym(rng)
+        conn.execute(insert(cases).values(
+            id=case_id, jurisdiction=form.jurisdiction, coordinator=form.coordinator, stage=Stage.reflection.value,
+            opened_at=opened, age_status=status.value, gender=v.gender, nationality=v.nationality,
+            preferred_language=v.preferred_language, escort_gender_preference=v.escort_gender_preference,
+            safe_channels=",".join(v.safe_channels), reflection_started_at=period.started_at,
+            reflection_ends_at=period.ends_at, reflection_max_ends_at=period.max_ends_at, updated_at=now))
+        enc = lambda col, val: cipher.encrypt("identities", col, case_id, val)  # noqa: E731
+        g = form.guardian
+        conn.execute(insert(identities).values(
+            case_id=case_id, legal_name=enc("legal_name", v.legal_name),
+            aliases=enc("aliases", json.dumps(v.aliases)) if v.aliases else None,
+            date_of_birth=enc("date_of_birth", v.date_of_birth.isoformat() if v.date_of_birth else None),
+            phone=enc("phone", v.contact.phone), email=enc("email", v.contact.email),
+            address=enc("address", v.address), notes=enc("notes", v.notes),
+            guardian_name=enc("guardian_name", g.name if g else None),
+            guardian_relationship=enc("guardian_relationship", g.relationship if g else None),
+            guardian_phone=enc("guardian_phone", g.phone if g else None),
+            guardian_language=g.language if g else None,
+            name_index=cipher.blind_index(v.legal_name)))
+        conn.execute(insert(stage_history).values(
+            case_id=case_id, from_stage=None, to_stage=Stage.reflection.value, at=now, actor=actor.user,
+            role=actor.role.value, reason=cipher.encrypt("stage_history", "reason", case_id, "case opened")))
+        _link_proceedings(conn, form, case_id, now)
+        for c in form.consents:
+            conn.execute(insert(consents).values(
+                id=str(uuid.uuid4()), case_id=case_id, scope=c.scope, method=c.method.value, language=c.language,
+                interpreter=c.interpreter, guardian_agreed=c.guardian_agreed, given_at=c.given_at or now,
+                recorded_by=actor.user))
+        for kind in dict.fromkeys(form.services):
+            conn.execute(insert(services).values(id=str(uuid.uuid4()), case_id=case_id, kind=kind.value,
+                                                 status="active", started_at=now))
+        uow.audit("case.intake", case_id, f"case opened in {form.jurisdiction}; reflection until "
+                                          f"{period.ends_at.astimezone(profile.tz).date().isoformat()}")
+        uow.commit()
+    return case_id
+
+
+def _link_proceedings(conn, form: IntakeForm, case_id: str, now) -> None:
+    """Find a proceeding by docket (one proceeding, many victims) or create it; same for its accused."""
+    for p in form.proceedings:
+        row = conn.execute(select(proceedings.c.id).where(proceedings.c.jurisdiction == form.jurisdiction,
+                                                          proceedings.c.docket == p.docket)).first()
+        pid = row.id if row else str(uuid.uuid4())
+        if row is None:
+            conn.execute(insert(proceedings).values(id=pid, jurisdiction=form.jurisdiction, court=p.court,
+                                                    docket=p.docket, prosecutor=p.prosecutor))
+        conn.execute(insert(case_proceedings).values(case_id=case_id, proceeding_id=pid))
+        for a in p.accused:
+            found = conn.execute(
+                select(accused.c.id).join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
+                .where(proceeding_accused.c.proceeding_id == pid, accused.c.label == a.label)).first()
+            aid = found.id if found else str(uuid.uuid4())
+            if found is None:
+                conn.execute(insert(accused).values(id=aid, label=a.label, custody=a.custody.value, custody_changed_at=now))
+                conn.execute(insert(proceeding_accused).values(proceeding_id=pid, accused_id=aid))
+            conn.execute(insert(relationships).values(case_id=case_id, accused_id=aid, relationship=a.relationship.value))

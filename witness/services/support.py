@@ -1,0 +1,45 @@
+"""Support services: started on need, ended only for reasons that have nothing to do with
+cooperation in the criminal process (R-23)."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert, update
+
+from witness.domain.access import Actor, require
+from witness.domain.support import ServiceKind, check_end_reason
+from witness.errors import InputProblems, NotFound
+from witness.store.records import case_row
+from witness.store.tables import services
+
+
+def _kind(kind: str) -> ServiceKind:
+    try:
+        return ServiceKind(kind)
+    except ValueError:
+        raise InputProblems([("kind", f"use one of {', '.join(k.value for k in ServiceKind)}")]) from None
+
+
+def start(app, actor: Actor, case_id: str, kind: str) -> None:
+    require(actor, "service.change")
+    k = _kind(kind)
+    with app.uow(actor) as uow:
+        case_row(uow.conn, case_id)
+        uow.conn.execute(insert(services).values(id=str(uuid.uuid4()), case_id=case_id, kind=k.value,
+                                                 status="active", started_at=uow.now))
+        uow.audit("service.start", case_id, k.value)
+        uow.commit()
+
+
+def end(app, actor: Actor, case_id: str, kind: str, reason: str) -> None:
+    require(actor, "service.change")
+    k = _kind(kind)
+    check_end_reason(reason)
+    with app.uow(actor) as uow:
+        n = uow.conn.execute(update(services).where(services.c.case_id == case_id, services.c.kind == k.value,
+                                                    services.c.status == "active")
+                             .values(status="ended", ended_at=uow.now, end_reason=reason)).rowcount
+        if not n:
+            raise NotFound(f"kind: no active {k.value} service on case {case_id}")
+        uow.audit("service.end", case_id, f"{k.value}: {reason}")
+        uow.commit()

@@ -1,0 +1,46 @@
+"""One Settings object, read from WITNESS_* environment variables (see config/.env.example)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WITNESS_", extra="ignore")
+
+    home: Path = Field(default=Path.home() / ".witness", description="Where the SQLite file, keys and audit head live")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default sqlite file under home")
+    key_file: Path | None = Field(default=None, description="Keyring file; default home/keys/keyring.json")
+    config_dir: Path = Field(default=PROJECT_ROOT / "config")
+    templates_dir: Path = Field(default=PROJECT_ROOT / "templates")
+    actor: str | None = Field(default=None, description="USER:ROLE acting on the CLI")
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_placeholder(cls, v: str | None) -> str | None:
+        if v is not None and ("changeme" in v or "<" in v):
+            raise ValueError("WITNESS_DATABASE_URL still holds a placeholder")
+        return v
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'witness.db'}"
+
+    @property
+    def keyring_path(self) -> Path:
+        return self.key_file or self.home / "keys" / "keyring.json"
+
+    @property
+    def audit_head_path(self) -> Path:
+        # Kept outside the database so that cutting rows off the end of the chain is detected (R-72).
+        return self.keyring_path.parent / "audit-head.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Storage: tables, unit of work, field encryption and the audit chain."""

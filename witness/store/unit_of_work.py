@@ -1,0 +1,60 @@
+"""One command, one transaction. Rolls back unless `commit()` is called (cosmicpython's rule)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from witness.domain.access import Actor
+from witness.errors import StoreBusy
+from witness.store import audit
+from witness.store.crypto import FieldCipher
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine, cipher: FieldCipher, audit_key: bytes, head_path, actor: Actor, now: datetime):
+        self.engine, self.cipher, self.audit_key, self.head_path = engine, cipher, audit_key, head_path
+        self.actor, self.now = actor, now
+        self.conn: Connection | None = None
+        self._head: audit.Head | None = None
+        self._committed = False
+
+    def __enter__(self) -> "UnitOfWork":
+        try:
+            self.conn = self.engine.connect()
+            self._tx = self.conn.begin()
+        except OperationalError as exc:
+            self._close()
+            raise _translate(exc) from None
+        return self
+
+    def audit(self, action: str, record: str, purpose: str) -> None:
+        """Record who did what to which record and why, inside this transaction."""
+        self._head = audit.append(self.conn, self.audit_key, self.actor, action, record, purpose, self.now)
+
+    def commit(self) -> None:
+        try:
+            self._tx.commit()
+        except OperationalError as exc:
+            raise _translate(exc) from None
+        self._committed = True
+        if self._head is not None:
+            audit.write_head_file(self.head_path, self._head)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self._committed and self._tx.is_active:
+            self._tx.rollback()
+        self._close()
+        if isinstance(exc, OperationalError):
+            raise _translate(exc) from None
+
+    def _close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def _translate(exc: OperationalError) -> Exception:
+    if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+        return StoreBusy("the database is busy with another writer; try again (nothing was written)")
+    return exc
