@@ -1,0 +1,25 @@
+"""Small test helpers that look at the store directly (never through the code under test)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from witness.store.tables import metadata
+
+
+def row_counts(engine) -> dict[str, int]:
+    with engine.connect() as c:
+        counts = {t.name: c.execute(select(func.count()).select_from(t)).scalar() for t in metadata.sorted_tables}
+        c.rollback()
+    return counts
+
+
+def dump(engine, exclude: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order: two dumps compare whole states."""
+    out = {}
+    with engine.connect() as c:
+        for t in metadata.sorted_tables:
+            if t.name in exclude:
+                continue
+            out[t.name] = [tuple(r) for r in c.execute(select(t).order_by(*t.primary_key.columns))]
+        c.rollback()
+    return out
