@@ -1,0 +1,575 @@
+"""Benchmark: one follow-up sweep (witness.services.sweep.run) over a large synthetic caseload.
+
+    .venv/bin/python benchmarks/sweep.py                                  # 100,000 cases, fresh SQLite file
+    .venv/bin/python benchmarks/sweep.py --cases 20000 --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+What it does:
+1. Builds a fresh store (keyring, Alembic migrations) and bulk-loads N synthetic cases with
+   executemany `insert(...)` in batches, one transaction per batch (the intake service would take
+   one transaction per case). Identity fields are really encrypted with FieldCipher.
+2. Runs ONE sweep at a fixed `now`, timed with perf_counter (tracemalloc off, so the time is not
+   inflated), and records the process high-water mark (ru_maxrss) around it; then runs the sweep
+   again at the same `now` to show it changes nothing (idempotency).
+3. Measures Python peak allocations (tracemalloc) by running the same first sweep once more on a
+   copy of the store taken before step 2 (skip with --no-traced-run).
+
+On PostgreSQL a fresh schema bench_<random> is created (and bench_<random>_mem for the traced run)
+and dropped at the end unless --keep. With the default SQLite URL everything lives in a temp
+directory that is removed unless --keep. No real personal data is ever generated.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, insert, select, text
+
+from witness.bootstrap import App
+from witness.clock import FixedClock, parse_instant
+from witness.domain.consent import Method
+from witness.domain.proceeding import Custody, Relationship
+from witness.domain.stage import Stage
+from witness.domain.victim import PSEUDONYM_ALPHABET, PSEUDONYM_LENGTH
+from witness.profiles import load_profiles
+from witness.services import sweep
+from witness.settings import PROJECT_ROOT, Settings
+from witness.store import schema
+from witness.store.crypto import FieldCipher, Keyring, save_keyring
+from witness.store.engine import make_engine
+from witness.store.tables import (accused, audit_log, case_proceedings, cases, consents, identities, metadata,
+                                  proceeding_accused, proceedings, relationships, stage_history, worklist)
+
+DEFAULT_NOW = "2026-11-30T02:00:00+00:00"
+BATCH = 5000  # cases per load transaction
+
+# Rough share of the caseload per state (synthetic; larger referral systems carry more cases).
+JURISDICTION_WEIGHTS = {"TH": 22, "ID": 18, "PH": 16, "VN": 10, "MM": 8, "KH": 8, "MY": 8, "LA": 5, "SG": 3, "BN": 2}
+# Stages of the ~90% of cases that are past reflection.
+PAST_STAGE_WEIGHTS = {Stage.investigation: 20, Stage.pre_trial: 15, Stage.trial: 15, Stage.judgment: 8,
+                      Stage.appeal: 3, Stage.restitution: 9, Stage.closed: 20, Stage.decision: 3, Stage.withdrawn: 7}
+# Chance that a case in this stage belongs to a proceeding (victims of one prosecution share it).
+PROCEEDING_CHANCE = {Stage.investigation: 0.5, Stage.pre_trial: 1.0, Stage.trial: 1.0, Stage.judgment: 1.0,
+                     Stage.appeal: 1.0, Stage.restitution: 1.0, Stage.closed: 0.6, Stage.withdrawn: 0.4}
+CUSTODY_BY_STAGE = {
+    Stage.investigation: ([Custody.at_large, Custody.arrested, Custody.detained, Custody.bailed], [30, 20, 35, 15]),
+    Stage.pre_trial: ([Custody.detained, Custody.bailed, Custody.at_large, Custody.escaped], [60, 25, 12, 3]),
+    Stage.trial: ([Custody.detained, Custody.bailed, Custody.at_large], [65, 30, 5]),
+    Stage.judgment: ([Custody.convicted, Custody.acquitted, Custody.detained], [75, 15, 10]),
+    Stage.appeal: ([Custody.convicted, Custody.bailed, Custody.acquitted], [60, 25, 15]),
+    Stage.restitution: ([Custody.convicted, Custody.released], [85, 15]),
+    Stage.closed: ([Custody.convicted, Custody.released, Custody.acquitted], [60, 25, 15]),
+    Stage.withdrawn: ([Custody.at_large, Custody.released, Custody.detained, Custody.bailed], [30, 30, 25, 15]),
+}
+GIVEN = ["Aung", "Min", "Thida", "Siti", "Nur", "Dewi", "Maria", "Ana", "Linh", "Thu", "Sokha", "Dara", "Noy",
+         "Kham", "Somchai", "Malee", "Rina", "Joy", "Mark", "Hoa", "Lan", "Bopha", "Vanna", "Aye", "Hla", "Putri",
+         "Budi", "Rosa", "Jose", "Minh", "Tuan", "Sari", "Ayu", "Nita", "Phon", "Keo", "Mya", "Zaw", "Chan", "Mei"]
+FAMILY = ["Thein", "Win", "Oo", "Rahmawati", "Hasanah", "Santos", "Reyes", "Nguyen", "Tran", "Pham", "Chea", "Sok",
+          "Phommavong", "Sisavath", "Srisuk", "Wongsa", "Bautista", "Cruz", "Le", "Hout", "Kyaw", "Htun",
+          "Wijaya", "Saputra", "Garcia", "Vo", "Do", "Lim", "Tan", "Abdullah", "Ismail", "Keomany"]
+GENDERS = (["female", "male", "non_binary", "unknown"], [62, 33, 1, 4])
+AGE = (["adult", "child", "uncertain"], [78, 14, 8])
+CHANNELS = ["sms", "email", "call", "visit", "letter"]
+
+
+@dataclass
+class Expect:
+    """What the first sweep should do, counted while generating (a correctness check on the figures)."""
+
+    decided: int = 0
+    ended: int = 0
+    ending: int = 0
+    reflection: int = 0
+
+
+@dataclass
+class Loaded:
+    rows: Counter = field(default_factory=Counter)
+    expect: Expect = field(default_factory=Expect)
+    stages: Counter = field(default_factory=Counter)
+    jurisdictions: Counter = field(default_factory=Counter)
+
+
+# ---------------------------------------------------------------- store
+
+
+def fresh_store(args, info: dict, now: datetime) -> App:
+    """Keyring, URL (fresh PostgreSQL schema or SQLite file), migrations. Records what to clean up in info."""
+    workdir = info["workdir"]
+    if args.db is None:
+        url = f"sqlite:///{workdir / 'home' / 'witness.db'}"
+    elif args.db.startswith("postgresql"):
+        base = args.db
+        name = "bench_" + uuid.uuid4().hex[:10]
+        create_schema(base, name)
+        info["pg_base"], info["pg_schemas"] = base, [name]
+        url = with_search_path(base, name)
+    else:
+        url = args.db
+        path = sqlite_path(url)
+        if path and Path(path).exists():
+            sys.exit(f"{path} already exists: the benchmark needs a fresh store")
+    info["url"] = url
+    return build_app(workdir / "home", url, Keyring.generate(), now)
+
+
+def build_app(home: Path, url: str, ring: Keyring, now: datetime) -> App:
+    # key_file is given explicitly so that a WITNESS_KEY_FILE in the environment is never overwritten.
+    settings = Settings(home=home, database_url=url, key_file=home / "keys" / "keyring.json")
+    save_keyring(settings.keyring_path, ring)
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    profiles = load_profiles(PROJECT_ROOT / "config" / "jurisdictions")
+    return App(settings, engine, ring, profiles, FixedClock(now))
+
+
+def with_search_path(base: str, name: str) -> str:
+    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name}"
+
+
+def create_schema(base: str, name: str) -> None:
+    eng = create_engine(_pg(base))
+    with eng.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {name}"))
+    eng.dispose()
+
+
+def drop_schemas(base: str, names: list[str]) -> None:
+    eng = create_engine(_pg(base))
+    with eng.begin() as c:
+        for name in names:
+            c.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+    eng.dispose()
+
+
+def _pg(url: str) -> str:
+    return "postgresql+psycopg://" + url[len("postgresql://"):] if url.startswith("postgresql://") else url
+
+
+def sqlite_path(url: str) -> str | None:
+    path = url.split("///", 1)[-1] if url.startswith("sqlite") else None
+    return None if path in (None, "", ":memory:") else path
+
+
+# ---------------------------------------------------------------- synthetic caseload
+
+
+def pseudonyms(rng: random.Random, n: int) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < n:
+        p = "W-" + "".join(rng.choices(PSEUDONYM_ALPHABET, k=PSEUDONYM_LENGTH))
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
+
+
+def uid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def at(base: datetime, days: float) -> datetime:
+    """base + days, whole seconds (so keys built from isoformat() are stable)."""
+    return base + timedelta(seconds=round(days * 86400))
+
+
+class Generator:
+    def __init__(self, app: App, rng: random.Random, now: datetime, n: int, steady_state: bool):
+        self.app, self.rng, self.now, self.n, self.steady = app, rng, now, n, steady_state
+        self.cipher = FieldCipher(app.keyring)
+        self.codes = [c for c in JURISDICTION_WEIGHTS if c in app.profiles]
+        self.weights = [JURISDICTION_WEIGHTS[c] for c in self.codes]
+        total = sum(self.weights)
+        # About 120 cases per coordinator, at least two per state.
+        self.coordinators = {c: [f"coord-{c.lower()}-{i:03d}" for i in range(max(2, round(n * w / total / 120)))]
+                             for c, w in zip(self.codes, self.weights)}
+        self.prosecutors = {c: [f"pros-{c.lower()}-{i:02d}" for i in range(max(1, len(v) // 4))]
+                            for c, v in self.coordinators.items()}
+        self.languages = {c: list(dict.fromkeys(p.languages.official + p.languages.common))
+                          for c, p in app.profiles.items()}
+        self.docket_seq = 0
+        self.out = Loaded()
+
+    def enc(self, table: str, column: str, row_id: str, value: str | None) -> str | None:
+        return self.cipher.encrypt(table, column, row_id, value)
+
+    def case(self, case_id: str) -> tuple[dict, dict, list[dict], list[dict], list[dict]]:
+        """One case with its identity, stage history, consents and prior worklist items."""
+        rng, now = self.rng, self.now
+        code = rng.choices(self.codes, self.weights)[0]
+        prof = self.app.profiles[code]
+        default, maximum = prof.reflection.default_days, prof.reflection.max_days
+        window = prof.reflection.ending_soon_days
+        coordinator = rng.choice(self.coordinators[code])
+        age = rng.choices(*AGE)[0]
+        decision = decided_at = None
+        history: list[tuple[str | None, str, datetime, str, str | None]] = []  # from, to, at, reason, actor
+        prior: list[dict] = []
+        if rng.random() < 0.10:  # in the reflection period
+            stage = Stage.reflection
+            self.out.expect.reflection += 1
+            if rng.random() < 0.15:  # the victim has decided; the sweep will move the case
+                ends = at(now, rng.uniform(-3, default))
+                opened = ends - timedelta(days=default)
+                decision = "cooperate" if rng.random() < 0.75 else "not_cooperate"
+                decided_at = max(opened + timedelta(hours=1), at(now, -rng.uniform(0, 1 if self.steady else 5)))
+                self.out.expect.decided += 1
+            else:
+                ends = at(now, rng.uniform(-14, default))
+                ext = rng.randint(1, min(30, maximum - default)) if maximum > default and rng.random() < 0.2 else 0
+                opened = ends - timedelta(days=default + ext)
+                done_yesterday = self.steady  # a daily sweep ran 24 h ago
+                yesterday = now - timedelta(days=1)
+                if ends <= now:
+                    if done_yesterday and ends <= yesterday:
+                        prior.append(self.item(case_id, "reflection_ended", coordinator, ends, ends))
+                    else:
+                        self.out.expect.ended += 1
+                if ends > now and ends <= now + timedelta(days=window):
+                    if done_yesterday and ends <= yesterday + timedelta(days=window):
+                        prior.append(self.item(case_id, "reflection_ending", coordinator, ends, yesterday))
+                    else:
+                        self.out.expect.ending += 1
+                elif done_yesterday and ends <= now:
+                    prior.append(self.item(case_id, "reflection_ending", coordinator, ends,
+                                           ends - timedelta(days=window)))
+            history.append((None, Stage.reflection.value, opened, "case opened", coordinator))
+        else:
+            stage = rng.choices(list(PAST_STAGE_WEIGHTS), list(PAST_STAGE_WEIGHTS.values()))[0]
+            opened = at(now, -(default + rng.uniform(5, 1500)))
+            ends = opened + timedelta(days=default)
+            decision = "not_cooperate" if stage is Stage.withdrawn and rng.random() < 0.5 else "cooperate"
+            decided_at = at(opened, rng.uniform(1, default - 0.5))
+            history.append((None, Stage.reflection.value, opened, "case opened", coordinator))
+            first = Stage.withdrawn.value if decision == "not_cooperate" else Stage.decision.value
+            history.append((Stage.reflection.value, first, decided_at, f"victim's recorded decision: {decision}",
+                            None))
+            if stage.value != first:
+                history.append((first, stage.value, at(decided_at, rng.uniform(1, max(2, (now - decided_at).days))),
+                                "stage moved by coordinator", coordinator))
+            # Every case that left reflection went through earlier sweeps: its item is on the worklist, done.
+            prior.append(self.item(case_id, "reflection_ending", coordinator, ends, ends - timedelta(days=window),
+                                   done=True))
+        self.out.stages[stage.value] += 1
+        self.out.jurisdictions[code] += 1
+        langs = self.languages[code]
+        lang = rng.choice(langs)
+        nationality = code if rng.random() < 0.45 else rng.choice(self.codes)
+        channels = rng.sample(CHANNELS, rng.randint(1, 3))
+        last_change = max(h[2] for h in history)
+        row = dict(id=case_id, jurisdiction=code, coordinator=coordinator, stage=stage.value, opened_at=opened,
+                   age_status=age, gender=rng.choices(*GENDERS)[0], nationality=nationality,
+                   preferred_language=lang, escort_gender_preference=rng.choice([None, None, "female", "male"]),
+                   safe_channels=",".join(channels), reflection_started_at=opened, reflection_ends_at=ends,
+                   reflection_max_ends_at=opened + timedelta(days=maximum), decision=decision,
+                   decided_at=decided_at, updated_at=last_change)
+        name = f"{rng.choice(GIVEN)} {rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+        child = age != "adult"
+        dob = f"{rng.randint(1965, 2006)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if not child and rng.random() < 0.7 else None
+        phone = f"+{rng.randint(60, 95)} {rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}" if rng.random() < 0.5 else None
+        ident = dict(case_id=case_id, legal_name=self.enc("identities", "legal_name", case_id, name),
+                     date_of_birth=self.enc("identities", "date_of_birth", case_id, dob),
+                     phone=self.enc("identities", "phone", case_id, phone),
+                     guardian_name=self.enc("identities", "guardian_name", case_id,
+                                            f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}" if child else None),
+                     guardian_relationship=self.enc("identities", "guardian_relationship", case_id,
+                                                    rng.choice(["mother", "father", "aunt", "social worker"]) if child else None),
+                     guardian_language=lang if child else None,
+                     name_index=self.cipher.blind_index(name))
+        hist = [dict(case_id=case_id, from_stage=f, to_stage=t, at=when, actor=who or sweep.SYSTEM.user,
+                     role="coordinator" if who else sweep.SYSTEM.role.value,
+                     reason=self.enc("stage_history", "reason", case_id, why))
+                for f, t, when, why, who in history]
+        cons = self.consents(case_id, stage, opened, coordinator, lang, channels, child)
+        return row, ident, hist, cons, prior
+
+    def consents(self, case_id, stage, opened, coordinator, lang, channels, child) -> list[dict]:
+        rng, now = self.rng, self.now
+        if stage is Stage.reflection:
+            pool = ["shelter_stay", "medical_exam", f"notification:{channels[0]}"]
+        else:
+            pool = ["interview", "testimony", "shelter_stay", "medical_exam", f"notification:{channels[0]}",
+                    "data_sharing:ngo.shelter", "name_disclosure"]
+        scopes = rng.sample(pool, rng.randint(1, 3))
+        out = []
+        span = max(0.1, (now - opened).total_seconds() / 86400)
+        for scope in scopes:
+            given = at(opened, rng.uniform(0, min(span, 60)))
+            withdrawn = at(given, rng.uniform(0, (now - given).total_seconds() / 86400)) if rng.random() < 0.03 else None
+            out.append(dict(id=uid(rng), case_id=case_id, scope=scope, method=rng.choice([Method.written.value, Method.oral.value]),
+                            language=lang, interpreter=f"interp-{lang}-{rng.randint(1, 20):02d}" if rng.random() < 0.6 else None,
+                            guardian_agreed=child, given_at=given, recorded_by=coordinator,
+                            withdrawn_at=withdrawn, withdrawn_by=coordinator if withdrawn else None))
+        return out
+
+    def item(self, case_id, kind, assignee, ends, created, done=False) -> dict:
+        return dict(key=f"{case_id}:{kind}:{ends.isoformat()}", case_id=case_id, kind=kind, assignee=assignee,
+                    due_at=ends, created_at=created, detail=f"{case_id}: {kind.replace('_', ' ')} (synthetic)",
+                    done_at=ends if done else None, done_by=assignee if done else None)
+
+    def proceedings_for(self, batch: list[dict]) -> dict[str, list[dict]]:
+        """Victims of one prosecution share a proceeding: groups of 1-6 cases of one state, 1-3 accused each."""
+        rng, now = self.rng, self.now
+        rows: dict[str, list[dict]] = {"proceedings": [], "accused": [], "proceeding_accused": [],
+                                       "case_proceedings": [], "relationships": []}
+        by_code: dict[str, list[dict]] = {}
+        for c in batch:
+            chance = PROCEEDING_CHANCE.get(Stage(c["stage"]), 0.0)
+            if chance and rng.random() < chance:
+                by_code.setdefault(c["jurisdiction"], []).append(c)
+        for code, members in by_code.items():
+            rng.shuffle(members)
+            i = 0
+            while i < len(members):
+                group = members[i:i + rng.randint(1, 6)]
+                i += len(group)
+                self.docket_seq += 1
+                pid = uid(rng)
+                year = min(g["opened_at"] for g in group).year
+                rows["proceedings"].append(dict(
+                    id=pid, jurisdiction=code, court=f"{self.app.profiles[code].name} Court No. {rng.randint(1, 40)}",
+                    docket=f"{code}-{year}-{self.docket_seq:07d}", prosecutor=rng.choice(self.prosecutors[code])))
+                lead = Stage(group[0]["stage"])
+                states, weights = CUSTODY_BY_STAGE.get(lead, CUSTODY_BY_STAGE[Stage.investigation])
+                for k in range(rng.choices([1, 2, 3], [50, 35, 15])[0]):
+                    aid = uid(rng)
+                    rows["accused"].append(dict(id=aid, label=f"Accused {'ABC'[k]}",
+                                                custody=rng.choices(states, weights)[0].value,
+                                                custody_changed_at=at(now, -rng.uniform(1, 400))))
+                    rows["proceeding_accused"].append(dict(proceeding_id=pid, accused_id=aid))
+                    for g in group:
+                        rows["relationships"].append(dict(case_id=g["id"], accused_id=aid,
+                                                          relationship=rng.choice(list(Relationship)).value))
+                for g in group:
+                    rows["case_proceedings"].append(dict(case_id=g["id"], proceeding_id=pid))
+        return rows
+
+
+def load(app: App, args, now: datetime) -> Loaded:
+    rng = random.Random(args.seed)
+    gen = Generator(app, rng, now, args.cases, args.steady_state)
+    ids = pseudonyms(rng, args.cases)
+    tables = {"cases": cases, "identities": identities, "stage_history": stage_history, "consents": consents,
+              "worklist": worklist, "proceedings": proceedings, "accused": accused,
+              "proceeding_accused": proceeding_accused, "case_proceedings": case_proceedings,
+              "relationships": relationships}
+    for start in range(0, len(ids), BATCH):
+        rows: dict[str, list[dict]] = {k: [] for k in tables}
+        for case_id in ids[start:start + BATCH]:
+            row, ident, hist, cons, prior = gen.case(case_id)
+            rows["cases"].append(row)
+            rows["identities"].append(ident)
+            rows["stage_history"].extend(hist)
+            rows["consents"].extend(cons)
+            rows["worklist"].extend(prior)
+        rows.update(gen.proceedings_for(rows["cases"]))
+        with app.engine.begin() as conn:  # FK order: parents first
+            for name in ("cases", "identities", "stage_history", "consents", "worklist", "proceedings", "accused",
+                         "proceeding_accused", "case_proceedings", "relationships"):
+                if rows[name]:
+                    conn.execute(insert(tables[name]), rows[name])
+                    gen.out.rows[name] += len(rows[name])
+    if app.engine.dialect.name == "postgresql":
+        # Fresh planner statistics, as autovacuum would have them in production. (SQLite is left as the
+        # application leaves it: nothing in witness runs ANALYZE there.)
+        with app.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    return gen.out
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def counts(app: App) -> dict:
+    with app.engine.connect() as conn:
+        c = dict(audit=conn.execute(select(func.count()).select_from(audit_log)).scalar_one(),
+                 worklist=conn.execute(select(func.count()).select_from(worklist)).scalar_one(),
+                 history=conn.execute(select(func.count()).select_from(stage_history)).scalar_one())
+        c["by_kind"] = dict(conn.execute(select(worklist.c.kind, func.count()).group_by(worklist.c.kind)).all())
+        c["stages"] = dict(conn.execute(select(cases.c.stage, func.count()).group_by(cases.c.stage)).all())
+    return c
+
+
+def maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def copy_store(app: App, info: dict, now: datetime) -> App:
+    """A second store with the same rows, for the tracemalloc run."""
+    home = info["workdir"] / "home-traced"
+    url = info["url"]
+    if "pg_base" in info:
+        name = info["pg_schemas"][0] + "_mem"
+        create_schema(info["pg_base"], name)
+        info["pg_schemas"].append(name)
+        twin = build_app(home, with_search_path(info["pg_base"], name), app.keyring, now)
+        src = info["pg_schemas"][0]
+        with twin.engine.begin() as conn:
+            for t in metadata.sorted_tables:
+                conn.exec_driver_sql(f'INSERT INTO "{t.name}" SELECT * FROM {src}."{t.name}"')
+                col = t.autoincrement_column
+                if col is not None:
+                    conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{t.name}', '{col.name}'), "
+                                         f"COALESCE((SELECT max({col.name}) FROM \"{t.name}\"), 0) + 1, false)")
+            conn.exec_driver_sql("ANALYZE")
+        return twin
+    src_path = sqlite_path(url)
+    dst_path = home / "witness.db"
+    dst_path.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(src_path), sqlite3.connect(dst_path)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    twin = build_app(home, f"sqlite:///{dst_path}", app.keyring, now)
+    head = app.settings.audit_head_path
+    if head.exists():
+        shutil.copy(head, twin.settings.audit_head_path)
+    return twin
+
+
+def db_size(app: App, info: dict) -> str:
+    if app.engine.dialect.name == "postgresql":
+        with app.engine.connect() as conn:
+            size = conn.exec_driver_sql(
+                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+            ).scalar_one()
+        return f"PostgreSQL schema {info['pg_schemas'][0]}: {size / 2**20:.1f} MiB (tables + indexes + TOAST)"
+    path = Path(sqlite_path(info["url"]))
+    wal = path.with_name(path.name + "-wal")
+    main, w = path.stat().st_size, (wal.stat().st_size if wal.exists() else 0)
+    return f"SQLite file {path}: {main / 2**20:.1f} MiB (+ WAL {w / 2**20:.1f} MiB)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", type=int, default=100_000, help="synthetic cases to generate (default 100000)")
+    ap.add_argument("--db", help="SQLAlchemy URL; default a fresh SQLite file in a temp dir. A postgresql URL gets "
+                                 "a fresh schema bench_<random>")
+    ap.add_argument("--seed", type=int, default=20261130)
+    ap.add_argument("--chunk-size", type=int, default=500, help="cases per sweep transaction (default 500)")
+    ap.add_argument("--now", default=DEFAULT_NOW, help=f"the sweep instant, ISO-8601 with offset (default {DEFAULT_NOW})")
+    ap.add_argument("--steady-state", action="store_true",
+                    help="pretend a sweep already ran 24 h earlier (a daily delta instead of the first, biggest sweep)")
+    ap.add_argument("--no-traced-run", action="store_true", help="skip the tracemalloc run on a copy of the store")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir / PostgreSQL schema(s)")
+    args = ap.parse_args(argv)
+    now = parse_instant(args.now).astimezone(timezone.utc)
+
+    workdir = Path(tempfile.mkdtemp(prefix="witness-bench-"))
+    info: dict = {"workdir": workdir}
+    apps: list[App] = []
+    try:
+        t0 = time.perf_counter()
+        app = fresh_store(args, info, now)
+        apps.append(app)
+        t_schema = time.perf_counter() - t0
+        print(f"store: {app.engine.dialect.name}  url: {app.engine.url.render_as_string(hide_password=True)}")
+        print(f"now: {now.isoformat()}  seed: {args.seed}  chunk size: {args.chunk_size}"
+              f"{'  (steady state: a sweep ran 24 h earlier)' if args.steady_state else ''}")
+        print(f"keyring + migrations: {t_schema:.2f} s")
+
+        t0 = time.perf_counter()
+        loaded = load(app, args, now)
+        t_gen = time.perf_counter() - t0
+        print(f"\n== generation: {args.cases:,} cases in {t_gen:.1f} s ({args.cases / t_gen:,.0f} cases/s), "
+              f"batches of {BATCH} per transaction")
+        print("rows: " + ", ".join(f"{k} {v:,}" for k, v in loaded.rows.items()))
+        print("jurisdictions: " + ", ".join(f"{k} {v:,}" for k, v in sorted(loaded.jurisdictions.items())))
+        print("stages: " + ", ".join(f"{k} {v:,}" for k, v in loaded.stages.most_common()))
+        e = loaded.expect
+        print(f"in reflection: {e.reflection:,}; due now: decided {e.decided:,}, ended {e.ended:,}, "
+              f"ending soon {e.ending:,}")
+
+        twin = None
+        if not args.no_traced_run:
+            t0 = time.perf_counter()
+            twin = copy_store(app, info, now)
+            apps.append(twin)
+            print(f"copy of the store for the tracemalloc run: {time.perf_counter() - t0:.1f} s")
+
+        before = counts(app)
+        rss_before = maxrss_mib()
+        t0 = time.perf_counter()
+        report = sweep.run(app, sweep.SYSTEM, now, args.chunk_size)
+        t_sweep = time.perf_counter() - t0
+        rss_after = maxrss_mib()
+        after = counts(app)
+
+        print(f"\n== sweep 1 (tracemalloc off): {t_sweep:.2f} s wall clock")
+        print(f"{'follow-up':<22}{'selected':>10}{'changed':>10}{'chunks':>8}")
+        for name in report.selected:
+            sel, ch = report.selected[name], report.changed[name]
+            print(f"{name:<22}{sel:>10,}{ch:>10,}{-(-sel // args.chunk_size):>8}")
+        tot_sel, tot_ch = sum(report.selected.values()), sum(report.changed.values())
+        print(f"{'total':<22}{tot_sel:>10,}{tot_ch:>10,}")
+        expected = {"reflection_decided": e.decided, "reflection_ended": e.ended, "reflection_ending": e.ending}
+        mismatch = {k: (report.changed.get(k), v) for k, v in expected.items() if report.changed.get(k) != v}
+        print("changed matches what was generated as due: " + ("yes" if not mismatch else f"NO {mismatch}"))
+        print(f"audit rows written: {after['audit'] - before['audit']:,}")
+        print(f"worklist rows added: {after['worklist'] - before['worklist']:,} ("
+              + ", ".join(f"{k} +{after['by_kind'].get(k, 0) - before['by_kind'].get(k, 0):,}"
+                          for k in sorted(after["by_kind"])) + f"); worklist now {after['worklist']:,} rows")
+        print(f"stage changes: {after['history'] - before['history']:,} stage_history rows; "
+              f"reflection {before['stages'].get('reflection', 0):,} -> {after['stages'].get('reflection', 0):,}, "
+              f"decision {before['stages'].get('decision', 0):,} -> {after['stages'].get('decision', 0):,}, "
+              f"withdrawn {before['stages'].get('withdrawn', 0):,} -> {after['stages'].get('withdrawn', 0):,}")
+        print(f"process peak RSS (ru_maxrss, whole process high-water mark): {rss_before:.1f} MiB before the sweep, "
+              f"{rss_after:.1f} MiB after (+{rss_after - rss_before:.1f} MiB)")
+        verdict = "PASS" if t_sweep < 10 else "FAIL"
+        print(f"acceptance (< 10 s at this size): {verdict}")
+
+        before2 = counts(app)
+        t0 = time.perf_counter()
+        report2 = sweep.run(app, sweep.SYSTEM, now, args.chunk_size)
+        t_sweep2 = time.perf_counter() - t0
+        after2 = counts(app)
+        print(f"\n== sweep 2, same now: {t_sweep2:.2f} s; selected {sum(report2.selected.values()):,} "
+              f"({', '.join(f'{k} {v}' for k, v in report2.selected.items())}), "
+              f"changed {sum(report2.changed.values()):,}; rows added: audit {after2['audit'] - before2['audit']}, "
+              f"worklist {after2['worklist'] - before2['worklist']}, stage_history {after2['history'] - before2['history']}"
+              f" -> idempotent: {'yes' if not sum(report2.changed.values()) and after2 == before2 else 'NO'}")
+
+        if twin is not None:
+            tracemalloc.start()
+            tracemalloc.reset_peak()
+            base_mem = tracemalloc.get_traced_memory()[0]
+            t0 = time.perf_counter()
+            report3 = sweep.run(twin, sweep.SYSTEM, now, args.chunk_size)
+            t_traced = time.perf_counter() - t0
+            cur, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            same = report3.changed == report.changed
+            print(f"\n== sweep 1 again on the copy, tracemalloc on: {t_traced:.2f} s (slower: tracing), "
+                  f"changed {sum(report3.changed.values()):,} ({'same as sweep 1' if same else 'DIFFERS from sweep 1'})")
+            print(f"Python peak allocations during the sweep (tracemalloc peak): {(peak - base_mem) / 2**20:.1f} MiB; "
+                  f"still allocated after it: {(cur - base_mem) / 2**20:.1f} MiB")
+        print(f"process peak RSS at the end (ru_maxrss): {maxrss_mib():.1f} MiB")
+        print("\n" + db_size(app, info))
+        return 0
+    finally:
+        for a in apps:
+            a.engine.dispose()
+        if args.keep:
+            print(f"kept: {workdir}" + (f"; schemas {', '.join(info['pg_schemas'])}" if "pg_schemas" in info else ""))
+        else:
+            if "pg_schemas" in info:
+                drop_schemas(info["pg_base"], info["pg_schemas"])
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

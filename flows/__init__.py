@@ -1,0 +1,1 @@
+"""Thin Prefect flows: parameters and a readable sequence of task calls. The rules live in `witness`."""

@@ -1,0 +1,114 @@
+"""The sweep flow under a real Prefect engine: chunked task runs, idempotent, retries only a busy store.
+
+The rules of the sweep are tested without Prefect in tests/integration/test_sweep.py; these tests
+check the wiring, and stay few because each flow run costs about a second.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import AUDITOR, COORDINATOR, T0, adult_form
+from tests.helpers import dump
+from witness.errors import StoreBusy
+from witness.services import reflection
+from witness.services import sweep as follow_ups
+from witness.services.audit import verify
+from witness.services.intake import open_case
+from witness.store.tables import cases, worklist
+
+pytestmark = pytest.mark.engine
+
+NOW = T0 + timedelta(days=100)  # past every jurisdiction's longest reflection period
+
+
+@pytest.fixture
+def sweep_flow(prefect_server):
+    from flows.sweep import sweep  # imports Prefect: only once the test server is up
+
+    return sweep
+
+
+@pytest.fixture
+def caseload(sqlite_app, monkeypatch):
+    """Five cases whose periods are over: three victims decided (2 cooperate, 1 not), two did not.
+    The flow builds its own app from the environment, so point it at this test's store."""
+    monkeypatch.setenv("WITNESS_HOME", str(sqlite_app.settings.home))
+    monkeypatch.setenv("WITNESS_DATABASE_URL", sqlite_app.settings.url)
+    monkeypatch.delenv("WITNESS_KEY_FILE", raising=False)
+    ids = []
+    for i in range(5):
+        form = adult_form()
+        form["victim"] = dict(form["victim"], legal_name=f"Victim {i}")
+        ids.append(open_case(sqlite_app, COORDINATOR, form))
+    for case_id, decision in zip(ids, ("cooperate", "cooperate", "not_cooperate")):
+        reflection.decide(sqlite_app, COORDINATOR, case_id, decision)
+    return ids
+
+
+def _task_runs(flow_run_id, expected: int) -> Counter:
+    """Task run names of one flow run. They reach the server as events a moment after the flow
+    returns, so wait until the expected number are there and finished."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    deadline = time.monotonic() + 30
+    with get_client(sync_client=True) as client:
+        while True:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+            if (len(runs) >= expected and all(r.state and r.state.is_final() for r in runs)) or time.monotonic() > deadline:
+                return Counter(r.name for r in runs)
+            time.sleep(0.5)
+
+
+def test_the_flow_moves_decided_cases_and_flags_ended_periods_with_one_task_run_per_chunk(sweep_flow, caseload, sqlite_app):
+    state = sweep_flow(now=NOW.isoformat(), chunk_size=2, return_state=True)
+
+    assert state.is_completed()
+    assert state.result() == {"reflection_decided": 3, "reflection_ended": 2, "reflection_ending": 0}
+    with sqlite_app.engine.connect() as c:
+        stages = dict(c.execute(select(cases.c.id, cases.c.stage)).all())
+        work = Counter(c.execute(select(worklist.c.kind)).scalars())
+    assert sorted(stages.values()) == ["decision", "decision", "reflection", "reflection", "withdrawn"]
+    assert work == {"victim_decided": 3, "reflection_ended": 2}
+    assert verify(sqlite_app, AUDITOR).ok
+    # 3 decided cases in chunks of 2 -> 2 task runs; 2 ended -> 1; nothing ending -> 0; plus the selection.
+    assert _task_runs(state.state_details.flow_run_id, expected=4) == {
+        "select-due": 1, "process reflection_decided": 2, "process reflection_ended": 1}
+
+
+def test_a_second_run_at_the_same_instant_changes_nothing(sweep_flow, caseload, sqlite_app):
+    sweep_flow(now=NOW.isoformat(), chunk_size=2)
+    once = dump(sqlite_app.engine)
+
+    assert sweep_flow(now=NOW.isoformat(), chunk_size=2) == {"reflection_decided": 0, "reflection_ended": 0,
+                                                              "reflection_ending": 0}
+    assert dump(sqlite_app.engine) == once
+
+
+def test_a_chunk_that_meets_a_busy_store_is_retried_and_any_other_error_is_not(sweep_flow, caseload, monkeypatch):
+    real = follow_ups.process_chunk
+    calls = []
+
+    def broken(app, name, ids, now):
+        calls.append(name)
+        raise ValueError("a bug, not a lock")
+
+    monkeypatch.setattr(follow_ups, "process_chunk", broken)
+    assert sweep_flow(now=NOW.isoformat(), return_state=True).is_failed()
+    assert calls == ["reflection_decided"]
+
+    def busy_once(app, name, ids, now):
+        calls.append(name)
+        if len(calls) == 1:
+            raise StoreBusy("the database is busy with another writer; try again (nothing was written)")
+        return real(app, name, ids, now)
+
+    calls.clear()
+    monkeypatch.setattr(follow_ups, "process_chunk", busy_once)
+    assert sweep_flow(now=NOW.isoformat())["reflection_decided"] == 3
+    assert calls == ["reflection_decided", "reflection_decided", "reflection_ended"]
