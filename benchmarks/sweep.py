@@ -20,11 +20,12 @@ directory that is removed unless --keep. No real personal data is ever generated
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import random
 import resource
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +48,7 @@ from witness.profiles import load_profiles
 from witness.services import sweep
 from witness.settings import PROJECT_ROOT, Settings
 from witness.store import schema
-from witness.store.crypto import FieldCipher, Keyring, save_keyring
+from witness.store.crypto import FieldCipher, Keyring, load_keyring, save_keyring
 from witness.store.engine import make_engine
 from witness.store.tables import (accused, audit_log, case_proceedings, cases, consents, identities, metadata,
                                   proceeding_accused, proceedings, relationships, stage_history, worklist)
@@ -391,6 +392,10 @@ def load(app: App, args, now: datetime) -> Loaded:
 
 
 # ---------------------------------------------------------------- measuring
+#
+# Each measured sweep runs in a fresh Python process (as `witness sweep` or a flow would), so that
+# ru_maxrss is the sweep's own high-water mark and not the generator's, and so that tracemalloc
+# (which slows Python code several-fold) never touches the timed run.
 
 
 def counts(app: App) -> dict:
@@ -407,10 +412,55 @@ def maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def child_main(params: dict) -> dict:
+    """In a fresh process: open the existing store and run the sweep (twice, or once under tracemalloc)."""
+    home, now = Path(params["home"]), datetime.fromisoformat(params["now"])
+    settings = Settings(home=home, database_url=params["url"], key_file=home / "keys" / "keyring.json")
+    app = App(settings, make_engine(params["url"]), load_keyring(settings.keyring_path),
+              load_profiles(PROJECT_ROOT / "config" / "jurisdictions"), FixedClock(now))
+    out: dict = {"rss_start": maxrss_mib()}
+    before = counts(app)
+    if params["trace"]:
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+    t0 = time.perf_counter()
+    r1 = sweep.run(app, sweep.SYSTEM, now, params["chunk_size"])
+    out["t1"] = time.perf_counter() - t0
+    if params["trace"]:
+        cur, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out["traced_peak"], out["traced_left"] = peak - base, cur - base
+    out["rss_after1"] = maxrss_mib()
+    after = counts(app)
+    out.update(r1_selected=r1.selected, r1_changed=r1.changed, before=before, after1=after)
+    if not params["trace"]:
+        t0 = time.perf_counter()
+        r2 = sweep.run(app, sweep.SYSTEM, now, params["chunk_size"])
+        out["t2"] = time.perf_counter() - t0
+        out.update(r2_selected=r2.selected, r2_changed=r2.changed, after2=counts(app), rss_end=maxrss_mib())
+    app.engine.dispose()
+    return out
+
+
+def in_child(app: App, now: datetime, chunk_size: int, trace: bool) -> dict:
+    params = dict(home=str(app.settings.home), url=app.settings.url, now=now.isoformat(), chunk_size=chunk_size,
+                  trace=trace)
+    # Parameters go over stdin, not argv: a PostgreSQL URL may hold a password. The child is started through
+    # a tiny launcher process: on Linux a process inherits, across exec, the ru_maxrss of the process it was
+    # forked from, so a child forked straight from this (large, after generating) process would report our
+    # high-water mark instead of its own.
+    launcher = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:]).returncode)"
+    proc = subprocess.run([sys.executable, "-c", launcher, sys.executable, __file__, "--child"],
+                          input=json.dumps(params), capture_output=True, text=True)
+    if proc.returncode:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"measured sweep failed (exit {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def copy_store(app: App, info: dict, now: datetime) -> App:
     """A second store with the same rows, for the tracemalloc run."""
     home = info["workdir"] / "home-traced"
-    url = info["url"]
     if "pg_base" in info:
         name = info["pg_schemas"][0] + "_mem"
         create_schema(info["pg_base"], name)
@@ -424,16 +474,16 @@ def copy_store(app: App, info: dict, now: datetime) -> App:
                 if col is not None:
                     conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{t.name}', '{col.name}'), "
                                          f"COALESCE((SELECT max({col.name}) FROM \"{t.name}\"), 0) + 1, false)")
-            conn.exec_driver_sql("ANALYZE")
-        return twin
-    src_path = sqlite_path(url)
-    dst_path = home / "witness.db"
-    dst_path.parent.mkdir(parents=True, exist_ok=True)
-    src, dst = sqlite3.connect(src_path), sqlite3.connect(dst_path)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    twin = build_app(home, f"sqlite:///{dst_path}", app.keyring, now)
+        with twin.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    else:
+        dst_path = home / "witness.db"
+        dst_path.parent.mkdir(parents=True, exist_ok=True)
+        src, dst = sqlite3.connect(sqlite_path(info["url"])), sqlite3.connect(dst_path)
+        src.backup(dst)
+        src.close()
+        dst.close()
+        twin = build_app(home, f"sqlite:///{dst_path}", app.keyring, now)
     head = app.settings.audit_head_path
     if head.exists():
         shutil.copy(head, twin.settings.audit_head_path)
@@ -466,11 +516,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="pretend a sweep already ran 24 h earlier (a daily delta instead of the first, biggest sweep)")
     ap.add_argument("--no-traced-run", action="store_true", help="skip the tracemalloc run on a copy of the store")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir / PostgreSQL schema(s)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # internal: a measured sweep, params on stdin
     args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(child_main(json.loads(sys.stdin.read()))))
+        return 0
     now = parse_instant(args.now).astimezone(timezone.utc)
 
-    workdir = Path(tempfile.mkdtemp(prefix="witness-bench-"))
-    info: dict = {"workdir": workdir}
+    info: dict = {"workdir": Path(tempfile.mkdtemp(prefix="witness-bench-"))}
     apps: list[App] = []
     try:
         t0 = time.perf_counter()
@@ -486,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
         loaded = load(app, args, now)
         t_gen = time.perf_counter() - t0
         print(f"\n== generation: {args.cases:,} cases in {t_gen:.1f} s ({args.cases / t_gen:,.0f} cases/s), "
-              f"batches of {BATCH} per transaction")
+              f"batches of {BATCH} cases per transaction, executemany")
         print("rows: " + ", ".join(f"{k} {v:,}" for k, v in loaded.rows.items()))
         print("jurisdictions: " + ", ".join(f"{k} {v:,}" for k, v in sorted(loaded.jurisdictions.items())))
         print("stages: " + ", ".join(f"{k} {v:,}" for k, v in loaded.stages.most_common()))
@@ -501,74 +554,58 @@ def main(argv: list[str] | None = None) -> int:
             apps.append(twin)
             print(f"copy of the store for the tracemalloc run: {time.perf_counter() - t0:.1f} s")
 
-        before = counts(app)
-        rss_before = maxrss_mib()
-        t0 = time.perf_counter()
-        report = sweep.run(app, sweep.SYSTEM, now, args.chunk_size)
-        t_sweep = time.perf_counter() - t0
-        rss_after = maxrss_mib()
-        after = counts(app)
-
-        print(f"\n== sweep 1 (tracemalloc off): {t_sweep:.2f} s wall clock")
+        m = in_child(app, now, args.chunk_size, trace=False)
+        before, after, after2 = m["before"], m["after1"], m["after2"]
+        print(f"\n== sweep 1 (fresh process, tracemalloc off): {m['t1']:.2f} s wall clock")
         print(f"{'follow-up':<22}{'selected':>10}{'changed':>10}{'chunks':>8}")
-        for name in report.selected:
-            sel, ch = report.selected[name], report.changed[name]
-            print(f"{name:<22}{sel:>10,}{ch:>10,}{-(-sel // args.chunk_size):>8}")
-        tot_sel, tot_ch = sum(report.selected.values()), sum(report.changed.values())
+        for name, sel in m["r1_selected"].items():
+            print(f"{name:<22}{sel:>10,}{m['r1_changed'][name]:>10,}{-(-sel // args.chunk_size):>8}")
+        tot_sel, tot_ch = sum(m["r1_selected"].values()), sum(m["r1_changed"].values())
         print(f"{'total':<22}{tot_sel:>10,}{tot_ch:>10,}")
         expected = {"reflection_decided": e.decided, "reflection_ended": e.ended, "reflection_ending": e.ending}
-        mismatch = {k: (report.changed.get(k), v) for k, v in expected.items() if report.changed.get(k) != v}
+        mismatch = {k: (m["r1_changed"].get(k), v) for k, v in expected.items() if m["r1_changed"].get(k) != v}
         print("changed matches what was generated as due: " + ("yes" if not mismatch else f"NO {mismatch}"))
         print(f"audit rows written: {after['audit'] - before['audit']:,}")
         print(f"worklist rows added: {after['worklist'] - before['worklist']:,} ("
               + ", ".join(f"{k} +{after['by_kind'].get(k, 0) - before['by_kind'].get(k, 0):,}"
                           for k in sorted(after["by_kind"])) + f"); worklist now {after['worklist']:,} rows")
+        st0, st1 = before["stages"], after["stages"]
         print(f"stage changes: {after['history'] - before['history']:,} stage_history rows; "
-              f"reflection {before['stages'].get('reflection', 0):,} -> {after['stages'].get('reflection', 0):,}, "
-              f"decision {before['stages'].get('decision', 0):,} -> {after['stages'].get('decision', 0):,}, "
-              f"withdrawn {before['stages'].get('withdrawn', 0):,} -> {after['stages'].get('withdrawn', 0):,}")
-        print(f"process peak RSS (ru_maxrss, whole process high-water mark): {rss_before:.1f} MiB before the sweep, "
-              f"{rss_after:.1f} MiB after (+{rss_after - rss_before:.1f} MiB)")
-        verdict = "PASS" if t_sweep < 10 else "FAIL"
-        print(f"acceptance (< 10 s at this size): {verdict}")
+              f"reflection {st0.get('reflection', 0):,} -> {st1.get('reflection', 0):,}, "
+              f"decision {st0.get('decision', 0):,} -> {st1.get('decision', 0):,}, "
+              f"withdrawn {st0.get('withdrawn', 0):,} -> {st1.get('withdrawn', 0):,}")
+        print(f"process peak RSS (ru_maxrss of the sweep process): {m['rss_after1']:.1f} MiB after sweep 1 "
+              f"({m['rss_start']:.1f} MiB after imports and App set-up, so +{m['rss_after1'] - m['rss_start']:.1f} MiB "
+              f"for the sweep)")
+        print(f"acceptance (one sweep < 10 s): {'PASS' if m['t1'] < 10 else 'FAIL'} ({m['t1']:.2f} s)")
 
-        before2 = counts(app)
-        t0 = time.perf_counter()
-        report2 = sweep.run(app, sweep.SYSTEM, now, args.chunk_size)
-        t_sweep2 = time.perf_counter() - t0
-        after2 = counts(app)
-        print(f"\n== sweep 2, same now: {t_sweep2:.2f} s; selected {sum(report2.selected.values()):,} "
-              f"({', '.join(f'{k} {v}' for k, v in report2.selected.items())}), "
-              f"changed {sum(report2.changed.values()):,}; rows added: audit {after2['audit'] - before2['audit']}, "
-              f"worklist {after2['worklist'] - before2['worklist']}, stage_history {after2['history'] - before2['history']}"
-              f" -> idempotent: {'yes' if not sum(report2.changed.values()) and after2 == before2 else 'NO'}")
+        ch2 = sum(m["r2_changed"].values())
+        same = after2 == after
+        print(f"\n== sweep 2, same now, same process: {m['t2']:.2f} s; selected {sum(m['r2_selected'].values()):,} "
+              f"({', '.join(f'{k} {v}' for k, v in m['r2_selected'].items())}), changed {ch2:,}; rows added: "
+              f"audit {after2['audit'] - after['audit']}, worklist {after2['worklist'] - after['worklist']}, "
+              f"stage_history {after2['history'] - after['history']} -> idempotent: {'yes' if not ch2 and same else 'NO'}")
+        print(f"process peak RSS after both sweeps: {m['rss_end']:.1f} MiB")
 
         if twin is not None:
-            tracemalloc.start()
-            tracemalloc.reset_peak()
-            base_mem = tracemalloc.get_traced_memory()[0]
-            t0 = time.perf_counter()
-            report3 = sweep.run(twin, sweep.SYSTEM, now, args.chunk_size)
-            t_traced = time.perf_counter() - t0
-            cur, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            same = report3.changed == report.changed
-            print(f"\n== sweep 1 again on the copy, tracemalloc on: {t_traced:.2f} s (slower: tracing), "
-                  f"changed {sum(report3.changed.values()):,} ({'same as sweep 1' if same else 'DIFFERS from sweep 1'})")
-            print(f"Python peak allocations during the sweep (tracemalloc peak): {(peak - base_mem) / 2**20:.1f} MiB; "
-                  f"still allocated after it: {(cur - base_mem) / 2**20:.1f} MiB")
-        print(f"process peak RSS at the end (ru_maxrss): {maxrss_mib():.1f} MiB")
+            t = in_child(twin, now, args.chunk_size, trace=True)
+            same = t["r1_changed"] == m["r1_changed"]
+            print(f"\n== sweep 1 repeated on the copy, fresh process, tracemalloc on: {t['t1']:.2f} s (slowed by tracing; "
+                  f"not the benchmark time), changed {sum(t['r1_changed'].values()):,} "
+                  f"({'same as sweep 1' if same else 'DIFFERS from sweep 1'})")
+            print(f"Python peak allocations during the sweep (tracemalloc peak): {t['traced_peak'] / 2**20:.1f} MiB; "
+                  f"still allocated after it: {t['traced_left'] / 2**20:.1f} MiB")
         print("\n" + db_size(app, info))
         return 0
     finally:
         for a in apps:
             a.engine.dispose()
         if args.keep:
-            print(f"kept: {workdir}" + (f"; schemas {', '.join(info['pg_schemas'])}" if "pg_schemas" in info else ""))
+            print(f"kept: {info['workdir']}" + (f"; schemas {', '.join(info['pg_schemas'])}" if "pg_schemas" in info else ""))
         else:
             if "pg_schemas" in info:
                 drop_schemas(info["pg_base"], info["pg_schemas"])
-            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(info["workdir"], ignore_errors=True)
 
 
 if __name__ == "__main__":

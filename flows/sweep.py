@@ -16,7 +16,7 @@ def _store_was_busy(task, task_run, state) -> bool:
     try:
         state.result()
     except StoreBusy:
-        return False
+        return True
     except Exception:
         return False
     return False

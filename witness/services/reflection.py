@@ -7,7 +7,7 @@ from witness.domain.access import Actor, require
 from witness.domain.reflection import VictimDecision
 from witness.errors import ActionBlocked, InputProblems
 from witness.store.records import case_row, reflection_of
-from witness.store.tables import cases
+from witness.store.tables import cases, worklist
 
 
 def extend(app, actor: Actor, case_id: str, days: int, reason: str) -> str:
@@ -39,5 +39,9 @@ def decide(app, actor: Actor, case_id: str, decision: str) -> None:
             raise ActionBlocked(f"stage: case {case_id} is at {row.stage}; a decision belongs to the reflection stage")
         uow.conn.execute(update(cases).where(cases.c.id == case_id).values(
             decision=choice.value, decided_at=uow.now, updated_at=uow.now))
+        # The reminders about the period are moot once the victim has decided.
+        uow.conn.execute(update(worklist).where(worklist.c.case_id == case_id, worklist.c.done_at.is_(None),
+                                                worklist.c.kind.in_(("reflection_ending", "reflection_ended")))
+                         .values(done_at=uow.now, done_by=actor.user))
         uow.audit("reflection.decide", case_id, choice.value)
         uow.commit()

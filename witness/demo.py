@@ -1,0 +1,189 @@
+"""The end-to-end demonstration (`witness demo --out DIR`), on the embedded default: a fresh SQLite
+store under DIR, the sweep run as a Prefect flow with no server, and simulated time.
+
+Three cases drawn from the Guide's situations: a Myanmar fisherman in Thailand, a second victim of
+the same boat who decides not to testify, and a girl of uncertain age in Indonesia trafficked by her
+aunt. Everything written to DIR is pseudonymised, as it would be for anyone without need-to-know.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import yaml
+
+from witness.bootstrap import build_app
+from witness.clock import FixedClock
+from witness.domain.access import Actor, Role
+from witness.errors import WitnessError
+from witness.services import appointments, cases, consent, reflection, support
+from witness.services.audit import verify
+from witness.services.intake import open_case
+from witness.services.keys import init
+from witness.services.sweep import SYSTEM
+from witness.services.worklist import open_items
+from witness.settings import PROJECT_ROOT, Settings
+
+AMARA = Actor("amara", Role.coordinator)  # coordinator in Thailand
+DEWI = Actor("dewi", Role.coordinator)  # coordinator in Indonesia
+SOMCHAI = Actor("somchai", Role.prosecutor)
+AUDITOR = Actor("audit-1", Role.auditor)
+START = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)  # 10:00 in Bangkok and Jakarta
+
+
+class Story:
+    """Collects what happened, day by day, for the report."""
+
+    def __init__(self, clock: FixedClock):
+        self.clock, self.lines = clock, []
+
+    def day(self, title: str) -> None:
+        d = (self.clock.now() - START).days
+        self.lines.append(f"\n## Day {d} — {self.clock.now().date().isoformat()}: {title}\n")
+
+    def say(self, text: str) -> None:
+        self.lines.append(f"- {text}")
+
+    def attempt(self, what: str, action) -> object:
+        """Try an action; a refusal is part of the story, with the rule's own words."""
+        try:
+            result = action()
+            self.say(f"{what}: done.")
+            return result
+        except WitnessError as exc:
+            self.say(f"{what}: **refused** — {exc}")
+            return None
+
+
+def _form(name: str, **over) -> dict:
+    data = yaml.safe_load((PROJECT_ROOT / "examples" / name).read_text())
+    data = json.loads(json.dumps(data, default=str))  # dates as text, as from a file
+    data["opened_at"] = START.isoformat()
+    data.update(over)
+    return data
+
+
+def run_demo(out: Path, use_prefect: bool = True) -> Path:
+    out = out.resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    # A store of its own under DIR; the demo never touches the user's real witness home.
+    settings = Settings(home=out / "store", database_url=None)
+    init(settings)
+    clock = FixedClock(START)
+    app = build_app(settings, clock)
+    story = Story(clock)
+    sweep = _sweeper(app, settings, use_prefect)
+
+    story.day("three victims identified")
+    fisher = open_case(app, AMARA, _form("intake-thailand-adult.yaml"))
+    second = _form("intake-thailand-adult.yaml", coordinator="amara")
+    second["victim"] |= {"legal_name": "Zaw Lin Htet", "date_of_birth": "1998-07-01", "notes": None,
+                         "address": "Shelter room 2", "aliases": []}
+    crewmate = open_case(app, AMARA, second)
+    girl = open_case(app, DEWI, _form("intake-indonesia-child.yaml"))
+    story.say(f"{fisher}: adult man from Myanmar, forced labour on a fishing boat, Thailand (15-day reflection period).")
+    story.say(f"{crewmate}: his crewmate, same proceeding and same accused — one proceeding, several victims.")
+    story.say(f"{girl}: girl of uncertain age (about 15) in Indonesia, trafficked by her aunt; presumed a child, "
+              "so her mother is recorded as guardian and is party to every consent (R-15).")
+    story.say("Shelter, medical, legal and psychosocial support start at once, before any decision about testifying.")
+
+    clock.advance(days=1)
+    story.day("the police ask for interviews at once")
+    story.attempt(f"Prosecutor schedules an interview with {fisher}",
+                  lambda: appointments.schedule(app, SOMCHAI, fisher, "interview", clock.now() + timedelta(days=2)))
+    story.attempt(f"Prosecutor ends {fisher}'s reflection period early (moves the case to decision)",
+                  lambda: cases.change_stage(app, SOMCHAI, fisher, "decision", "evidence may be lost"))
+
+    clock.advance(days=4)
+    story.day("the child needs more time")
+    ends = story.attempt(f"Coordinator extends {girl}'s reflection period by 10 days",
+                         lambda: reflection.extend(app, DEWI, girl, 10, "still in medical care; be flexible"))
+    if ends:
+        story.say(f"{girl}'s period now ends {ends}.")
+
+    clock.advance(days=5)
+    story.day(f"{fisher} decides, informed and with an interpreter")
+    reflection.decide(app, AMARA, fisher, "cooperate")
+    consent.give(app, AMARA, fisher, "interview", "oral", "my", interpreter="interp-07")
+    story.say(f"{fisher} decided to cooperate and consented to an interview (oral, in Burmese, interpreter interp-07).")
+    story.say(_sweep_line(sweep(clock.now())))
+    story.attempt(f"Prosecutor moves {fisher} to investigation",
+                  lambda: cases.change_stage(app, SOMCHAI, fisher, "investigation", "victim consented to interview"))
+    story.attempt(f"Prosecutor schedules {fisher}'s interview",
+                  lambda: appointments.schedule(app, SOMCHAI, fisher, "interview", clock.now() + timedelta(days=3)))
+
+    clock.advance(days=3)
+    story.day("the daily sweep")
+    story.say(_sweep_line(sweep(clock.now())))
+    reflection.decide(app, AMARA, crewmate, "not_cooperate")
+    story.say(f"{crewmate} decides not to take part in the criminal process.")
+    story.say(_sweep_line(sweep(clock.now())))
+    story.attempt(f"Someone ends {crewmate}'s shelter because he declined to cooperate",
+                  lambda: support.end(app, AMARA, crewmate, "shelter", "declined_cooperation"))
+
+    clock.advance(days=20)
+    story.day("towards trial")
+    consent.give(app, AMARA, fisher, "testimony", "written", "my", interpreter="interp-07")
+    story.attempt(f"Prosecutor moves {fisher} to pre-trial", lambda: cases.change_stage(
+        app, SOMCHAI, fisher, "pre_trial", "charges filed"))
+    story.attempt(f"Prosecutor schedules {fisher}'s testimony", lambda: appointments.schedule(
+        app, SOMCHAI, fisher, "testimony", clock.now() + timedelta(days=30)))
+    story.say(_sweep_line(sweep(clock.now())))
+
+    clock.advance(days=7)
+    story.day(f"{fisher} is frightened and withdraws consent to testify")
+    result = consent.withdraw(app, AMARA, fisher, "testimony")
+    story.say(f"Consent to testimony withdrawn; {result['cancelled']} scheduled testimony cancelled at once. "
+              "Support continues unchanged (R-23).")
+
+    clock.advance(days=10)
+    story.day(f"{girl}'s extended period ends without a decision")
+    story.say(_sweep_line(sweep(clock.now())))
+
+    _write_outputs(app, out, story, [fisher, crewmate, girl])
+    app.engine.dispose()
+    return out / "report.md"
+
+
+def _sweeper(app, settings: Settings, use_prefect: bool):
+    if not use_prefect:
+        from witness.services.sweep import run
+        return lambda now: run(app, SYSTEM, now).changed
+
+    os.environ["WITNESS_HOME"] = str(settings.home)
+    os.environ.pop("WITNESS_DATABASE_URL", None)
+    from flows.sweep import sweep as sweep_flow
+    return lambda now: sweep_flow(now=now.isoformat())
+
+
+def _sweep_line(changed: dict) -> str:
+    parts = [f"{n} {name.replace('_', ' ')}" for name, n in changed.items() if n]
+    return "Sweep: " + (", ".join(parts) if parts else "nothing due") + "."
+
+
+def _write_outputs(app, out: Path, story: Story, ids: list[str]) -> None:
+    views = out / "cases"
+    views.mkdir()
+    final = []
+    for case_id in ids:
+        view = cases.show(app, AUDITOR, case_id)  # the pseudonymised view
+        (views / f"{case_id}.json").write_text(json.dumps(view, indent=2, ensure_ascii=False))
+        services = ", ".join(f"{s['kind']} ({s['status']})" for s in view["services"])
+        final.append(f"- {case_id} ({view['jurisdiction']}): stage **{view['stage']}**; services: {services}")
+    work = []
+    for who in (AMARA, DEWI):
+        work += [f"- [{who.user}] {i['due_at'].date().isoformat()} {i['kind']}: {i['detail']}" for i in open_items(app, who)]
+    check = verify(app, AUDITOR)
+    text = ["# witness demonstration", "",
+            "Simulated time from 2 November 2026. Pseudonyms only: this report is what a person without "
+            "need-to-know may read. Each refusal below is a Do No Harm rule at work.",
+            *story.lines, "", "## Where the cases stand", "", *final, "", "## Coordinators' worklist", "", *work, "",
+            "## Audit log", "",
+            f"- {check.rows} audit rows; verification: {'intact' if check.ok else 'FAILED: ' + '; '.join(check.problems)}",
+            "", f"Store: {app.settings.home} (SQLite, WAL). Case views: cases/*.json.", ""]
+    (out / "report.md").write_text("\n".join(text), encoding="utf-8")

@@ -1,0 +1,124 @@
+"""`witness serve`: every deployment on its schedule, on one machine.
+
+Prefect refuses schedules on its ephemeral server, so this starts a real one (`prefect server
+start`, SQLite under WITNESS_HOME/prefect), serves the deployments from this process, and stops
+the server again on Ctrl-C or SIGTERM. Several machines use prefect.yaml and a worker instead.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timezone
+
+from witness.errors import WitnessError
+from witness.settings import get_settings
+
+SWEEP_INTERVAL_SECONDS = 3600  # as in prefect.yaml; WITNESS_SWEEP_INTERVAL_SECONDS overrides it for demonstrations
+ANCHOR = datetime(2026, 1, 1, tzinfo=timezone.utc)  # hourly runs fall on the hour, UTC
+START_TIMEOUT = 120  # a new server database takes ~17 s to migrate, much longer on a busy machine
+STOP_TIMEOUT = 15
+
+
+def serve() -> None:
+    home = get_settings().home / "prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    log_path = home / "server.log"
+    server = None
+    # Until the runner installs its own graceful handler, SIGTERM must still reach the finally below.
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        print(f"Starting the Prefect server (log: {log_path})", flush=True)
+        with open(log_path, "ab") as log:
+            # Its own session, so that Ctrl-C in the terminal reaches only this process: the serve
+            # loop still needs the server while it shuts down (it pauses the schedules).
+            server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                       "--port", str(port)], env={**os.environ, **env}, stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        _wait_until_healthy(api, server, log_path)
+        print(f"Prefect UI: http://127.0.0.1:{port}", flush=True)
+        # Prefect reads its settings when first imported, and served flow runs (subprocesses)
+        # inherit this environment: set it before the import.
+        os.environ.update(env, PREFECT_API_URL=api)
+        _serve_deployments()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            _stop(server)
+        signal.signal(signal.SIGTERM, previous_sigterm)
+        print("Stopped.", flush=True)
+
+
+def _serve_deployments() -> None:
+    from prefect import serve
+    from prefect.schedules import Interval
+
+    from flows.sweep import sweep  # the one place witness/ reaches into flows/: this is the flows' launcher
+
+    try:
+        every = int(os.environ.get("WITNESS_SWEEP_INTERVAL_SECONDS", SWEEP_INTERVAL_SECONDS))
+    except ValueError:
+        raise WitnessError("WITNESS_SWEEP_INTERVAL_SECONDS: a whole number of seconds") from None
+    serve(sweep.to_deployment(name="sweep", schedules=[Interval(every, anchor_date=ANCHOR, timezone="UTC")]))
+
+
+def _wait_until_healthy(api: str, server: subprocess.Popen, log_path) -> None:
+    started = time.monotonic()
+    last_said = started
+    while True:
+        if server.poll() is not None:
+            raise WitnessError(f"the Prefect server exited with code {server.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{api}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    print(f"Prefect server healthy after {time.monotonic() - started:.0f} s", flush=True)
+                    return
+        except OSError:
+            pass  # not listening yet
+        now = time.monotonic()
+        if now - started > START_TIMEOUT:
+            raise WitnessError(f"the Prefect server was not healthy after {START_TIMEOUT} s; see {log_path}")
+        if now - last_said >= 5:
+            print(f"  waiting for the Prefect server ({now - started:.0f} s)", flush=True)
+            last_said = now
+        time.sleep(0.5)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    # A second Ctrl-C must not interrupt the stop and leave the server running unseen.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _signal_group(server, signal.SIGTERM)
+        try:
+            server.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _signal_group(server, signal.SIGKILL)
+            server.wait()
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _signal_group(server: subprocess.Popen, sig: int) -> None:
+    # The server leads its own process group; signalling the group also reaches anything it spawned.
+    try:
+        os.killpg(server.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
