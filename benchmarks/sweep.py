@@ -7,9 +7,9 @@ What it does:
 1. Builds a fresh store (keyring, Alembic migrations) and bulk-loads N synthetic cases with
    executemany `insert(...)` in batches, one transaction per batch (the intake service would take
    one transaction per case). Identity fields are really encrypted with FieldCipher.
-2. Runs ONE sweep at a fixed `now`, timed with perf_counter (tracemalloc off, so the time is not
-   inflated), and records the process high-water mark (ru_maxrss) around it; then runs the sweep
-   again at the same `now` to show it changes nothing (idempotency).
+2. Runs ONE sweep at a fixed `now` in a fresh Python process, timed with perf_counter (tracemalloc
+   off, so the time is not inflated), and records that process's high-water mark (ru_maxrss) before
+   and after it; then runs the sweep again at the same `now` to show it changes nothing (idempotency).
 3. Measures Python peak allocations (tracemalloc) by running the same first sweep once more on a
    copy of the store taken before step 2 (skip with --no-traced-run).
 

@@ -17,9 +17,10 @@ def add_items(conn: Connection, items: list[dict]) -> int:
     if not items:
         return 0
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    # RETURNING counts what was really inserted: rowcount is -1 for this statement on psycopg.
-    stmt = dialect.insert(worklist).values(items).on_conflict_do_nothing(index_elements=["key"]).returning(worklist.c.id)
-    return len(conn.execute(stmt).all())
+    # RETURNING counts what was really inserted (rowcount is -1 here on psycopg); rows passed as
+    # executemany parameters reuse one compiled statement instead of a new N-row VALUES per chunk.
+    stmt = dialect.insert(worklist).on_conflict_do_nothing(index_elements=["key"]).returning(worklist.c.id)
+    return len(conn.execute(stmt, items).all())
 
 
 def item(key: str, case_id: str | None, kind: str, assignee: str, due_at: datetime, now: datetime, detail: str) -> dict:
