@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from witness.store.tables import metadata
+from witness.store.all_tables import metadata
 
 
 def row_counts(engine) -> dict[str, int]:

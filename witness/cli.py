@@ -280,6 +280,21 @@ def serve():
     do_serve()
 
 
+def _register_area_commands() -> None:
+    """Each feature area adds its commands in witness/commands/<area>.py with `register(app)`.
+    Those modules import only typer at the top, so start-up stays fast."""
+    import importlib
+    import pkgutil
+
+    import witness.commands as pkg
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+        importlib.import_module(f"witness.commands.{mod}").register(app)
+
+
+_register_area_commands()
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

@@ -66,6 +66,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "sweep.run": frozenset({Role.system, Role.admin, Role.coordinator}),
     "audit.verify": frozenset({Role.auditor, Role.admin}),
     "keys.rotate": frozenset({Role.admin}),
+    "custody.record": frozenset({Role.coordinator, Role.prosecutor, Role.system}),
+    "risk.assess": frozenset({Role.coordinator}),
+    "risk.read": frozenset({Role.coordinator, Role.prosecutor}),
 }
 
 

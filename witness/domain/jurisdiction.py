@@ -4,6 +4,7 @@ The model is pure; reading the YAML files lives in witness/profiles.py.
 """
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -88,7 +89,19 @@ class JurisdictionProfile(_Strict):
     measure_application: MeasureApplication
     restitution: Restitution
     notices: NoticeRules = NoticeRules()
+    guardrails: dict[str, Literal["warn", "escalate", "block"]] = Field(
+        default_factory=dict, description="rule id -> stricter severity in this jurisdiction (never looser)")
     sources: list[str] = Field(default_factory=list)
+
+    @field_validator("guardrails")
+    @classmethod
+    def _known_rules(cls, v: dict) -> dict:
+        from witness.domain.guardrails import RULES_BY_ID
+
+        unknown = sorted(set(v) - set(RULES_BY_ID))
+        if unknown:
+            raise ValueError(f"unknown guardrail rule(s): {', '.join(unknown)}")
+        return v
 
     @field_validator("code")
     @classmethod

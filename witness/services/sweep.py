@@ -119,18 +119,32 @@ FOLLOW_UPS: list[FollowUp] = [
     FollowUp("reflection_ended", _select_ended, _process_ended),
     FollowUp("reflection_ending", _select_ending, _process_ending),
 ]
-BY_NAME = {f.name: f for f in FOLLOW_UPS}
+
+
+def all_follow_ups() -> list[FollowUp]:
+    """The reflection follow-ups above, then those of every other service module that defines
+    FOLLOW_UPS (risk reviews, claim deadlines, hearings...): adding one touches no shared file."""
+    import importlib
+    import pkgutil
+
+    import witness.services as pkg
+
+    found = list(FOLLOW_UPS)
+    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+        if mod != "sweep":
+            found += getattr(importlib.import_module(f"witness.services.{mod}"), "FOLLOW_UPS", [])
+    return found
 
 
 def select_due(app, now: datetime) -> dict[str, list[str]]:
     with app.engine.connect() as conn:
-        return {f.name: f.select(conn, now, app.profiles) for f in FOLLOW_UPS}
+        return {f.name: f.select(conn, now, app.profiles) for f in all_follow_ups()}
 
 
 def process_chunk(app, name: str, ids: list[str], now: datetime, actor: Actor = SYSTEM) -> int:
     """One chunk, one transaction, one audit row (only when something changed)."""
     with app.uow(actor, now) as uow:
-        n = BY_NAME[name].process(uow, ids, app.profiles)
+        n = {f.name: f for f in all_follow_ups()}[name].process(uow, ids, app.profiles)
         if n:
             uow.audit(f"sweep.{name}", f"{n} of {len(ids)} cases", f"follow-up as of {now.isoformat()}")
         uow.commit()

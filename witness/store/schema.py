@@ -21,5 +21,6 @@ def upgrade(engine: Engine) -> None:
     # Alembic manages its own transaction; SQLite's BEGIN IMMEDIATE hook still applies.
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        # "heads": each feature area keeps its own migration branch off the initial schema.
+        command.upgrade(cfg, "heads")
         conn.commit()

@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection witness hands it (see witness/store/schema.py)."""
 from alembic import context
 
-from witness.store.tables import metadata
+from witness.store.all_tables import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

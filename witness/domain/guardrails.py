@@ -1,0 +1,309 @@
+"""The Do No Harm guardrail engine (R-30…R-32).
+
+Every proposed action — stage change, scheduling an appearance, requesting a measure, assigning an
+escort or interpreter, sharing data, sending a notice, generating a document, ending a service —
+is described as a `Proposed` action about a case (`CaseFacts`) and passed to `evaluate`. It returns
+findings: rule id, `block`/`warn`/`escalate`, a plain-language explanation and the Guide section.
+
+- `block`: the action is not carried out. Rules marked `overridable` (gender preference) may be
+  overridden with a recorded reason and actor; the rest never.
+- `warn`: carried out only with a recorded override reason (audited).
+- `escalate`: a person must act now (put on the worklist by the caller); the action is not stopped.
+
+A jurisdiction profile may tighten a rule (warn -> block), never loosen it (R-32).
+The engine is pure: callers gather the facts, the service layer enforces (services/guardrails.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Callable
+
+from witness.domain.consent import Consent, has_consent
+from witness.domain.proceeding import Custody
+from witness.domain.reflection import ReflectionPeriod
+from witness.domain.support import COOPERATION_REASONS
+from witness.domain.victim import AgeStatus, presumed_child
+
+
+class Severity(StrEnum):
+    warn = "warn"
+    escalate = "escalate"
+    block = "block"
+
+
+_ORDER = {Severity.warn: 0, Severity.escalate: 1, Severity.block: 2}
+
+
+class ActionKind(StrEnum):
+    stage_change = "stage_change"
+    schedule_appearance = "schedule_appearance"  # interview, testimony, hearing appearance, medical exam
+    request_measure = "request_measure"
+    assign_escort = "assign_escort"
+    assign_interpreter = "assign_interpreter"
+    share_data = "share_data"
+    send_notice = "send_notice"
+    generate_document = "generate_document"
+    publish_calendar = "publish_calendar"
+    end_service = "end_service"
+    plan_return = "plan_return"
+    custody_followup = "custody_followup"  # the sweep's check after an accused is freed
+
+
+# Measures that protect the victim's safety: allowed for a child even before a guardian is recorded.
+SAFETY_MEASURES = frozenset({"escort", "secure_accommodation", "secure_route", "separate_waiting_room",
+                             "private_entrance", "security_checks", "pseudonym", "closed_hearing"})
+# Outputs that reveal identity need both a need-to-know recipient and name_disclosure consent.
+NEED_TO_KNOW_ROLES = frozenset({"coordinator", "prosecutor", "legal_aid", "court"})
+
+
+@dataclass(frozen=True)
+class AccusedFacts:
+    label: str
+    custody: Custody
+    custody_changed_at: datetime
+    relationship: str
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules need to know about the case; gathered by the service layer."""
+
+    case_id: str
+    jurisdiction: str
+    stage: str
+    age_status: AgeStatus
+    has_guardian: bool
+    gender: str
+    escort_gender_preference: str | None
+    safe_channels: tuple[str, ...]
+    consents: tuple[Consent, ...]
+    reflection: ReflectionPeriod
+    nationality: str | None = None
+    accused: tuple[AccusedFacts, ...] = ()
+    pending_claim: bool = False
+    stay_until_resolved_note: bool = False
+    settlement_pressure_reported: bool = False
+    settlement_followed_up: bool = False
+    victim_notified_since_custody_change: bool = False
+    reassessed_since_custody_change: bool = False
+
+    @property
+    def child(self) -> bool:
+        return presumed_child(self.age_status)
+
+    @property
+    def foreign(self) -> bool:
+        return self.nationality is not None and self.nationality != self.jurisdiction
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """An action someone wants to carry out. `details` holds what the rules of that kind read:
+
+    stage_change: target ("investigation", ...); schedule_appearance: act ("interview", "testimony",
+    "hearing", "medical_exam"), at (datetime), in_person_cross_examination_by_defendant (bool);
+    request_measure: measure; assign_escort: genders (list of str); schedule_appearance may carry
+    interviewer_gender; assign_interpreter: interpreter, blocklisted (bool), community_link (bool),
+    accused_link (bool); share_data: recipient; send_notice: channel, includes_identity (bool),
+    recipient_role; generate_document / publish_calendar: includes_identity (bool), recipient_role,
+    document; end_service: reason.
+    """
+
+    kind: ActionKind
+    case: CaseFacts
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    explanation: str
+    guide: str
+    overridable: bool = False
+
+    def line(self) -> str:
+        return f"[{self.severity.value}] {self.rule}: {self.explanation} (Guide: {self.guide})"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    guide: str
+    kinds: frozenset[ActionKind]
+    severity: Severity
+    check: Callable[[Proposed, datetime], str | None]  # returns the explanation when the rule fires
+    overridable: bool = False
+
+
+def _consent(case: CaseFacts, scope: str, now: datetime) -> bool:
+    return has_consent(list(case.consents), scope, now)
+
+
+def _reflection_consent(a: Proposed, now: datetime) -> str | None:
+    act = None
+    if a.kind is ActionKind.stage_change:
+        act = {"investigation": "interview", "pre_trial": "testimony", "trial": "testimony"}.get(a.details.get("target"))
+    elif a.kind is ActionKind.schedule_appearance:
+        act = {"interview": "interview", "testimony": "testimony", "hearing": "testimony"}.get(a.details.get("act"))
+    if act is None:
+        return None
+    at = a.details.get("at", now)
+    inside = a.case.reflection.is_running(now) or a.case.reflection.is_running(at)
+    if inside and not _consent(a.case, act, now):
+        return (f"the victim is in the reflection and recovery period and has not consented to {act}; "
+                "nobody may interview or call them to testify before they decide")
+    return None
+
+
+def _services_cooperation(a: Proposed, now: datetime) -> str | None:
+    if a.details.get("reason") in COOPERATION_REASONS:
+        return ("support may not end because the victim declined or withdrew from the criminal process; "
+                "shelter and assistance are delinked from cooperation")
+    return None
+
+
+def _real_name(a: Proposed, now: datetime) -> str | None:
+    if not a.details.get("includes_identity"):
+        return None
+    role = a.details.get("recipient_role")
+    if role not in NEED_TO_KNOW_ROLES:
+        return f"the victim's real identity would reach a {role or 'recipient'} with no need to know it; use the pseudonym"
+    if not _consent(a.case, "name_disclosure", now):
+        return "the victim has not consented to disclose their name; use the pseudonym"
+    return None
+
+
+def _child_guardian(a: Proposed, now: datetime) -> str | None:
+    if not a.case.child or a.case.has_guardian:
+        return None
+    if a.kind is ActionKind.request_measure and a.details.get("measure") in SAFETY_MEASURES:
+        return None
+    if a.kind is ActionKind.assign_escort:
+        return None
+    return "the victim is (presumed) a child and no guardian is recorded; only safety measures may go ahead"
+
+
+def _gender(a: Proposed, now: datetime) -> str | None:
+    pref = a.case.escort_gender_preference
+    if not pref or pref == "unknown":
+        return None
+    genders = a.details.get("genders") or ([a.details["interviewer_gender"]] if a.details.get("interviewer_gender") else [])
+    if genders and pref not in genders:
+        who = "escort team" if a.kind is ActionKind.assign_escort else "interviewer"
+        return f"the victim asked for a {pref} {who.split()[0]}, and this {who} has none"
+    return None
+
+
+def _interpreter(a: Proposed, now: datetime) -> str | None:
+    d = a.details
+    if d.get("blocklisted"):
+        return "the interpreter is on the blocklist (e.g. 'persuasive' translation reported)"
+    if d.get("community_link") or d.get("accused_link"):
+        return "the interpreter is linked to the victim's community or to the accused"
+    return None
+
+
+def _release_followup(a: Proposed, now: datetime) -> str | None:
+    deadline = a.details.get("deadline_minutes", 15)
+    for acc in a.case.accused:
+        if acc.custody in (Custody.released, Custody.escaped) and now - acc.custody_changed_at > timedelta(minutes=deadline):
+            missing = [w for w, done in (("the victim has not been notified", a.case.victim_notified_since_custody_change),
+                                         ("the risk has not been reassessed", a.case.reassessed_since_custody_change)) if not done]
+            if missing:
+                return f"{acc.label} was {acc.custody.value} and {' and '.join(missing)} within {deadline} minutes"
+    return None
+
+
+def _child_cross_exam(a: Proposed, now: datetime) -> str | None:
+    if a.case.child and a.details.get("in_person_cross_examination_by_defendant"):
+        return "the defendant may not cross-examine a child witness in person"
+    return None
+
+
+def _unsafe_channel(a: Proposed, now: datetime) -> str | None:
+    channel = a.details.get("channel")
+    if channel in (None, "worklist"):
+        return None
+    if channel not in a.case.safe_channels:
+        return f"the victim has not marked {channel} as a safe channel; someone else may read it"
+    return None
+
+
+def _data_sharing(a: Proposed, now: datetime) -> str | None:
+    recipient = a.details.get("recipient")
+    if not _consent(a.case, f"data_sharing:{recipient}", now):
+        return f"the victim has not consented to share their data with {recipient}"
+    return None
+
+
+def _foreign_stay(a: Proposed, now: datetime) -> str | None:
+    if a.case.foreign and a.case.pending_claim and not a.case.stay_until_resolved_note:
+        return ("a foreign victim has a restitution claim pending and no note that they may stay until it is "
+                "resolved; repatriation before a claim is made often loses it")
+    return None
+
+
+def _settlement(a: Proposed, now: datetime) -> str | None:
+    if a.case.settlement_pressure_reported and not a.case.settlement_followed_up:
+        return ("pressure to settle informally was reported; advise the victim against informal settlement "
+                "and follow up on the pressure")
+    return None
+
+
+ALL = frozenset(ActionKind)
+RULES: tuple[Rule, ...] = (
+    Rule("DNH-01-reflection-consent", "Recovery, Reflection and Shelter §1; Criminal Justice §1",
+         frozenset({ActionKind.stage_change, ActionKind.schedule_appearance}), Severity.block, _reflection_consent),
+    Rule("DNH-02-services-cooperation", "Recovery, Reflection and Shelter §3; Criminal Justice §1",
+         frozenset({ActionKind.end_service}), Severity.block, _services_cooperation),
+    Rule("DNH-03-real-name", "Criminal Justice §2 (privacy and anonymity)",
+         frozenset({ActionKind.send_notice, ActionKind.generate_document, ActionKind.publish_calendar,
+                    ActionKind.share_data}), Severity.block, _real_name),
+    Rule("DNH-04-child-guardian", "Victim Identification §1; Criminal Justice (child witnesses)",
+         ALL - {ActionKind.custody_followup, ActionKind.send_notice}, Severity.block, _child_guardian),
+    Rule("DNH-05-gender-preference", "Criminal Justice §3 (trained female and male investigators)",
+         frozenset({ActionKind.assign_escort, ActionKind.schedule_appearance}), Severity.block, _gender, overridable=True),
+    Rule("DNH-06-interpreter", "Criminal Justice §1 (challenge: 'persuasive' translation)",
+         frozenset({ActionKind.assign_interpreter}), Severity.block, _interpreter),
+    Rule("DNH-07-release-followup", "Criminal Justice §3 (kept informed, especially if the accused is released)",
+         frozenset({ActionKind.custody_followup}), Severity.escalate, _release_followup),
+    Rule("DNH-08-child-cross-examination", "Criminal Justice (considerations for child witnesses)",
+         frozenset({ActionKind.schedule_appearance, ActionKind.request_measure}), Severity.block, _child_cross_exam),
+    Rule("DNH-09-unsafe-channel", "Recovery §4 (perpetrators finding the victim); Criminal Justice §2",
+         frozenset({ActionKind.send_notice}), Severity.block, _unsafe_channel),
+    Rule("DNH-10-data-sharing-consent", "Criminal Justice §2 (not sharing details without permission)",
+         frozenset({ActionKind.share_data}), Severity.block, _data_sharing),
+    Rule("DNH-11-foreign-stay", "Criminal Justice §6 (foreign victims repatriated before a claim)",
+         frozenset({ActionKind.plan_return, ActionKind.stage_change, ActionKind.end_service}), Severity.warn, _foreign_stay),
+    Rule("DNH-12-settlement-pressure", "Criminal Justice §1 (advise against informal settlement)",
+         ALL - {ActionKind.custody_followup}, Severity.warn, _settlement),
+)
+RULES_BY_ID = {r.id: r for r in RULES}
+
+
+def evaluate(action: Proposed, now: datetime, tighten: dict[str, str] | None = None) -> list[Finding]:
+    """All findings for this action, most severe first. `tighten` comes from the jurisdiction profile."""
+    findings = []
+    for rule in RULES:
+        if action.kind not in rule.kinds:
+            continue
+        explanation = rule.check(action, now)
+        if explanation is None:
+            continue
+        severity = rule.severity
+        wanted = (tighten or {}).get(rule.id)
+        if wanted and _ORDER[Severity(wanted)] > _ORDER[severity]:
+            severity = Severity(wanted)
+        findings.append(Finding(rule.id, severity, explanation, rule.guide,
+                                overridable=rule.overridable or severity is Severity.warn))
+    return sorted(findings, key=lambda f: (-_ORDER[f.severity], f.rule))
+
+
+def unresolved(findings: list[Finding], overrides: dict[str, str]) -> list[Finding]:
+    """What still stops the action: blocks that cannot be overridden, and blocks or warnings that
+    can be but have no recorded reason. Escalations never stop an action."""
+    return [f for f in findings if f.severity is not Severity.escalate
+            and (not f.overridable or not (overrides.get(f.rule) or "").strip())]

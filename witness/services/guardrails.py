@@ -1,0 +1,116 @@
+"""Gathering a case's facts and enforcing the Do No Harm rules (R-30) inside a unit of work.
+
+Every service that carries out an action calls `enforce(uow, action, overrides)` before writing.
+Other areas add facts (pending claims, notices sent since a custody change...) by defining
+`case_facts(conn, case_id, now) -> dict` in their service module; they are found by name.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from witness.domain.access import Actor
+from witness.domain.guardrails import (AccusedFacts, ActionKind, CaseFacts, Finding, Proposed, Severity, evaluate,
+                                       unresolved)
+from witness.domain.proceeding import Custody
+from witness.domain.victim import AgeStatus
+from witness.errors import ActionBlocked
+from witness.store.records import case_row, consents_of, reflection_of
+from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
+from witness.store.tables import accused, identities, relationships
+
+
+def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
+    row = case_row(conn, case_id)
+    guardian = conn.execute(select(identities.c.guardian_name).where(identities.c.case_id == case_id)).scalar()
+    acc = tuple(AccusedFacts(r.label, Custody(r.custody), r.custody_changed_at, r.relationship) for r in conn.execute(
+        select(accused.c.label, accused.c.custody, accused.c.custody_changed_at, relationships.c.relationship)
+        .join(relationships, relationships.c.accused_id == accused.c.id)
+        .where(relationships.c.case_id == case_id).order_by(accused.c.label)))
+    flags = {r.flag for r in conn.execute(select(case_flags.c.flag).where(
+        case_flags.c.case_id == case_id, case_flags.c.resolved_at.is_(None)))}
+    last_freed = max((a.custody_changed_at for a in acc if a.custody in (Custody.released, Custody.escaped)), default=None)
+    reassessed = last_freed is not None and conn.execute(select(risk_assessments.c.id).where(
+        risk_assessments.c.case_id == case_id, risk_assessments.c.at >= last_freed).limit(1)).first() is not None
+    facts = CaseFacts(
+        case_id=case_id, jurisdiction=row.jurisdiction, stage=row.stage, age_status=AgeStatus(row.age_status),
+        has_guardian=guardian is not None, gender=row.gender, escort_gender_preference=row.escort_gender_preference,
+        safe_channels=tuple(c for c in row.safe_channels.split(",") if c), consents=tuple(consents_of(conn, case_id)),
+        reflection=reflection_of(row), nationality=row.nationality, accused=acc,
+        stay_until_resolved_note="stay_until_resolved" in flags,
+        settlement_pressure_reported="settlement_pressure" in flags,
+        settlement_followed_up="settlement_followed_up" in flags,
+        reassessed_since_custody_change=reassessed)
+    extra: dict = {}
+    for provider in _fact_providers():
+        extra.update(provider(conn, case_id, now) or {})
+    return replace(facts, **extra) if extra else facts
+
+
+def _fact_providers():
+    import witness.services as pkg
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+        if mod == "guardrails":
+            continue
+        fn = getattr(importlib.import_module(f"witness.services.{mod}"), "case_facts", None)
+        if fn is not None:
+            yield fn
+
+
+def check(uow, kind: ActionKind, case_id: str, **details) -> list[Finding]:
+    """Dry run: the findings for this action, nothing written."""
+    facts = case_facts(uow.conn, case_id, uow.now)
+    return evaluate(Proposed(kind, facts, details), uow.now, _tighten(uow, facts))
+
+
+def _tighten(uow, facts: CaseFacts) -> dict[str, str]:
+    profiles = getattr(uow, "profiles", None)
+    profile = profiles.get(facts.jurisdiction) if profiles else None
+    return dict(profile.guardrails) if profile is not None else {}
+
+
+def enforce(uow, kind: ActionKind, case_id: str, overrides: dict[str, str] | None = None, **details) -> list[Finding]:
+    """Stop the action if a rule blocks it; record each override (reason encrypted, audited).
+
+    Returns the findings that let the action go ahead (overridden warnings, escalations) so the
+    caller can show them."""
+    overrides = overrides or {}
+    findings = check(uow, kind, case_id, **details)
+    stopping = unresolved(findings, overrides)
+    if stopping:
+        lines = [f.line() for f in stopping]
+        if any(f.overridable for f in stopping):
+            lines.append("A person may override the rules marked overridable, with a recorded reason (--override RULE=REASON).")
+        raise ActionBlocked(f"{kind.value} on {case_id} stopped by Do No Harm rules:\n" + "\n".join(lines))
+    for f in findings:
+        reason = (overrides.get(f.rule) or "").strip()
+        if f.overridable and reason and f.severity is not Severity.escalate:
+            oid = str(uuid.uuid4())
+            uow.conn.execute(insert(guardrail_overrides).values(
+                id=oid, case_id=case_id, rule=f.rule, action=kind.value, actor=uow.actor.user,
+                role=uow.actor.role.value, at=uow.now, reason=uow.cipher.encrypt("guardrail_overrides", "reason", oid, reason)))
+            uow.audit("guardrail.override", case_id, f"{f.rule} on {kind.value}; override {oid}")
+    return findings
+
+
+def dry_run(app, actor: Actor, kind: str, case_id: str, details: dict) -> list[Finding]:
+    """`witness check`: what the rules would say, without doing anything (audited as a read)."""
+    from witness.domain.access import require
+
+    require(actor, "case.read")
+    try:
+        action = ActionKind(kind)
+    except ValueError:
+        from witness.errors import InputProblems
+        raise InputProblems([("action", f"use one of {', '.join(k.value for k in ActionKind)}")]) from None
+    with app.uow(actor) as uow:
+        findings = check(uow, action, case_id, **details)
+        uow.audit("guardrail.check", case_id, f"{action.value}: {len(findings)} findings")
+        uow.commit()
+    return findings
