@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -145,9 +146,37 @@ def run_demo(out: Path, use_prefect: bool = True) -> Path:
     story.day(f"{girl}'s extended period ends without a decision")
     story.say(_sweep_line(sweep(clock.now())))
 
+    ctx = DemoContext(app, clock, story, {"fisher": fisher, "crewmate": crewmate, "girl": girl}, out, sweep)
+    for chapter in _chapters():
+        chapter(ctx)
     _write_outputs(app, out, story, [fisher, crewmate, girl])
     app.engine.dispose()
     return out / "report.md"
+
+
+@dataclass
+class DemoContext:
+    """What a feature area's demo chapter gets: the app, the simulated clock (advance it), the story
+    (day/say/attempt), the three cases by role ("fisher", "crewmate", "girl"), the output folder, and
+    `sweep(now) -> {follow_up: changed}` (the Prefect flow in the real demo)."""
+
+    app: object
+    clock: FixedClock
+    story: Story
+    cases: dict
+    out: Path
+    sweep: object
+
+
+def _chapters():
+    """Each area's chapter lives in witness/demos/<area>.py with `ORDER` and `chapter(ctx)`."""
+    import importlib
+    import pkgutil
+
+    import witness.demos as pkg
+
+    mods = [importlib.import_module(f"witness.demos.{m.name}") for m in pkgutil.iter_modules(pkg.__path__)]
+    return [m.chapter for m in sorted(mods, key=lambda m: m.ORDER)]
 
 
 def _sweeper(app, settings: Settings, use_prefect: bool):
