@@ -10,7 +10,10 @@ from witness.domain.consent import has_consent
 from witness.domain.reflection import VictimDecision
 from witness.domain.stage import CONSENT_FOR_STAGE, Stage, check_transition, parse_stage
 from witness.domain.victim import AgeStatus, presumed_child
+from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked
+from witness.services.events import handlers, publish
+from witness.services.guardrails import enforce
 from witness.store.records import case_row, consents_of, reflection_of
 from witness.store.tables import (accused, appointments, case_proceedings, cases, identities, proceeding_accused,
                                   proceedings, relationships, services, stage_history)
@@ -115,7 +118,8 @@ def check_stage_change(row, target: Stage, consents, now) -> None:
         raise ActionBlocked(f"stage: the victim is (presumed) a child; the guardian must be party to the {scope} consent (R-15)")
 
 
-def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str) -> dict:
+def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str,
+                 overrides: dict[str, str] | None = None) -> dict:
     require(actor, "case.stage")
     target = parse_stage(target_name)
     if not reason or not reason.strip():
@@ -124,7 +128,13 @@ def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str)
         conn, now = uow.conn, uow.now
         row = case_row(conn, case_id, lock=True)
         check_stage_change(row, target, consents_of(conn, case_id), now)
+        for veto in handlers("stage_change_veto"):  # e.g. claims: no closing with a claim unresolved
+            problem = veto(conn, case_id, target.value)
+            if problem:
+                raise ActionBlocked(f"stage: {problem}")
+        enforce(uow, ActionKind.stage_change, case_id, overrides, target=target.value)
         record_stage(uow, case_id, row.stage, target, reason.strip())
+        publish(uow, "stage_changed", [case_id], from_stage=row.stage, to_stage=target.value)
         uow.audit("case.stage", case_id, f"{row.stage} -> {target.value}")
         uow.commit()
     return {"case": case_id, "from": row.stage, "to": target.value}
