@@ -16,6 +16,7 @@ from sqlalchemy import and_, exists, insert, or_, select, update
 from witness.domain.access import Actor, Role, require
 from witness.domain.reflection import VictimDecision
 from witness.domain.stage import Stage
+from witness.services.events import publish
 from witness.services.worklist import add_items, item
 from witness.store.tables import cases, stage_history, worklist
 
@@ -101,6 +102,7 @@ def _process_decided(uow, ids, profiles) -> int:
         next_step = ("plan the next step with the victim; interviews need consent to interview"
                      if target is Stage.decision else
                      "the victim does not wish to take part; keep every support service going (R-23)")
+        publish(uow, "stage_changed", [r.id for r in done], from_stage=Stage.reflection.value, to_stage=target.value)
         add_items(conn, [item(f"{r.id}:decided:{now.isoformat()}", r.id, "victim_decided", r.coordinator, now, now,
                               f"{r.id}: {reason}; moved to {target.value}: {next_step}.") for r in done])
         moved += len(done)
