@@ -14,6 +14,7 @@ from witness.bootstrap import App
 from witness.clock import FixedClock
 from witness.domain.access import Actor, Role
 from witness.profiles import load_profiles
+from witness.risk_policy import load_risk_policy
 from witness.settings import PROJECT_ROOT, Settings
 from witness.store import schema
 from witness.store.crypto import Keyring, save_keyring
@@ -21,6 +22,7 @@ from witness.store.engine import make_engine
 
 PG_URL = os.environ.get("WITNESS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PROFILES = load_profiles(PROJECT_ROOT / "config" / "jurisdictions")
+RISK_POLICY = load_risk_policy(PROJECT_ROOT / "config" / "risk.yaml")
 T0 = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)  # 10:00 in Bangkok and Jakarta
 
 COORDINATOR = Actor("amara", Role.coordinator)
@@ -89,7 +91,7 @@ def make_app(tmp_path: Path, url: str, now: datetime = T0) -> App:
     save_keyring(settings.keyring_path, ring)
     engine = make_engine(url)
     schema.upgrade(engine)
-    return App(settings, engine, ring, PROFILES, FixedClock(now))
+    return App(settings, engine, ring, PROFILES, FixedClock(now), RISK_POLICY)
 
 
 @pytest.fixture

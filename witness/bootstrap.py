@@ -11,7 +11,9 @@ from witness.clock import Clock, SystemClock
 from witness.domain.access import Actor
 from witness.domain.jurisdiction import JurisdictionProfile
 from witness.errors import NotFound
+from witness.domain.risk import RiskPolicy
 from witness.profiles import load_profiles
+from witness.risk_policy import load_risk_policy
 from witness.settings import Settings
 from witness.store.crypto import FieldCipher, Keyring, load_keyring
 from witness.store.engine import make_engine
@@ -25,6 +27,7 @@ class App:
     keyring: Keyring
     profiles: dict[str, JurisdictionProfile]
     clock: Clock = field(default_factory=SystemClock)
+    risk_policy: RiskPolicy | None = None
 
     @property
     def cipher(self) -> FieldCipher:
@@ -45,4 +48,5 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Refuses to start without a key (R-71) and with a wrong profile (R-13)."""
     keyring = load_keyring(settings.keyring_path)
     profiles = load_profiles(Path(settings.config_dir) / "jurisdictions")
-    return App(settings, make_engine(settings.url), keyring, profiles, clock or SystemClock())
+    policy = load_risk_policy(Path(settings.config_dir) / "risk.yaml")
+    return App(settings, make_engine(settings.url), keyring, profiles, clock or SystemClock(), policy)

@@ -10,6 +10,8 @@ from witness.domain.access import Actor, require
 from witness.domain.consent import Method, dependents_of, scope_error
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems, NotFound
+from witness.services.custody import mark_reassessment_due
+from witness.services.events import handlers
 from witness.services.worklist import add_items, item
 from witness.store.records import case_row, consents_of
 from witness.store.tables import appointments, consents
@@ -64,12 +66,16 @@ def withdraw(app, actor: Actor, case_id: str, scope: str) -> dict:
                                                appointments.c.status == "scheduled", appointments.c.at >= now)
                     .values(status="cancelled", cancelled_at=now, cancel_reason=f"consent to {scope} withdrawn")
                 ).rowcount
+        # Other areas cancel what they hold for this consent (testimony measures, escorts, data shares).
+        cancelled += sum(h(uow, case_id, scope) for h in handlers("cancel_for_withdrawn_consent"))
         detail = (f"{case_id}: consent to {scope} withdrawn; {cancelled} pending act(s) cancelled. "
                   "Support continues unchanged (R-23). Tell the victim what was cancelled.")
         if scope == "shelter_stay":
             detail += " Arrange accommodation outside the shelter if the victim wishes."
         add_items(conn, [item(f"{case_id}:consent_withdrawn:{scope}:{now.isoformat()}", case_id, "consent_withdrawn",
                               row.coordinator, now, now, detail)])
+        # A withdrawal can signal pressure or fear: look again at the risk.
+        mark_reassessment_due(uow, [case_id], "consent_withdrawn", now)
         uow.audit("consent.withdraw", case_id, f"{scope}; {cancelled} cancelled")
         uow.commit()
     return {"case": case_id, "scope": scope, "cancelled": cancelled}

@@ -8,7 +8,9 @@ from sqlalchemy import insert, update
 
 from witness.domain.access import Actor, require
 from witness.domain.support import ServiceKind, check_end_reason
+from witness.domain.guardrails import ActionKind
 from witness.errors import InputProblems, NotFound
+from witness.services.guardrails import enforce
 from witness.store.records import case_row
 from witness.store.tables import services
 
@@ -31,11 +33,13 @@ def start(app, actor: Actor, case_id: str, kind: str) -> None:
         uow.commit()
 
 
-def end(app, actor: Actor, case_id: str, kind: str, reason: str) -> None:
+def end(app, actor: Actor, case_id: str, kind: str, reason: str, overrides: dict[str, str] | None = None) -> None:
     require(actor, "service.change")
     k = _kind(kind)
-    check_end_reason(reason)
     with app.uow(actor) as uow:
+        case_row(uow.conn, case_id, lock=True)
+        enforce(uow, ActionKind.end_service, case_id, overrides, reason=reason)
+        check_end_reason(reason)
         n = uow.conn.execute(update(services).where(services.c.case_id == case_id, services.c.kind == k.value,
                                                     services.c.status == "active")
                              .values(status="ended", ended_at=uow.now, end_reason=reason)).rowcount

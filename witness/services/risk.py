@@ -1,0 +1,157 @@
+"""Risk assessments with history, and the follow-ups that keep them current (R-40…R-42)."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, select, update
+
+from witness.domain.access import Actor, require
+from witness.domain.proceeding import Custody, Relationship
+from witness.domain.risk import AssessmentForm, CaseRiskFacts, RiskResult, assess
+from witness.domain.victim import AgeStatus, presumed_child
+from witness.errors import InputProblems, NotFound
+from witness.forms import validate
+from witness.services.custody import mark_reassessment_due
+from witness.services.sweep import FollowUp
+from witness.services.worklist import add_items, item
+from witness.store.records import case_row
+from witness.store.risk_tables import case_flags, risk_assessments, risk_reviews_due
+from witness.store.tables import accused, cases, relationships, worklist
+
+
+def risk_facts(conn, case_id: str) -> CaseRiskFacts:
+    row = case_row(conn, case_id)
+    links = conn.execute(select(accused.c.custody, relationships.c.relationship)
+                         .join(relationships, relationships.c.accused_id == accused.c.id)
+                         .where(relationships.c.case_id == case_id)).all()
+    return CaseRiskFacts(child=presumed_child(AgeStatus(row.age_status)),
+                         foreign=row.nationality is not None and row.nationality != row.jurisdiction,
+                         custody=tuple(Custody(r.custody) for r in links),
+                         relationships=tuple(Relationship(r.relationship) for r in links))
+
+
+def record(app, actor: Actor, case_id: str, data: Any) -> RiskResult:
+    """Validate the answers, score them, keep the assessment (answers encrypted) and clear what was due."""
+    require(actor, "risk.assess")
+    form = validate(AssessmentForm, data)
+    with app.uow(actor) as uow:
+        conn, now = uow.conn, uow.now
+        result = assess(form, risk_facts(conn, case_id), app.risk_policy)
+        aid = str(uuid.uuid4())
+        conn.execute(insert(risk_assessments).values(
+            id=aid, case_id=case_id, at=now, assessor=actor.user, trigger=form.trigger, level=result.level.value,
+            score=result.score, victim_scale=form.victim.fear_scale,
+            factors=json.dumps([{"factor": f.factor, "weight": f.weight} for f in result.factors]),
+            recommended=json.dumps([m.value for m in result.recommended]),
+            answers=uow.cipher.encrypt("risk_assessments", "answers", aid, form.model_dump_json()),
+            next_review_at=result.next_review(now)))
+        conn.execute(delete(risk_reviews_due).where(risk_reviews_due.c.case_id == case_id))
+        conn.execute(update(worklist).where(worklist.c.case_id == case_id, worklist.c.done_at.is_(None),
+                                            worklist.c.kind.in_(("reassess_risk", "risk_review", "initial_risk")))
+                     .values(done_at=now, done_by=actor.user))
+        if form.case.informal_settlement_pressure:
+            _flag(uow, case_id, "settlement_pressure")
+        uow.audit("risk.assess", case_id, f"{form.trigger}: {result.level.value} (score {result.score})")
+        uow.commit()
+    return result
+
+
+def report(app, actor: Actor, case_id: str, flag: str) -> None:
+    """Record a reported fact. Threats and a change of residence make a reassessment due at once;
+    settlement pressure gets a follow-up (Guide: advise against informal settlement)."""
+    require(actor, "risk.assess")
+    allowed = {"threat_reported", "residence_changed", "settlement_pressure", "settlement_followed_up",
+               "stay_until_resolved"}
+    if flag not in allowed:
+        raise InputProblems([("flag", f"use one of {', '.join(sorted(allowed))}")])
+    with app.uow(actor) as uow:
+        row = case_row(uow.conn, case_id, lock=True)
+        _flag(uow, case_id, flag)
+        if flag in ("threat_reported", "residence_changed"):
+            mark_reassessment_due(uow, [case_id], flag, uow.now)
+        if flag == "settlement_pressure":
+            add_items(uow.conn, [item(f"{case_id}:settlement:{uow.now.isoformat()}", case_id, "settlement_pressure",
+                                      row.coordinator, uow.now, uow.now,
+                                      f"{case_id}: pressure to settle informally reported. Explain why informal "
+                                      "settlements are compromised, and follow up on who applies the pressure.")])
+        uow.audit("case.flag", case_id, flag)
+        uow.commit()
+
+
+def _flag(uow, case_id: str, flag: str) -> None:
+    if flag == "settlement_followed_up":
+        uow.conn.execute(update(case_flags).where(case_flags.c.case_id == case_id, case_flags.c.flag == "settlement_pressure",
+                                                  case_flags.c.resolved_at.is_(None)).values(resolved_at=uow.now))
+        return
+    uow.conn.execute(insert(case_flags).values(case_id=case_id, flag=flag, at=uow.now, by=uow.actor.user))
+
+
+def history(app, actor: Actor, case_id: str) -> dict:
+    """The latest result with its explanation, and every earlier assessment (who, when, why)."""
+    require(actor, "risk.read")
+    with app.uow(actor) as uow:
+        row = case_row(uow.conn, case_id)
+        tz = app.profile(row.jurisdiction).tz
+        rows = uow.conn.execute(select(risk_assessments).where(risk_assessments.c.case_id == case_id)
+                                .order_by(risk_assessments.c.at.desc())).all()
+        due = uow.conn.execute(select(risk_reviews_due).where(risk_reviews_due.c.case_id == case_id)).first()
+        uow.audit("risk.read", case_id, f"{len(rows)} assessments")
+        uow.commit()
+    if not rows:
+        raise NotFound(f"case: no risk assessment yet for {case_id}")
+    entries = [{"at": r.at.astimezone(tz).isoformat(), "assessor": r.assessor, "trigger": r.trigger, "level": r.level,
+                "score": r.score, "victim_fear_scale": r.victim_scale, "factors": json.loads(r.factors),
+                "recommended": json.loads(r.recommended), "next_review_at": r.next_review_at.astimezone(tz).isoformat()}
+               for r in rows]
+    return {"case": case_id, "latest": entries[0], "history": entries[1:],
+            "reassessment_due": ({"since": due.due_at.astimezone(tz).isoformat(), "trigger": due.trigger} if due else None)}
+
+
+# --- sweep follow-ups -------------------------------------------------------------------------
+
+def _latest():
+    """Each open case's latest assessment."""
+    latest = (select(risk_assessments.c.case_id, func.max(risk_assessments.c.at).label("at"))
+              .group_by(risk_assessments.c.case_id).subquery())
+    return (select(risk_assessments.c.case_id, risk_assessments.c.next_review_at)
+            .join(latest, and_(latest.c.case_id == risk_assessments.c.case_id, latest.c.at == risk_assessments.c.at)))
+
+
+def _select_review(conn, now: datetime, profiles) -> list[str]:
+    lat = _latest().subquery()
+    done = exists().where(worklist.c.case_id == lat.c.case_id, worklist.c.kind == "risk_review",
+                          worklist.c.due_at == lat.c.next_review_at)
+    q = (select(lat.c.case_id).join(cases, cases.c.id == lat.c.case_id)
+         .where(lat.c.next_review_at <= now, cases.c.stage != "closed", ~done).order_by(lat.c.case_id))
+    return list(conn.execute(q).scalars())
+
+
+def _process_review(uow, ids, profiles) -> int:
+    lat = _latest().where(risk_assessments.c.case_id.in_(ids)).subquery()
+    rows = uow.conn.execute(select(lat.c.case_id, lat.c.next_review_at, cases.c.coordinator)
+                            .join(cases, cases.c.id == lat.c.case_id)).all()
+    return add_items(uow.conn, [item(f"{r.case_id}:risk_review:{r.next_review_at.isoformat()}", r.case_id, "risk_review",
+                                     r.coordinator, r.next_review_at, uow.now,
+                                     f"{r.case_id}: scheduled risk review is due; ask the victim how safe they feel.")
+                                for r in rows])
+
+
+def _select_initial(conn, now: datetime, profiles) -> list[str]:
+    none_yet = ~exists().where(risk_assessments.c.case_id == cases.c.id)
+    done = exists().where(worklist.c.case_id == cases.c.id, worklist.c.kind == "initial_risk")
+    q = select(cases.c.id).where(cases.c.stage != "closed", cases.c.opened_at <= now, none_yet, ~done).order_by(cases.c.id)
+    return list(conn.execute(q).scalars())
+
+
+def _process_initial(uow, ids, profiles) -> int:
+    rows = uow.conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.opened_at).where(cases.c.id.in_(ids))).all()
+    return add_items(uow.conn, [item(f"{r.id}:initial_risk", r.id, "initial_risk", r.coordinator, r.opened_at, uow.now,
+                                     f"{r.id}: no risk assessment yet; assess with the victim (their own view counts).")
+                                for r in rows])
+
+
+FOLLOW_UPS = [FollowUp("risk_review_due", _select_review, _process_review),
+              FollowUp("risk_initial_due", _select_initial, _process_initial)]
