@@ -136,12 +136,17 @@ def case_list(stage: Annotated[Optional[str], typer.Option(help="Only this stage
         typer.echo(f"{r['id']}  {r['jurisdiction']}  {r['stage']:<13} {r['age_status']:<9} {r['coordinator']}")
 
 
+OverrideOpt = Annotated[Optional[list[str]], typer.Option("--override", help="RULE=REASON: override an overridable Do No Harm finding (audited)")]
+
+
 @app.command()
-def stage(case_id: str, target: str, reason: Annotated[str, typer.Option(help="Why (recorded, encrypted)")]):
+def stage(case_id: str, target: str, reason: Annotated[str, typer.Option(help="Why (recorded, encrypted)")],
+          override: OverrideOpt = None):
     """Move a case to another stage (R-20)."""
+    from witness.commands.risk import _overrides
     from witness.services.cases import change_stage
 
-    r = change_stage(_app(), _actor(), case_id, target, reason)
+    r = change_stage(_app(), _actor(), case_id, target, reason, _overrides(override))
     typer.echo(f"{r['case']}: {r['from']} -> {r['to']}")
 
 
@@ -183,16 +188,19 @@ def reflection_decide(case_id: str, decision: Annotated[str, typer.Argument(help
 
 @app.command()
 def schedule(case_id: str, kind: Annotated[str, typer.Argument(help="interview, testimony or medical_exam")],
-             at: Annotated[str, typer.Option(help="ISO-8601 with offset")]):
+             at: Annotated[str, typer.Option(help="ISO-8601 with offset")],
+             interviewer_gender: Annotated[Optional[str], typer.Option(help="female, male, ...")] = None,
+             override: OverrideOpt = None):
     """Schedule a consent-dependent act."""
     from witness.clock import parse_instant
+    from witness.commands.risk import _overrides
     from witness.services.appointments import schedule as do_schedule
 
     try:
         when = parse_instant(at)
     except ValueError as exc:
         raise InputProblems([("at", str(exc))]) from None
-    typer.echo(do_schedule(_app(), _actor(), case_id, kind, when))
+    typer.echo(do_schedule(_app(), _actor(), case_id, kind, when, _overrides(override), interviewer_gender))
 
 
 @service_app.command("start")
@@ -204,10 +212,11 @@ def service_start(case_id: str, kind: str):
 
 
 @service_app.command("end")
-def service_end(case_id: str, kind: str, reason: Annotated[str, typer.Option()]):
+def service_end(case_id: str, kind: str, reason: Annotated[str, typer.Option()], override: OverrideOpt = None):
+    from witness.commands.risk import _overrides
     from witness.services.support import end
 
-    end(_app(), _actor(), case_id, kind, reason)
+    end(_app(), _actor(), case_id, kind, reason, _overrides(override))
     typer.echo(f"{case_id}: {kind} ended ({reason})")
 
 

@@ -1,0 +1,103 @@
+"""Risk and Do No Harm commands: assess, risk, check, report, schema assessment."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def _overrides(items: list[str] | None) -> dict[str, str]:
+    from witness.errors import InputProblems
+
+    out = {}
+    for raw in items or []:
+        rule, sep, reason = raw.partition("=")
+        if not sep or not reason.strip():
+            raise InputProblems([("--override", "write RULE=REASON, e.g. DNH-05-gender-preference=only officer on duty")])
+        out[rule.strip()] = reason.strip()
+    return out
+
+
+def _details(items: list[str] | None) -> dict:
+    """`--detail key=value` pairs for `witness check`; true/false and ISO instants are understood."""
+    from witness.clock import parse_instant
+
+    out: dict = {}
+    for raw in items or []:
+        key, _, value = raw.partition("=")
+        if value.lower() in ("true", "false"):
+            out[key] = value.lower() == "true"
+        elif "," in value:
+            out[key] = [v for v in value.split(",") if v]
+        else:
+            try:
+                out[key] = parse_instant(value) if "T" in value and value[:4].isdigit() else value
+            except ValueError:
+                out[key] = value
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    from witness.cli import _actor, _app, _print, schema_app
+
+    @app.command()
+    def assess(case_id: str, file: Annotated[Path, typer.Argument(help="Answers, YAML or JSON (see `witness schema assessment`)")]):
+        """Record a risk assessment; prints the level and why."""
+        from witness.forms import read_data
+        from witness.services.risk import record
+
+        result = record(_app(), _actor(), case_id, read_data(file))
+        typer.echo(f"{case_id}: {result.level.value} (score {result.score}"
+                   + (f", raised from {result.level_by_score.value} by the victim's own assessment" if result.raised_by_victim else "")
+                   + ")")
+        for f in result.factors:
+            typer.echo(f"  +{f.weight:<3} {f.factor}")
+        typer.echo("  recommended: " + ", ".join(m.value for m in result.recommended))
+
+    @app.command()
+    def risk(case_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
+        """The latest risk result with its explanation, and the history."""
+        from witness.services.risk import history
+
+        data = history(_app(), _actor(), case_id)
+        if as_json:
+            _print(data)
+            return
+        latest = data["latest"]
+        typer.echo(f"{case_id}: {latest['level']} (score {latest['score']}, victim's fear {latest['victim_fear_scale']}/10) "
+                   f"assessed {latest['at']} by {latest['assessor']} ({latest['trigger']}); next review {latest['next_review_at']}")
+        for f in latest["factors"]:
+            typer.echo(f"  +{f['weight']:<3} {f['factor']}")
+        typer.echo("  recommended: " + ", ".join(latest["recommended"]))
+        if data["reassessment_due"]:
+            typer.echo(f"  REASSESSMENT DUE since {data['reassessment_due']['since']} ({data['reassessment_due']['trigger']})")
+        for h in data["history"]:
+            typer.echo(f"  earlier: {h['at']} {h['level']} (score {h['score']}) by {h['assessor']} ({h['trigger']})")
+
+    @app.command()
+    def check(case_id: str, action: Annotated[str, typer.Argument(help="e.g. schedule_appearance, assign_escort, send_notice")],
+              detail: Annotated[Optional[list[str]], typer.Option("--detail", help="key=value, e.g. act=testimony, genders=male")] = None):
+        """Dry-run the Do No Harm rules for an action and print the findings."""
+        from witness.services.guardrails import dry_run
+
+        findings = dry_run(_app(), _actor(), action, case_id, _details(detail))
+        for f in findings:
+            typer.echo(f.line() + ("  [overridable with a reason]" if f.overridable else ""))
+        if not findings:
+            typer.echo("no findings: the action passes the Do No Harm rules")
+
+    @app.command("report")
+    def report_flag(case_id: str, flag: Annotated[str, typer.Argument(help="threat_reported, residence_changed, settlement_pressure, settlement_followed_up, stay_until_resolved")]):
+        """Record a reported fact about the case (threats and moves make a reassessment due at once)."""
+        from witness.services.risk import report
+
+        report(_app(), _actor(), case_id, flag)
+        typer.echo(f"{case_id}: {flag} recorded")
+
+    @schema_app.command("assessment")
+    def schema_assessment():
+        """The JSON schema of a risk assessment file."""
+        from witness.domain.risk import AssessmentForm
+
+        _print(AssessmentForm.model_json_schema())
