@@ -159,3 +159,17 @@ def test_an_overridden_gender_preference_is_audited_with_actor_and_reason_and_th
     assert override.id in audit.purpose and "DNH-05-gender-preference" in audit.purpose
     assert app.cipher.decrypt("guardrail_overrides", "reason", override.id, override.reason) == reason
     assert verify(app, AUDITOR).ok
+
+
+def test_a_release_left_unattended_past_the_deadline_escalates_to_the_coordinator_once(app):
+    case = adult_with_accused_detained(app)
+    accused_id = find_accused(app, "TH-SSK-2026-0141", "Accused A")
+    freed_at = app.clock.now()
+    change_custody(app, COORDINATOR, "feed-1", accused_id, "escaped", freed_at)
+    assert run(app, SYSTEM, freed_at + timedelta(minutes=10)).changed["release_escalation"] == 0  # within 15 min
+    late = freed_at + timedelta(minutes=20)
+    assert run(app, SYSTEM, late).changed["release_escalation"] == 1
+    assert run(app, SYSTEM, late).changed["release_escalation"] == 0
+    with app.engine.connect() as c:
+        [esc] = c.execute(select(worklist).where(worklist.c.kind == "release_escalation")).all()
+    assert esc.case_id == case and esc.assignee == "amara" and "escaped" in esc.detail

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, select
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import (AccusedFacts, ActionKind, CaseFacts, Finding, Proposed, Severity, evaluate,
@@ -22,16 +22,21 @@ from witness.domain.victim import AgeStatus
 from witness.errors import ActionBlocked
 from witness.store.records import case_row, consents_of, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
-from witness.store.tables import accused, identities, relationships
+from witness.store.tables import accused, case_proceedings, identities, proceeding_accused, relationships
 
 
 def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
     row = case_row(conn, case_id)
     guardian = conn.execute(select(identities.c.guardian_name).where(identities.c.case_id == case_id)).scalar()
-    acc = tuple(AccusedFacts(r.label, Custody(r.custody), r.custody_changed_at, r.relationship) for r in conn.execute(
-        select(accused.c.label, accused.c.custody, accused.c.custody_changed_at, relationships.c.relationship)
-        .join(relationships, relationships.c.accused_id == accused.c.id)
-        .where(relationships.c.case_id == case_id).order_by(accused.c.label)))
+    # Every accused in the victim's proceedings, not only those the victim named: any of them freed
+    # is a risk. The relationship is known only for those the victim named.
+    acc = tuple(AccusedFacts(r.label, Custody(r.custody), r.custody_changed_at, r.relationship or "unknown")
+                for r in conn.execute(
+        select(accused.c.label, accused.c.custody, accused.c.custody_changed_at, relationships.c.relationship).distinct()
+        .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
+        .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
+        .outerjoin(relationships, and_(relationships.c.accused_id == accused.c.id, relationships.c.case_id == case_id))
+        .where(case_proceedings.c.case_id == case_id).order_by(accused.c.label)))
     flags = {r.flag for r in conn.execute(select(case_flags.c.flag).where(
         case_flags.c.case_id == case_id, case_flags.c.resolved_at.is_(None)))}
     last_freed = max((a.custody_changed_at for a in acc if a.custody in (Custody.released, Custody.escaped)), default=None)

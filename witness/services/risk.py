@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from witness.domain.access import Actor, require
 from witness.domain.proceeding import Custody, Relationship
@@ -155,3 +155,55 @@ def _process_initial(uow, ids, profiles) -> int:
 
 FOLLOW_UPS = [FollowUp("risk_review_due", _select_review, _process_review),
               FollowUp("risk_initial_due", _select_initial, _process_initial)]
+
+
+# --- release follow-up: escalate when a freed accused's victims are not yet told and reassessed (DNH-07) ---
+
+def _select_release_escalation(conn, now: datetime, profiles) -> list[str]:
+    from datetime import timedelta
+
+    from witness.store.tables import case_proceedings, proceeding_accused
+
+    windows = [and_(cases.c.jurisdiction == code,
+                    accused.c.custody_changed_at <= now - timedelta(minutes=p.notices.urgent_delivery_deadline_minutes))
+               for code, p in profiles.items()]
+    done = exists().where(worklist.c.case_id == cases.c.id, worklist.c.kind == "release_escalation",
+                          worklist.c.due_at == accused.c.custody_changed_at)
+    q = (select(cases.c.id).distinct()
+         .join(case_proceedings, case_proceedings.c.case_id == cases.c.id)
+         .join(proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id)
+         .join(accused, accused.c.id == proceeding_accused.c.accused_id)
+         .where(accused.c.custody.in_(("released", "escaped")), cases.c.stage != "closed",
+                accused.c.custody_changed_at > now - timedelta(days=2), or_(*windows), ~done)
+         .order_by(cases.c.id))
+    return list(conn.execute(q).scalars())
+
+
+def _process_release_escalation(uow, ids, profiles) -> int:
+    from witness.domain.guardrails import ActionKind, Severity
+    from witness.services.guardrails import check
+
+    items = []
+    coordinators = {r.id: (r.coordinator, r.jurisdiction) for r in uow.conn.execute(
+        select(cases.c.id, cases.c.coordinator, cases.c.jurisdiction).where(cases.c.id.in_(ids)))}
+    for case_id in ids:
+        coordinator, code = coordinators[case_id]
+        deadline = profiles[code].notices.urgent_delivery_deadline_minutes
+        for f in check(uow, ActionKind.custody_followup, case_id, deadline_minutes=deadline):
+            if f.severity is Severity.escalate:
+                freed = max(a.custody_changed_at for a in _freed(uow.conn, case_id))
+                items.append(item(f"{case_id}:release_escalation:{freed.isoformat()}", case_id, "release_escalation",
+                                  coordinator, freed, uow.now, f"URGENT {case_id}: {f.explanation}. Contact the victim now."))
+    return add_items(uow.conn, items)
+
+
+def _freed(conn, case_id: str):
+    from witness.store.tables import case_proceedings, proceeding_accused
+
+    return conn.execute(select(accused.c.custody_changed_at)
+                        .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
+                        .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
+                        .where(case_proceedings.c.case_id == case_id, accused.c.custody.in_(("released", "escaped")))).all()
+
+
+FOLLOW_UPS.append(FollowUp("release_escalation", _select_release_escalation, _process_release_escalation))
