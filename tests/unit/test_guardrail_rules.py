@@ -139,3 +139,10 @@ def test_escalations_never_stop_an_action():
 def test_release_followup_waits_for_the_deadline():
     case = adult(accused=(AccusedFacts("A", Custody.released, NOW - timedelta(minutes=10), "employer"),))
     assert evaluate(Proposed(ActionKind.custody_followup, case, {"deadline_minutes": 15}), NOW) == []
+
+
+def test_no_warning_ever_delays_a_notice_a_safety_measure_or_an_escort():
+    case = adult(settlement_pressure_reported=True, nationality="MM", pending_claim=True)
+    for kind, details in ((ActionKind.send_notice, {"channel": "sms"}), (ActionKind.request_measure, {"measure": "escort"}),
+                          (ActionKind.assign_escort, {"genders": ["female"]})):
+        assert evaluate(Proposed(kind, case, details), NOW) == []

@@ -278,8 +278,10 @@ RULES: tuple[Rule, ...] = (
          frozenset({ActionKind.share_data}), Severity.block, _data_sharing),
     Rule("DNH-11-foreign-stay", "Criminal Justice §6 (foreign victims repatriated before a claim)",
          frozenset({ActionKind.plan_return, ActionKind.stage_change, ActionKind.end_service}), Severity.warn, _foreign_stay),
+    # Never on notices, measures or escorts: a warning must not delay telling or protecting the victim.
     Rule("DNH-12-settlement-pressure", "Criminal Justice §1 (advise against informal settlement)",
-         ALL - {ActionKind.custody_followup}, Severity.warn, _settlement),
+         frozenset({ActionKind.stage_change, ActionKind.schedule_appearance, ActionKind.plan_return,
+                    ActionKind.end_service, ActionKind.share_data}), Severity.warn, _settlement),
 )
 RULES_BY_ID = {r.id: r for r in RULES}
 
