@@ -11,7 +11,7 @@ from witness.services import sweep as follow_ups
 from witness.settings import Settings
 
 
-def _store_was_busy(task, task_run, state) -> bool:
+def _store_was_busy(_task, _task_run, state) -> bool:
     """Retry only a locked database: the unit of work rolled back, so nothing was half written."""
     try:
         state.result()
@@ -22,17 +22,18 @@ def _store_was_busy(task, task_run, state) -> bool:
     return False
 
 
-# The app holds the keyring: never hash or persist task inputs (NO_CACHE); the database, not
-# Prefect's cache, is what makes a second run a no-op.
-TRANSIENT = dict(retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_fn=_store_was_busy, cache_policy=NO_CACHE)
+RETRY_IF_BUSY = dict(retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_fn=_store_was_busy)
+# Every task gets cache_policy=NO_CACHE: its inputs include the app, which holds the keyring, so they
+# are never hashed or persisted. The database, not Prefect's cache, makes a second run a no-op.
 
 
-@task(name="select-due", task_run_name="select-due", **TRANSIENT)  # on SQLite even this read begins IMMEDIATE, so it can meet a lock
+# On SQLite even this read begins IMMEDIATE, so it can meet another writer's lock too.
+@task(name="select-due", task_run_name="select-due", cache_policy=NO_CACHE, **RETRY_IF_BUSY)
 def select_due(app, now) -> dict[str, list[str]]:
     return follow_ups.select_due(app, now)
 
 
-@task(name="process-chunk", task_run_name="process {name}", **TRANSIENT)
+@task(name="process-chunk", task_run_name="process {name}", cache_policy=NO_CACHE, **RETRY_IF_BUSY)
 def process_chunk(app, name: str, ids: list[str], now) -> int:
     return follow_ups.process_chunk(app, name, ids, now)
 

@@ -25,6 +25,14 @@ STOP_TIMEOUT = 15
 
 
 def serve() -> None:
+    # Refuse to start without a key or with a bad profile, and bring the schema up to date first:
+    # scheduled runs against a store missing a newer migration would fail every time.
+    from witness.bootstrap import build_app
+    from witness.store import schema
+
+    app = build_app(get_settings())
+    schema.upgrade(app.engine)
+    app.engine.dispose()
     home = get_settings().home / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     port = _free_port()

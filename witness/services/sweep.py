@@ -12,11 +12,13 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from witness.domain.access import Actor, Role, require
 from witness.domain.reflection import VictimDecision
 from witness.domain.stage import Stage
 from witness.services.events import publish
+from witness.store.unit_of_work import translate_lock
 from witness.services.worklist import add_items, item
 from witness.store.tables import cases, stage_history, worklist
 
@@ -139,8 +141,11 @@ def all_follow_ups() -> list[FollowUp]:
 
 
 def select_due(app, now: datetime) -> dict[str, list[str]]:
-    with app.engine.connect() as conn:
-        return {f.name: f.select(conn, now, app.profiles) for f in all_follow_ups()}
+    try:
+        with app.engine.connect() as conn:
+            return {f.name: f.select(conn, now, app.profiles) for f in all_follow_ups()}
+    except OperationalError as exc:
+        raise translate_lock(exc) from None
 
 
 def process_chunk(app, name: str, ids: list[str], now: datetime, actor: Actor = SYSTEM) -> int:

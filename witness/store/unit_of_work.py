@@ -28,7 +28,7 @@ class UnitOfWork:
             self._tx = self.conn.begin()
         except OperationalError as exc:
             self._close()
-            raise _translate(exc) from None
+            raise translate_lock(exc) from None
         return self
 
     def audit(self, action: str, record: str, purpose: str) -> None:
@@ -39,7 +39,7 @@ class UnitOfWork:
         try:
             self._tx.commit()
         except OperationalError as exc:
-            raise _translate(exc) from None
+            raise translate_lock(exc) from None
         self._committed = True
         if self._head is not None:
             audit.write_head_file(self.head_path, self._head)
@@ -49,14 +49,14 @@ class UnitOfWork:
             self._tx.rollback()
         self._close()
         if isinstance(exc, OperationalError):
-            raise _translate(exc) from None
+            raise translate_lock(exc) from None
 
     def _close(self) -> None:
         if self.conn is not None:
             self.conn.close()
 
 
-def _translate(exc: OperationalError) -> Exception:
+def translate_lock(exc: OperationalError) -> Exception:
     if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
         return StoreBusy("the database is busy with another writer; try again (nothing was written)")
     return exc
