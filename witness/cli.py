@@ -324,4 +324,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported copy: area commands import witness.cli and must share its state (--actor, --now).
+    from witness.cli import main as _main
+
+    _main()

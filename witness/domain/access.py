@@ -69,6 +69,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "custody.record": frozenset({Role.coordinator, Role.prosecutor, Role.system}),
     "risk.assess": frozenset({Role.coordinator}),
     "risk.read": frozenset({Role.coordinator, Role.prosecutor}),
+    "document.generate": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid}),
+    "document.read": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid, Role.auditor}),
 }
 
 

@@ -1,0 +1,85 @@
+"""Document commands: `witness doc KIND --case ID ... --out FILE.pdf` and `witness docs --case ID`.
+
+Only typer at the top: WeasyPrint is imported when a document is rendered, never at start-up.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+KINDS_HELP = ("protective_measures, video_link, closed_hearing, escort_request, restitution_claim, "
+              "victim_letter, information_sheet, consent_record")
+
+
+def _overrides(items: list[str] | None) -> dict[str, str]:
+    from witness.errors import InputProblems
+
+    out = {}
+    for raw in items or []:
+        rule, sep, reason = raw.partition("=")
+        if not sep or not reason.strip():
+            raise InputProblems([("--override", "write RULE=REASON")])
+        out[rule.strip()] = reason.strip()
+    return out
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """A document may carry a legal name: readable by its owner only."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def register(app: typer.Typer) -> None:
+    from witness.cli import _actor, _app
+
+    @app.command()
+    def doc(
+        kind: Annotated[str, typer.Argument(help=KINDS_HELP)],
+        case: Annotated[str, typer.Option("--case", help="The case pseudonym")],
+        out: Annotated[Path, typer.Option("--out", help="Where to write the PDF")],
+        hearing: Annotated[Optional[str], typer.Option("--hearing", help="Hearing id (hearing documents)")] = None,
+        claim: Annotated[Optional[str], typer.Option("--claim", help="Claim id (restitution claim)")] = None,
+        lang: Annotated[Optional[str], typer.Option("--lang", help="Language; default: the court's for filings, the victim's otherwise")] = None,
+        recipient: Annotated[Optional[str], typer.Option("--recipient", help="court, police, victim, guardian, coordinator ...")] = None,
+        with_name: Annotated[bool, typer.Option("--with-name", help="Include the legal name (needs name_disclosure consent and a need-to-know recipient)")] = False,
+        data: Annotated[Optional[Path], typer.Option("--data", help="YAML/JSON with what the case does not hold yet (hearing, measures, items ...)")] = None,
+        late_reason: Annotated[Optional[str], typer.Option("--late-reason", help="Why a request is filed after the deadline")] = None,
+        override: Annotated[Optional[list[str]], typer.Option("--override", help="RULE=REASON for an overridable warning")] = None,
+    ):
+        """Generate a document as PDF and record it in the register."""
+        from witness.errors import InputProblems
+        from witness.forms import read_data
+        from witness.services.documents import Request, generate
+
+        if hearing and claim:
+            raise InputProblems([("--hearing", "give --hearing or --claim, not both")])
+        supplement = read_data(data) if data else {}
+        if not isinstance(supplement, dict):
+            raise InputProblems([("--data", "expected a mapping of fields")])
+        if late_reason:
+            supplement["late_reason"] = late_reason
+        result = generate(_app(), _actor(), Request(kind, case, hearing, claim, lang, recipient, with_name,
+                                                    supplement, _overrides(override)))
+        write_private(out, result.pdf)
+        typer.echo(f"{case}: {kind} v{result.version} ({result.language}, to {result.recipient}, "
+                   f"{result.pages} pages) -> {out}  sha256 {result.content_hash}")
+
+    @app.command()
+    def docs(case: Annotated[str, typer.Option("--case", help="The case pseudonym")]):
+        """The register: every document generated for a case, newest first."""
+        from witness.services.documents import register as document_register
+
+        rows = document_register(_app(), _actor(), case)
+        if not rows:
+            typer.echo(f"{case}: no documents")
+        for r in rows:
+            about = r["hearing_id"] or r["claim_id"] or "-"
+            typer.echo(f"{r['generated_at'].isoformat()}  {r['kind']:<20} v{r['version']:<2} {r['language']:<3} "
+                       f"to {r['recipient']:<11} {about:<12} {'NAME ' if r['includes_identity'] else ''}"
+                       f"by {r['generated_by']}:{r['role']}  sha256 {r['content_hash'][:16]}")

@@ -1,0 +1,1 @@
+"""Outputs: documents (Jinja + WeasyPrint), calendars, transports."""

@@ -1,0 +1,341 @@
+"""What each document template may see: validated plain data, never database rows (R-80).
+
+The same models validate `templates/documents/<kind>/sample.yaml` and the data the documents
+service assembles from a real case, so a sample cannot drift from what production renders.
+Identity appears only as `Subject.legal_name`, which the service fills only when the guardrail
+allowed it (R-81); everything else names the victim by pseudonym.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from witness.domain.jurisdiction import ASEAN_CODES
+from witness.domain.measure import MeasureKind
+from witness.domain.proceeding import Custody, Relationship
+from witness.domain.risk import CASE_FACTORS, CONTEXT_QUESTIONS
+from witness.domain.stage import Stage
+from witness.domain.support import ServiceKind
+
+# Risk factors as the documents name them: "<group>.<key>" (the risk area writes "context: x",
+# "accused custody: x", "relationship to accused: x" or a bare case factor; see services/documents.py).
+FACTOR_KEYS = frozenset(
+    [f"context.{q}" for q in CONTEXT_QUESTIONS] + [f"custody.{c.value}" for c in Custody]
+    + [f"relationship.{r.value}" for r in Relationship] + [f"case.{f}" for f in CASE_FACTORS])
+
+# R-90's categories of a restitution / compensation claim; intangible harm is first-class.
+CLAIM_CATEGORIES = ("unpaid_wages", "medical_costs", "psychological_treatment", "lost_earnings",
+                    "emotional_suffering", "transport_relocation", "lost_property", "other")
+ClaimCategory = Literal["unpaid_wages", "medical_costs", "psychological_treatment", "lost_earnings",
+                        "emotional_suffering", "transport_relocation", "lost_property", "other"]
+Recipient = Literal["court", "police", "victim", "guardian", "coordinator", "prosecutor", "legal_aid"]
+Lang = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Court(_Strict):
+    name: Short
+    docket: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class Subject(_Strict):
+    """The victim-witness as the document names them."""
+
+    pseudonym: Annotated[str, Field(pattern=r"^W-[0-9A-Z]{4,10}$")]
+    legal_name: Short | None = None  # only when name_disclosure consent covers document and recipient
+    child: bool = False
+
+
+class Issuer(_Strict):
+    user: Annotated[str, Field(min_length=1, max_length=80)]
+    role: Literal["coordinator", "prosecutor", "legal_aid"]
+
+
+class Hearing(_Strict):
+    id: str | None = None
+    at: AwareDatetime
+
+
+class Accused(_Strict):
+    label: Short
+    custody: Custody
+
+
+class Factor(_Strict):
+    key: str
+    weight: int = Field(ge=0)
+
+    @field_validator("key")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in FACTOR_KEYS:
+            raise ValueError("unknown risk factor; the documents have no translation for it")
+        return v
+
+
+class Grounds(_Strict):
+    """The latest risk assessment (R-41): level, contributing factors, the victim's own fear."""
+
+    assessed_at: AwareDatetime
+    level: Literal["low", "moderate", "high", "severe"]
+    factors: list[Factor]
+    victim_scale: int = Field(ge=0, le=10)
+    recommended: list[MeasureKind] = Field(default_factory=list)
+
+
+class Filing(_Strict):
+    """Whether the request meets the profile's deadline (R-61: late is flagged, never hidden)."""
+
+    deadline: date
+    days_before: int = Field(ge=0, le=120, description="the profile's request_days_before_hearing")
+    days_late: int = Field(ge=0)
+    late_reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _reason_when_late(self) -> "Filing":
+        if self.days_late and not self.late_reason:
+            raise ValueError("late_reason: the request is late; the court must be told why")
+        return self
+
+
+class _Document(_Strict):
+    lang: Lang
+    jurisdiction: str
+    jurisdiction_name: Short
+    time_zone: str
+    issued_at: AwareDatetime
+    recipient: Recipient
+    subject: Subject
+    issuer: Issuer
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _asean(cls, v: str) -> str:
+        if v not in ASEAN_CODES:
+            raise ValueError(f"must be one of {', '.join(ASEAN_CODES)}")
+        return v
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown IANA time zone") from None
+        return v
+
+
+def _unique(measures: list[MeasureKind]) -> list[MeasureKind]:
+    if len(set(measures)) != len(measures):
+        raise ValueError("a measure is listed twice")
+    return measures
+
+
+class ProtectiveMeasuresApplication(_Document):
+    kind: Literal["protective_measures"] = "protective_measures"
+    court: Court
+    hearing: Hearing
+    accused: list[Accused] = Field(default_factory=list)
+    measures: list[MeasureKind] = Field(min_length=1)
+    grounds: Grounds
+    filing: Filing
+
+    _measures = field_validator("measures")(_unique)
+
+
+class VideoLinkRequest(_Document):
+    kind: Literal["video_link"] = "video_link"
+    court: Court
+    hearing: Hearing
+    location: Literal["other_room", "other_building"] = "other_room"
+    reasons: list[Literal["child", "traumatised", "risk_of_reprisal", "fear_of_accused"]] = Field(min_length=1)
+    measures: list[MeasureKind] = Field(min_length=1)
+    grounds: Grounds | None = None
+
+    _measures = field_validator("measures")(_unique)
+
+    @model_validator(mode="after")
+    def _video_link_requested(self) -> "VideoLinkRequest":
+        if MeasureKind.video_link not in self.measures:
+            raise ValueError("measures: a video-link request must request video_link")
+        return self
+
+
+ANONYMITY_MEASURES = frozenset({MeasureKind.closed_hearing, MeasureKind.pseudonym, MeasureKind.media_exclusion,
+                                MeasureKind.voice_image_distortion, MeasureKind.screen, MeasureKind.one_way_mirror})
+
+
+class ClosedHearingRequest(_Document):
+    kind: Literal["closed_hearing"] = "closed_hearing"
+    court: Court
+    hearing: Hearing
+    measures: list[MeasureKind] = Field(min_length=1)
+    grounds: Grounds | None = None
+
+    _measures = field_validator("measures")(_unique)
+
+    @model_validator(mode="after")
+    def _anonymity_only(self) -> "ClosedHearingRequest":
+        other = [m.value for m in self.measures if m not in ANONYMITY_MEASURES]
+        if other:
+            raise ValueError(f"measures: not closed-hearing or anonymity measures: {', '.join(other)}")
+        if not {MeasureKind.closed_hearing, MeasureKind.pseudonym} & set(self.measures):
+            raise ValueError("measures: request closed_hearing or pseudonym")
+        return self
+
+
+class EscortRequest(_Document):
+    """To the police. Carries a pickup reference, never an address (R-63)."""
+
+    kind: Literal["escort_request"] = "escort_request"
+    court: Court
+    hearing: Hearing
+    pickup_reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{3,40}$")]
+    pickup_at: AwareDatetime
+    escort_gender: Literal["female", "male", "any"]
+    measures: list[MeasureKind] = Field(min_length=1)
+    coordinator: Annotated[str, Field(min_length=1, max_length=80)]
+
+    _measures = field_validator("measures")(_unique)
+
+    @model_validator(mode="after")
+    def _escort(self) -> "EscortRequest":
+        if MeasureKind.escort not in self.measures:
+            raise ValueError("measures: an escort request must request escort")
+        if self.pickup_at >= self.hearing.at:
+            raise ValueError("pickup_at: must be before the hearing")
+        if self.subject.legal_name is not None:
+            raise ValueError("subject.legal_name: the police escort request never names the victim")
+        return self
+
+
+class Money(_Strict):
+    amount: Decimal
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    minor_units: int = Field(ge=0, le=3)
+
+    @model_validator(mode="after")
+    def _minor_units(self) -> "Money":
+        if not self.amount.is_finite() or self.amount < 0:
+            raise ValueError("amount: must be a non-negative number")
+        if self.amount != self.amount.quantize(Decimal(1).scaleb(-self.minor_units)):
+            raise ValueError(f"amount: {self.currency} has {self.minor_units} minor units")
+        return self
+
+
+class ClaimItem(_Strict):
+    category: ClaimCategory
+    description: Text | None = None
+    amount: Money
+    evidence: Short | None = None
+
+
+class StateFund(_Strict):
+    name: Short
+    basis: Text
+
+
+class RestitutionClaim(_Document):
+    kind: Literal["restitution_claim"] = "restitution_claim"
+    court: Court
+    claim_id: str | None = None
+    accused: list[Accused] = Field(default_factory=list)
+    items: list[ClaimItem] = Field(min_length=1)
+    total: Money
+    statutory: bool
+    legal_basis: Text
+    alternatives: list[Text] = Field(default_factory=list)
+    state_fund: StateFund | None = None
+
+    @model_validator(mode="after")
+    def _itemised_total(self) -> "RestitutionClaim":
+        if any(i.amount.currency != self.total.currency for i in self.items):
+            raise ValueError("items: every item must be in the claim's currency")
+        if sum((i.amount.amount for i in self.items), Decimal(0)) != self.total.amount:
+            raise ValueError("total: is not the sum of the items")
+        if not self.statutory and not self.alternatives:
+            raise ValueError("alternatives: without a statutory basis the claim must name the alternatives")
+        return self
+
+
+class LetterHearing(_Strict):
+    at: AwareDatetime
+    court: Short
+
+
+class VictimLetter(_Document):
+    """To the victim (or guardian) in their language: never the legal name, never an address (R-55)."""
+
+    kind: Literal["victim_letter"] = "victim_letter"
+    stage: Stage
+    reflection_ends_at: AwareDatetime | None = None
+    next_hearing: LetterHearing | None = None
+    measures_requested: list[MeasureKind] = Field(default_factory=list)
+    services: list[ServiceKind] = Field(default_factory=list)
+    coordinator: Annotated[str, Field(min_length=1, max_length=80)]
+
+    @model_validator(mode="after")
+    def _no_name(self) -> "VictimLetter":
+        if self.subject.legal_name is not None:
+            raise ValueError("subject.legal_name: a letter may be read over the victim's shoulder; use no name")
+        return self
+
+
+class Restitution(_Strict):
+    statutory: bool
+    legal_basis: Text
+    state_fund: Short | None = None
+
+
+class InformationSheet(_Document):
+    """The rights-and-process sheet (Guide: Criminal Justice §1): process, rights, options, services, time."""
+
+    kind: Literal["information_sheet"] = "information_sheet"
+    reflection_days: int = Field(ge=1, le=730)
+    reflection_ends_at: AwareDatetime | None = None
+    court: Court | None = None
+    services: list[ServiceKind] = Field(default_factory=list)
+    restitution: Restitution
+    coordinator: Annotated[str, Field(min_length=1, max_length=80)]
+
+    @model_validator(mode="after")
+    def _no_name(self) -> "InformationSheet":
+        if self.subject.legal_name is not None:
+            raise ValueError("subject.legal_name: the information sheet never names the victim")
+        return self
+
+
+class ConsentEntry(_Strict):
+    scope: Annotated[str, Field(pattern=r"^(interview|testimony|medical_exam|shelter_stay|return|name_disclosure"
+                                        r"|data_sharing:[a-z0-9_.-]{2,60}|notification:(sms|email|call|visit|letter))$")]
+    given_at: AwareDatetime
+    method: Literal["written", "oral"]
+    language: Lang
+    interpreter: Annotated[str, Field(max_length=80)] | None = None
+    guardian_agreed: bool = False
+    withdrawn_at: AwareDatetime | None = None
+
+
+class ConsentRecord(_Document):
+    kind: Literal["consent_record"] = "consent_record"
+    court: Court | None = None
+    consents: list[ConsentEntry]
+
+
+DocumentData = Annotated[Union[ProtectiveMeasuresApplication, VideoLinkRequest, ClosedHearingRequest, EscortRequest,
+                               RestitutionClaim, VictimLetter, InformationSheet, ConsentRecord],
+                         Field(discriminator="kind")]
+
+SCHEMAS: dict[str, type[_Document]] = {
+    m.model_fields["kind"].default: m
+    for m in (ProtectiveMeasuresApplication, VideoLinkRequest, ClosedHearingRequest, EscortRequest,
+              RestitutionClaim, VictimLetter, InformationSheet, ConsentRecord)}
