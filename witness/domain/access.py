@@ -62,13 +62,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "consent.record": frozenset({Role.coordinator}),
     "service.change": frozenset({Role.coordinator}),
     "appointment.schedule": frozenset({Role.coordinator, Role.prosecutor}),
-    "worklist.read": frozenset({Role.coordinator, Role.admin}),
+    "worklist.read": frozenset({Role.coordinator, Role.legal_aid, Role.admin}),
     "sweep.run": frozenset({Role.system, Role.admin, Role.coordinator}),
     "audit.verify": frozenset({Role.auditor, Role.admin}),
     "keys.rotate": frozenset({Role.admin}),
     "custody.record": frozenset({Role.coordinator, Role.prosecutor, Role.system}),
     "risk.assess": frozenset({Role.coordinator}),
     "risk.read": frozenset({Role.coordinator, Role.prosecutor}),
+    # Claims: the legal-aid lawyer builds and pursues them; the prosecutor records the demand made in
+    # court; the coordinator follows; aggregate reports carry no personal data.
+    "claim.write": frozenset({Role.legal_aid}),
+    "claim.demand": frozenset({Role.legal_aid, Role.prosecutor}),
+    "claim.read": frozenset({Role.legal_aid, Role.coordinator, Role.prosecutor}),
+    "claim.portfolio": frozenset({Role.legal_aid, Role.admin}),
+    "claim.report": frozenset({Role.legal_aid, Role.coordinator, Role.admin, Role.auditor}),
     "document.generate": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid}),
     "document.read": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid, Role.auditor}),
 }

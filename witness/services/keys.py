@@ -10,7 +10,6 @@ from witness.settings import Settings
 from witness.store import schema
 from witness.store.crypto import FieldCipher, Keyring, load_keyring, save_keyring
 from witness.store.engine import make_engine
-from witness.store.tables import ENCRYPTED_IDENTITY_COLUMNS, identities, stage_history
 
 
 def init(settings: Settings) -> dict:
@@ -40,11 +39,19 @@ class RotationReport:
     rows: int
 
 
-# Every encrypted column: (table, primary-key column, encrypted columns).
-ENCRYPTED = [
-    (identities, "case_id", ENCRYPTED_IDENTITY_COLUMNS),
-    (stage_history, "id", ("reason",)),
-]
+def encrypted_columns() -> list[tuple]:
+    """(table, primary key, encrypted columns, column the ciphertext is bound to) from every table
+    module's ENCRYPTED list, so that a new area's secrets are rotated without touching this file."""
+    import importlib
+    import pkgutil
+
+    import witness.store as pkg
+
+    found = []
+    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+        if mod == "tables" or mod.endswith("_tables"):
+            found += getattr(importlib.import_module(f"witness.store.{mod}"), "ENCRYPTED", [])
+    return found
 
 
 def rotate(app, actor: Actor, new_key: bool = True, batch: int = 200, max_batches: int | None = None) -> RotationReport:
@@ -61,7 +68,7 @@ def rotate(app, actor: Actor, new_key: bool = True, batch: int = 200, max_batche
     cipher = FieldCipher(app.keyring)
     prefix = app.keyring.active + ":"
     done, batches = 0, 0
-    for table, pk, cols in ENCRYPTED:
+    for table, pk, cols, bound_to in encrypted_columns():
         stale = or_(*[(table.c[c].is_not(None)) & ~table.c[c].startswith(prefix) for c in cols])
         while max_batches is None or batches < max_batches:
             with app.uow(actor) as uow:
@@ -69,7 +76,7 @@ def rotate(app, actor: Actor, new_key: bool = True, batch: int = 200, max_batche
                 if not rows:
                     break
                 for r in rows:
-                    row_id = r.case_id  # both tables bind their ciphertext to the case pseudonym
+                    row_id = str(getattr(r, bound_to))  # the value the ciphertext was bound to when written
                     values = {c: cipher.encrypt(table.name, c, row_id, cipher.decrypt(table.name, c, row_id, getattr(r, c)))
                               for c in cols if cipher.needs_rotation(getattr(r, c))}
                     uow.conn.execute(update(table).where(table.c[pk] == getattr(r, pk)).values(**values))

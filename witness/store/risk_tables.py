@@ -64,3 +64,9 @@ case_flags = Table(
     Column("by", String(80), nullable=False),
     Column("resolved_at", UTC),
 )
+
+
+ENCRYPTED = [
+    (risk_assessments, "id", ("answers",), "id"),
+    (guardrail_overrides, "id", ("reason",), "id"),
+]

@@ -200,3 +200,10 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("mac", String(64), nullable=False),
 )
+
+
+# Secrets to re-encrypt on key rotation: (table, primary key, columns, column bound as associated data).
+ENCRYPTED = [
+    (identities, "case_id", ENCRYPTED_IDENTITY_COLUMNS, "case_id"),
+    (stage_history, "id", ("reason",), "case_id"),
+]
