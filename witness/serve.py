@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from witness.errors import WitnessError
 from witness.settings import get_settings
 
+RELAY_INTERVAL_SECONDS = 60  # urgent release alerts cannot wait an hour; prefect.yaml says the same
 SWEEP_INTERVAL_SECONDS = 3600  # as in prefect.yaml; WITNESS_SWEEP_INTERVAL_SECONDS overrides it for demonstrations
 ANCHOR = datetime(2026, 1, 1, tzinfo=timezone.utc)  # hourly runs fall on the hour, UTC
 START_TIMEOUT = 120  # a new server database takes ~17 s to migrate, much longer on a busy machine
@@ -69,13 +70,16 @@ def _serve_deployments() -> None:
     from prefect import serve
     from prefect.schedules import Interval
 
+    from flows.notices import relay
     from flows.sweep import sweep  # the one place witness/ reaches into flows/: this is the flows' launcher
 
     try:
         every = int(os.environ.get("WITNESS_SWEEP_INTERVAL_SECONDS", SWEEP_INTERVAL_SECONDS))
     except ValueError:
         raise WitnessError("WITNESS_SWEEP_INTERVAL_SECONDS: a whole number of seconds") from None
-    serve(sweep.to_deployment(name="sweep", schedules=[Interval(every, anchor_date=ANCHOR, timezone="UTC")]))
+    serve(sweep.to_deployment(name="sweep", schedules=[Interval(every, anchor_date=ANCHOR, timezone="UTC")]),
+          relay.to_deployment(name="notices-relay",
+                              schedules=[Interval(RELAY_INTERVAL_SECONDS, anchor_date=ANCHOR, timezone="UTC")]))
 
 
 def _wait_until_healthy(api: str, server: subprocess.Popen, log_path) -> None:

@@ -76,6 +76,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "claim.read": frozenset({Role.legal_aid, Role.coordinator, Role.prosecutor}),
     "claim.portfolio": frozenset({Role.legal_aid, Role.admin}),
     "claim.report": frozenset({Role.legal_aid, Role.coordinator, Role.admin, Role.auditor}),
+    "notice.read": frozenset({Role.coordinator, Role.admin, Role.auditor}),
+    "notice.ack": frozenset({Role.coordinator, Role.system}),
+    "notice.relay": frozenset({Role.system, Role.admin, Role.coordinator}),
+    "notice.opt_out": frozenset({Role.coordinator}),
+    "event.record": frozenset({Role.coordinator, Role.prosecutor, Role.system}),
     "document.generate": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid}),
     "document.read": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid, Role.auditor}),
 }

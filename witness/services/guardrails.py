@@ -6,8 +6,6 @@ Other areas add facts (pending claims, notices sent since a custody change...) b
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import uuid
 from dataclasses import replace
 from datetime import datetime
@@ -20,6 +18,7 @@ from witness.domain.guardrails import (AccusedFacts, ActionKind, CaseFacts, Find
 from witness.domain.proceeding import Custody
 from witness.domain.victim import AgeStatus
 from witness.errors import ActionBlocked
+from witness.services.events import handlers
 from witness.store.records import case_row, consents_of, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
 from witness.store.tables import accused, case_proceedings, identities, proceeding_accused, relationships
@@ -52,20 +51,11 @@ def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
         settlement_followed_up="settlement_followed_up" in flags,
         reassessed_since_custody_change=reassessed)
     extra: dict = {}
-    for provider in _fact_providers():
+    for provider in handlers("case_facts"):
+        if provider is case_facts:
+            continue
         extra.update(provider(conn, case_id, now) or {})
     return replace(facts, **extra) if extra else facts
-
-
-def _fact_providers():
-    import witness.services as pkg
-
-    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
-        if mod == "guardrails":
-            continue
-        fn = getattr(importlib.import_module(f"witness.services.{mod}"), "case_facts", None)
-        if fn is not None:
-            yield fn
 
 
 def check(uow, kind: ActionKind, case_id: str, **details) -> list[Finding]:

@@ -1,0 +1,188 @@
+"""Benchmark: an accused linked to 500 victims is released.
+
+    .venv/bin/python benchmarks/notices.py                      # fresh SQLite file, 500 victims, 3 runs
+    .venv/bin/python benchmarks/notices.py --victims 2000 --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Each run builds a fresh store (keyring, migrations): one victim through the intake service, the
+others bulk-loaded into the same proceeding with their identity (legal name, email) really
+encrypted, every one with email as their only safe channel. Then it times, with perf_counter:
+
+1. queueing: the whole custody-change transaction (`change_custody`): the custody event, the risk
+   reassessments and worklist items for every victim, and every notice (one per victim and one for
+   the coordinator), committed;
+2. the relay: one `relay` pass delivering every notice into a real SMTP server (aiosmtpd, in its
+   own process) on loopback, checking the Do No Harm rules, decrypting each address and rendering each text.
+
+It prints the median of the runs and checks that every notice arrived exactly once. On PostgreSQL a
+fresh schema bench_<random> per run is created and dropped. No real personal data is generated.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from witness.bootstrap import App  # noqa: E402
+from witness.clock import FixedClock  # noqa: E402
+from witness.domain.access import Actor, Role  # noqa: E402
+from witness.outputs.transports.smtp import SmtpTransport  # noqa: E402
+from witness.outputs.transports.worklist import WorklistTransport  # noqa: E402
+from witness.profiles import load_profiles  # noqa: E402
+from witness.services.custody import change_custody, find_accused  # noqa: E402
+from witness.services.intake import open_case  # noqa: E402
+from witness.services.relay import relay  # noqa: E402
+from witness.settings import PROJECT_ROOT, Settings  # noqa: E402
+from witness.store import schema  # noqa: E402
+from witness.store.crypto import Keyring, save_keyring  # noqa: E402
+from witness.store.engine import make_engine  # noqa: E402
+from witness.store.notice_tables import notices  # noqa: E402
+from witness.store.tables import case_proceedings, cases, identities, proceedings, relationships  # noqa: E402
+
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+AMARA = Actor("amara", Role.coordinator)
+FEED = Actor("prison-feed", Role.system)
+DOCKET = "TH-SSK-2026-0141"
+
+
+def _form() -> dict:
+    return {"jurisdiction": "TH", "coordinator": "amara", "opened_at": "2026-11-02T10:00:00+07:00",
+            "victim": {"legal_name": "Synthetic Victim 0", "gender": "male", "nationality": "MM",
+                       "date_of_birth": "1990-01-01", "preferred_language": "my",
+                       "contact": {"email": "victim0@bench.example"}, "safe_channels": ["email"]},
+            "proceedings": [{"court": "Samut Sakhon Provincial Court", "docket": DOCKET,
+                             "accused": [{"label": "Accused A", "custody": "detained", "relationship": "employer"}]}],
+            "services": ["shelter"]}
+
+
+def fresh_app(workdir: Path, db: str | None) -> tuple[App, str | None]:
+    schema_name = None
+    if db and db.startswith("postgresql"):
+        schema_name = "bench_" + uuid.uuid4().hex[:10]
+        eng = create_engine(db)
+        with eng.begin() as c:
+            c.execute(text(f"CREATE SCHEMA {schema_name}"))
+        eng.dispose()
+        url = f"{db}{'&' if '?' in db else '?'}options=-csearch_path%3D{schema_name}"
+    else:
+        url = f"sqlite:///{workdir / 'home' / 'witness.db'}"
+    settings = Settings(home=workdir / "home", database_url=url, key_file=workdir / "home" / "keys" / "keyring.json")
+    ring = Keyring.generate()
+    save_keyring(settings.keyring_path, ring)
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    return App(settings, engine, ring, load_profiles(PROJECT_ROOT / "config" / "jurisdictions"), FixedClock(NOW)), \
+        schema_name
+
+
+def load_victims(app: App, n: int) -> None:
+    first = open_case(app, AMARA, _form())
+    cipher = app.cipher
+    with app.engine.begin() as c:
+        pid = c.execute(select(proceedings.c.id).where(proceedings.c.docket == DOCKET)).scalar()
+        base = dict(c.execute(select(cases).where(cases.c.id == first)).first()._mapping)
+        rel = dict(c.execute(select(relationships).where(relationships.c.case_id == first)).first()._mapping)
+        ids = [f"W-B{i:05d}" for i in range(1, n)]
+        c.execute(insert(cases), [{**base, "id": cid} for cid in ids])
+        c.execute(insert(identities), [
+            dict(case_id=cid, legal_name=cipher.encrypt("identities", "legal_name", cid, f"Synthetic Victim {cid}"),
+                 email=cipher.encrypt("identities", "email", cid, f"{cid.lower()}@bench.example"))
+            for cid in ids])
+        c.execute(insert(case_proceedings), [dict(case_id=cid, proceeding_id=pid) for cid in ids])
+        c.execute(insert(relationships), [{**rel, "case_id": cid} for cid in ids])
+
+
+SINK = """
+import json, sys
+from witness.outputs.transports.loopback import SmtpSink
+with SmtpSink() as sink:
+    print(sink.port, flush=True)
+    sys.stdin.read()  # until the benchmark closes our stdin
+    print(json.dumps([m.key for m in sink.messages]), flush=True)
+"""
+
+
+class SinkProcess:
+    """The SMTP server in its own process, as a real one would be: in the relay's process its
+    thread would compete with the relay for the interpreter lock and slow both."""
+
+    def __enter__(self) -> "SinkProcess":
+        self.proc = subprocess.Popen([sys.executable, "-c", SINK], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, cwd=PROJECT_ROOT)
+        self.port = int(self.proc.stdout.readline())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        out, _ = self.proc.communicate(timeout=60)
+        self.keys = json.loads(out.strip().splitlines()[-1])
+
+
+def one_run(workdir: Path, args) -> dict:
+    app, schema_name = fresh_app(workdir, args.db)
+    try:
+        load_victims(app, args.victims)
+        aid = find_accused(app, DOCKET, "Accused A")
+        started = time.perf_counter()
+        change_custody(app, FEED, "bench-release-1", aid, "released", NOW, source="bench")
+        queue_s = time.perf_counter() - started
+        with app.engine.connect() as c:
+            queued = len(c.execute(select(notices.c.id)).all())
+        with SinkProcess() as sink:
+            transports = {"email": SmtpTransport("127.0.0.1", sink.port, "notices@witness.invalid"),
+                          "worklist": WorklistTransport(app.engine)}
+            started = time.perf_counter()
+            report = relay(app, transports, NOW, batch_size=args.batch)
+            relay_s = time.perf_counter() - started
+            transports["email"].close()
+        received, distinct = len(sink.keys), len(set(sink.keys))
+        assert report.sent == queued == received == distinct, (report, queued, received, distinct)
+        return {"queued": queued, "queue_s": queue_s, "relay_s": relay_s, "rate": received / relay_s}
+    finally:
+        app.engine.dispose()
+        if schema_name:
+            eng = create_engine(args.db)
+            with eng.begin() as c:
+                c.execute(text(f"DROP SCHEMA IF EXISTS {schema_name} CASCADE"))
+            eng.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--victims", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=100, help="notices claimed per relay batch")
+    parser.add_argument("--db", default=None, help="PostgreSQL URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    results = []
+    for i in range(args.runs):
+        workdir = Path(tempfile.mkdtemp(prefix="witness-bench-notices-"))
+        try:
+            results.append(one_run(workdir, args))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        r = results[-1]
+        print(f"run {i + 1}: {r['queued']} notices queued in {r['queue_s'] * 1000:.0f} ms; relay "
+              f"{r['relay_s']:.2f} s = {r['rate']:.0f} messages/s", flush=True)
+    q = statistics.median(r["queue_s"] for r in results)
+    rate = statistics.median(r["rate"] for r in results)
+    print(f"\n{'PostgreSQL' if args.db else 'SQLite'}, {args.victims} victims of one accused released, "
+          f"median of {args.runs}:")
+    print(f"  time to queue every notice (whole custody-change transaction): {q * 1000:.0f} ms "
+          f"(target < 1000 ms): {'OK' if q < 1 else 'TOO SLOW'}")
+    print(f"  relay throughput into local SMTP (aiosmtpd): {rate:.0f} messages/s "
+          f"(target >= 100): {'OK' if rate >= 100 else 'TOO SLOW'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""CLI of the notices area: `witness event FILE`, `witness schema event`, `witness notices`,
+`witness ack`, `witness relay`, `witness notice-opt-out`. Only typer at the top: everything else
+(SQLAlchemy; never Prefect) is imported when a command runs.
+
+The global --actor and --now are read from the root command's parameters rather than from
+witness.cli's module state: under `python -m witness.cli` that module is `__main__`, and importing
+`witness.cli` again would give a second copy whose state the callback never set.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("event")(event)
+    app.command("notices")(notices)
+    app.command("ack")(ack)
+    app.command("relay")(relay)
+    app.command("notice-opt-out")(notice_opt_out)
+    schema = next(g.typer_instance for g in app.registered_groups if g.name == "schema")
+    schema.command("event")(schema_event)
+
+
+def _actor(ctx: typer.Context):
+    from witness.domain.access import Actor
+    from witness.errors import Forbidden
+
+    actor = ctx.find_root().params.get("actor")
+    if not actor:
+        raise Forbidden("actor: say who is acting with --actor USER:ROLE or WITNESS_ACTOR")
+    return Actor.parse(actor)
+
+
+def _app(ctx: typer.Context, now: datetime | None = None):
+    from witness.bootstrap import build_app
+    from witness.clock import FixedClock, parse_instant
+    from witness.settings import get_settings
+
+    given = ctx.find_root().params.get("now")
+    at = now or (parse_instant(given) if given else None)
+    return build_app(get_settings(), FixedClock(at) if at else None)
+
+
+def _print(data) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def event(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Custody change or case event(s), YAML or JSON (see `witness schema event`)")]):
+    """Record events such as a custody change or a hearing outcome; they notify whom they concern."""
+    from witness.forms import read_data
+    from witness.services.notices import record_events
+
+    for r in record_events(_app(ctx), _actor(ctx), read_data(file)):
+        what = ("seen before: nothing done" if r["duplicate"] else
+                f"recorded for {r['cases']} case(s)" + ("; historical, so no notices" if r["historical"] else ""))
+        typer.echo(f"{r['event']}: {what}")
+
+
+def schema_event():
+    """The JSON schema of the event file."""
+    from witness.domain.event import EventFile
+
+    _print(EventFile.model_json_schema())
+
+
+def notices(ctx: typer.Context, case: Annotated[Optional[str], typer.Option("--case", help="Only this case (pseudonym)")] = None,
+            status: Annotated[Optional[str], typer.Option("--status", help="queued, sending, sent, dead or cancelled; "
+                                                                             "dead is the dead-letter list")] = None,
+            as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False):
+    """Notices and their delivery state (pseudonyms only, never an address)."""
+    from witness.services.notices import list_notices
+
+    rows = list_notices(_app(ctx), _actor(ctx), case, status)
+    if as_json:
+        _print(rows)
+        return
+    for r in rows:
+        flags = "".join([" URGENT" if r["urgent"] else "", f" repeat {r['repeat']}" if r["repeat"] else "",
+                         " acknowledged" if r["acknowledged_at"] else "",
+                         f" escalated {r['escalation']}" if r["escalation"] else ""])
+        typer.echo(f"{r['created_at']:%Y-%m-%d %H:%M}  {r['case'] or '-':<9} {r['kind']:<19} {r['recipient']:<24} "
+                   f"{r['channel']:<8} {r['language']:<3} {r['status']:<9} tries={r['attempts']}{flags}"
+                   + (f"  ({r['dead_reason']})" if r["dead_reason"] else ""))
+    if not rows:
+        typer.echo("no notices")
+
+
+def ack(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="The code the victim sent back")] = None,
+        case: Annotated[Optional[str], typer.Option("--case", help="Instead of a code: you reached the victim of "
+                                                                     "this case in person or by phone")] = None):
+    """Acknowledge an urgent alert: by the victim's code, or by recording contact (coordinator)."""
+    from witness.errors import InputProblems
+    from witness.services.notices import acknowledge, record_contact
+
+    if bool(code) == bool(case):
+        raise InputProblems([("code", "give the code, or --case ID to record contact (one of the two)")])
+    if code:
+        ids = acknowledge(_app(ctx), _actor(ctx), code)
+        typer.echo(f"acknowledged: {', '.join(ids)}; repeats stop")
+    else:
+        n = record_contact(_app(ctx), _actor(ctx), case)
+        typer.echo(f"{case}: contact recorded; {n} alert(s) acknowledged, repeats and escalation stop")
+
+
+def relay(ctx: typer.Context, now: Annotated[Optional[str], typer.Option("--now", help="Deliver as of this ISO-8601 instant (with offset)")] = None,
+          batch: Annotated[int, typer.Option(help="Notices claimed per batch")] = 100):
+    """Deliver due notices once: escalate, repeat, then send, urgent first (the Prefect flow does the same)."""
+    from witness.clock import parse_instant
+    from witness.errors import InputProblems
+    from witness.outputs.transports import build_transports
+    from witness.services.relay import relay as run_relay
+
+    try:
+        at = parse_instant(now) if now else None
+    except ValueError as exc:
+        raise InputProblems([("--now", str(exc))]) from None
+    a = _app(ctx, at)
+    transports = build_transports(a)
+    try:
+        r = run_relay(a, transports, a.clock.now(), actor=_actor(ctx), batch_size=batch)
+    finally:
+        for t in transports.values():
+            t.close()
+    typer.echo(f"escalated {r.escalated}, repeats {r.repeated}; claimed {r.claimed}: sent {r.sent}, "
+               f"retrying {r.retrying}, rerouted to call/visit {r.rerouted}, dead-lettered {r.dead}")
+
+
+def notice_opt_out(ctx: typer.Context, case: str, kind: str,
+                   undo: Annotated[bool, typer.Option("--undo", help="Switch this kind back on")] = False):
+    """Record that the victim does not want progress notices of KIND (release alerts cannot be switched off)."""
+    from witness.services.notices import set_opt_out
+
+    set_opt_out(_app(ctx), _actor(ctx), case, kind, not undo)
+    typer.echo(f"{case}: {kind} notices {'on' if undo else 'off'}")

@@ -1,0 +1,87 @@
+"""The event file (`witness event FILE`): custody changes and case events such as hearing outcomes,
+as a police or court feed or a coordinator writes them. `witness schema event` publishes the schema.
+
+Every event carries the source's own id: the same event read twice is acted on once (R-56), and an
+event marked `historical` (an import, a replay) is recorded without notifying anyone.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from witness.domain.proceeding import Custody
+
+CaseEventKind = Literal["stage_changed", "hearing_set", "hearing_moved", "hearing_cancelled", "reflection_ending",
+                        "measure_decided", "judgment", "restitution_awarded", "restitution_paid", "risk_review_due"]
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _aware(v: datetime | None) -> datetime | None:
+    if v is not None and v.tzinfo is None:
+        raise ValueError("needs a UTC offset, e.g. 2026-11-29T09:00:00+07:00")
+    return v
+
+
+class CustodyEventIn(_Form):
+    type: Literal["custody"]
+    event_id: str = Field(min_length=1, max_length=120, description="the source's id for this event")
+    docket: str | None = Field(default=None, max_length=80, description="with `accused`: which accused")
+    accused: str | None = Field(default=None, max_length=80, description="the accused's pseudonymised label")
+    accused_id: str | None = Field(default=None, max_length=36)
+    custody: Custody
+    occurred_at: datetime
+    source: str = Field(default="file", min_length=1, max_length=60)
+    historical: bool = Field(default=False, description="an import or replay: recorded, notifies no one")
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _tz(cls, v: datetime) -> datetime:
+        return _aware(v)
+
+    @model_validator(mode="after")
+    def _which_accused(self) -> "CustodyEventIn":
+        if not self.accused_id and not (self.docket and self.accused):
+            raise ValueError("name the accused: accused_id, or docket and accused (the label)")
+        return self
+
+
+class CaseEventIn(_Form):
+    type: Literal["case"]
+    event_id: str = Field(min_length=1, max_length=120)
+    kind: CaseEventKind
+    cases: list[str] = Field(default_factory=list, description="pseudonyms of the victims concerned")
+    docket: str | None = Field(default=None, max_length=80, description="or every victim in this proceeding")
+    at: datetime | None = Field(default=None, description="hearing_*: when the hearing is (or was) to be")
+    to_stage: str | None = Field(default=None, description="stage_changed: the new stage")
+    occurred_at: datetime
+    source: str = Field(default="file", min_length=1, max_length=60)
+    historical: bool = False
+
+    @field_validator("occurred_at", "at")
+    @classmethod
+    def _tz(cls, v: datetime | None) -> datetime | None:
+        return _aware(v)
+
+    @model_validator(mode="after")
+    def _complete(self) -> "CaseEventIn":
+        if not self.cases and not self.docket:
+            raise ValueError("say whom it concerns: cases, or docket")
+        if self.kind.startswith("hearing_") and self.at is None:
+            raise ValueError(f"{self.kind} needs `at`, the hearing's date and time")
+        if self.kind == "stage_changed" and not self.to_stage:
+            raise ValueError("stage_changed needs `to_stage`")
+        return self
+
+
+Event = Annotated[Union[CustodyEventIn, CaseEventIn], Field(discriminator="type")]
+
+
+class EventFile(_Form):
+    """One event (a mapping with `type`), or several under `events`."""
+
+    events: list[Event] = Field(min_length=1)

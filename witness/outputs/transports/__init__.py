@@ -1,0 +1,89 @@
+"""Channel transports for notices (R-52). Each is small and has one contract:
+
+    transport.send(message) returns when the message was handed over, or raises
+    TransportError(message, permanent=...): permanent means trying again cannot help (a refused
+    address), temporary means it may (a gateway down, a timeout).
+
+Error texts never carry the recipient's address or anything a server echoed back, because they are
+stored with each attempt. Letters (PDF) wait for the documents area: a victim whose only safe
+channel is a letter gets a call / visit task until then.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from witness.settings import PROJECT_ROOT
+
+
+class TransportError(Exception):
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notice, rendered, with its address resolved at the moment of sending."""
+
+    key: str  # the idempotency key: the same on every re-send of this notice
+    channel: str
+    to: str  # address, phone number, or (worklist) the assignee's user name
+    subject: str
+    body: str
+    urgent: bool = False
+    case_id: str | None = None  # pseudonym, for worklist items only
+    task_kind: str = "notice_call"
+    at: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # a stray print or traceback must not show the address
+        return f"Message(key={self.key!r}, channel={self.channel!r}, to=<redacted>)"
+
+
+class Transport(Protocol):
+    def send(self, message: Message) -> None: ...
+
+
+class TransportSettings(BaseSettings):
+    """WITNESS_SMTP_* and WITNESS_SMS_* variables (see config/.env.example)."""
+
+    model_config = SettingsConfigDict(env_prefix="WITNESS_", extra="ignore")
+
+    smtp_host: str = Field(default="127.0.0.1")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = Field(default="notices@witness.invalid")
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    sms_gateway_url: str | None = Field(default=None, description="HTTP(S) endpoint that accepts POST {to, text}")
+    sms_gateway_token: SecretStr | None = None
+    sms_timeout_seconds: float = 10.0
+    oncall_file: Path = Field(default=PROJECT_ROOT / "config" / "oncall.yaml")
+
+
+def build_transports(app, settings: TransportSettings | None = None) -> dict[str, Transport]:
+    """The real adapters, from settings; tests build theirs against loopback servers."""
+    from witness.outputs.transports.sms import SmsGatewayTransport
+    from witness.outputs.transports.smtp import SmtpTransport
+    from witness.outputs.transports.worklist import WorklistTransport
+
+    s = settings or TransportSettings()
+    found: dict[str, Transport] = {
+        "email": SmtpTransport(s.smtp_host, s.smtp_port, s.smtp_from, starttls=s.smtp_starttls,
+                               username=s.smtp_username,
+                               password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                               timeout=s.smtp_timeout_seconds),
+        "worklist": WorklistTransport(app.engine),
+    }
+    if s.sms_gateway_url:
+        found["sms"] = SmsGatewayTransport(s.sms_gateway_url,
+                                           s.sms_gateway_token.get_secret_value() if s.sms_gateway_token else None,
+                                           timeout=s.sms_timeout_seconds)
+    return found
