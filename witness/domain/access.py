@@ -81,6 +81,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "notice.relay": frozenset({Role.system, Role.admin, Role.coordinator}),
     "notice.opt_out": frozenset({Role.coordinator}),
     "event.record": frozenset({Role.coordinator, Role.prosecutor, Role.system}),
+    "hearing.schedule": frozenset({Role.coordinator, Role.prosecutor}),
+    "hearing.read": frozenset({Role.coordinator, Role.prosecutor, Role.auditor}),
+    "measure.request": frozenset({Role.coordinator, Role.prosecutor}),
+    "measure.decide": frozenset({Role.coordinator, Role.prosecutor}),  # records the court's decision
+    "measure.read": frozenset({Role.coordinator, Role.prosecutor, Role.auditor}),
+    "resource.manage": frozenset({Role.coordinator, Role.admin}),
+    "resource.read": frozenset({Role.coordinator, Role.prosecutor, Role.admin}),
+    "plan.run": frozenset({Role.coordinator, Role.system, Role.admin}),
+    "calendar.export": frozenset({Role.coordinator, Role.prosecutor, Role.escort, Role.interpreter}),
     "document.generate": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid}),
     "document.read": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid, Role.auditor}),
 }

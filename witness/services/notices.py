@@ -456,10 +456,12 @@ def _select_stale(conn, now: datetime, profiles) -> list[str]:
 
 
 def _process_stale(uow, ids: list[str], profiles) -> int:
-    wanted = set(ids)
+    # The ids stand for (jurisdiction, coordinator) pairs. Match on the pair, not the id: another
+    # follow-up in the same sweep may have closed or withdrawn the case that stood for the pair.
+    wanted = set(uow.conn.execute(select(cases.c.jurisdiction, cases.c.coordinator).where(cases.c.id.in_(ids))).tuples())
     items = []
     for j, c, last, cid in _stale_feeds(uow.conn, uow.now, profiles):
-        if cid not in wanted:
+        if (j, c) not in wanted:
             continue
         hours = profiles[j].notices.custody_feed_stale_hours
         items.append(item(_stale_key(j, c, last), None, "custody_feed_stale", c, uow.now, uow.now,

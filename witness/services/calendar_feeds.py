@@ -1,0 +1,200 @@
+"""Publishing and exporting the hearing calendars (R-63).
+
+`refresh_in` runs inside the unit of work that changed a hearing, its witnesses, measures or
+bookings: it works out what each audience now sees of each hearing, and for every event whose
+content changed it keeps the UID and adds one to SEQUENCE (in the database, so every export agrees).
+An event nobody should see any more — a cancelled hearing, a withdrawn witness, an officer taken
+off the team — is kept with STATUS:CANCELLED so subscribed calendars drop it.
+`export` only reads those rows and renders them: the same state gives byte-identical feeds.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import insert, select, update
+
+from witness.domain.access import Actor, Role
+from witness.domain.guardrails import ActionKind
+from witness.domain.hearing import AppearanceStatus, HearingStatus, require
+from witness.domain.protection import MeasureStatus
+from witness.errors import Forbidden, InputProblems, NotFound
+from witness.outputs.calendars import (AUDIENCES, KEEP_CANCELLED_DAYS, VICTIM_TEXT, HearingView, StoredEvent, WitnessView,
+                                       contents, fingerprint, render)
+from witness.services.guardrails import enforce
+from witness.services.worklist import add_items, item
+from witness.store.hearing_tables import appearances, bookings, calendar_events, hearing_changes, hearings, measures
+from witness.store.records import case_row
+from witness.store.tables import cases, identities, proceedings, worklist
+
+CONFIRMED, CANCELLED = "CONFIRMED", "CANCELLED"
+
+
+def views(conn, profiles, hearing_ids: list[str]) -> dict[str, HearingView]:
+    """What the calendars are built from, for active hearings. Pseudonyms, ids and times only."""
+    if not hearing_ids:
+        return {}
+    ids = sorted(hearing_ids)
+    wanted_ids = set(ids)
+    hs = conn.execute(select(hearings, proceedings.c.docket, proceedings.c.court, proceedings.c.jurisdiction,
+                             proceedings.c.prosecutor)
+                      .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
+                      .where(hearings.c.id.in_(ids))).all()
+    apps = conn.execute(
+        select(appearances.c.hearing_id, appearances.c.case_id, appearances.c.mode, appearances.c.pickup_ref,
+               appearances.c.interpreter, appearances.c.language, cases.c.coordinator, cases.c.preferred_language,
+               identities.c.guardian_name.is_not(None).label("has_guardian"), identities.c.guardian_language)
+        .join(cases, cases.c.id == appearances.c.case_id)
+        .outerjoin(identities, identities.c.case_id == appearances.c.case_id)
+        .where(appearances.c.hearing_id.in_(ids), appearances.c.status == AppearanceStatus.planned.value)
+        .order_by(appearances.c.hearing_id, appearances.c.case_id)).all()
+    ms: dict[tuple[str, str], list] = {}
+    for m in conn.execute(select(measures.c.hearing_id, measures.c.case_id, measures.c.kind, measures.c.status,
+                                 measures.c.request_by, measures.c.late)
+                          .where(measures.c.hearing_id.in_(ids), measures.c.status != MeasureStatus.cancelled.value)
+                          .order_by(measures.c.kind)):
+        ms.setdefault((m.hearing_id, m.case_id), []).append(m)
+    teams: dict[tuple[str, str], list] = {}
+    for b in conn.execute(select(bookings.c.hearing_id, bookings.c.case_id, bookings.c.resource_id, bookings.c.starts_at,
+                                 bookings.c.ends_at)
+                          .where(bookings.c.hearing_id.in_(ids), bookings.c.measure == "escort",
+                                 bookings.c.status == "booked").order_by(bookings.c.resource_id)):
+        teams.setdefault((b.hearing_id, b.case_id), []).append(b)
+    moved: dict[str, object] = {}
+    for c in conn.execute(select(hearing_changes.c.hearing_id, hearing_changes.c.from_starts_at)
+                          .where(hearing_changes.c.hearing_id.in_(ids), hearing_changes.c.change == "moved")
+                          .order_by(hearing_changes.c.id)):
+        moved[c.hearing_id] = c.from_starts_at  # the latest move wins
+    gaps: dict[tuple[str, str], list[str]] = {}
+    case_ids = sorted({a.case_id for a in apps})
+    for i in range(0, len(case_ids), 500):
+        for g in conn.execute(select(worklist.c.key, worklist.c.case_id, worklist.c.detail)
+                              .where(worklist.c.case_id.in_(case_ids[i:i + 500]), worklist.c.kind == "hearing_gap",
+                                     worklist.c.done_at.is_(None)).order_by(worklist.c.key)):
+            hid = g.key.split(":")[1]
+            if hid in wanted_ids:
+                gaps.setdefault((hid, g.case_id), []).append(g.detail)
+    out = {}
+    for h in hs:
+        tz = profiles[h.jurisdiction].time_zone
+        ws = []
+        for a in (a for a in apps if a.hearing_id == h.id):
+            team = teams.get((h.id, a.case_id), [])
+            ws.append(WitnessView(
+                case_id=a.case_id, coordinator=a.coordinator, mode=a.mode, language=a.preferred_language,
+                guardian_language=(a.guardian_language or a.preferred_language) if a.has_guardian else None,
+                pickup_ref=a.pickup_ref, interpreter=a.interpreter, interpreter_language=a.language,
+                measures=tuple((m.kind, m.status, m.request_by.isoformat() if m.request_by else None, bool(m.late))
+                               for m in ms.get((h.id, a.case_id), [])),
+                escort_team=tuple(b.resource_id for b in team),
+                escort_start=min((b.starts_at for b in team), default=None),
+                escort_end=max((b.ends_at for b in team), default=None),
+                gaps=tuple(gaps.get((h.id, a.case_id), []))))
+        out[h.id] = HearingView(
+            id=h.id, docket=h.docket, court=h.court, room=h.room, kind=h.kind, tz=tz, starts_at=h.starts_at,
+            ends_at=h.ends_at, cancelled=h.status == HearingStatus.cancelled.value,
+            moved_from=moved.get(h.id) if h.status == HearingStatus.moved.value else None,
+            prosecutor=h.prosecutor, witnesses=tuple(ws))
+    return out
+
+
+def refresh_in(uow, hearing_ids: list[str]) -> int:
+    """Bring the stored events of these hearings up to date. Returns how many events changed."""
+    conn, now = uow.conn, uow.now
+    ids = sorted(set(hearing_ids))
+    if not ids:
+        return 0
+    status = dict(conn.execute(select(hearings.c.id, hearings.c.status).where(hearings.c.id.in_(ids))).all())
+    live = [h for h in ids if status.get(h) in (HearingStatus.scheduled.value, HearingStatus.moved.value)]
+    wanted = {hid: contents(v) for hid, v in views(conn, uow.profiles, live).items()}
+    existing: dict[str, dict[tuple[str, str], object]] = {}
+    for r in conn.execute(select(calendar_events).where(calendar_events.c.hearing_id.in_(ids))):
+        existing.setdefault(r.hearing_id, {})[(r.audience, r.subject)] = r
+    changed = 0
+    for hid in ids:
+        if status.get(hid) == HearingStatus.held.value:
+            continue  # a past hearing's events stay as they were
+        new = wanted.get(hid, {})
+        old = existing.get(hid, {})
+        for (audience, subject), content in sorted(new.items()):
+            fp = fingerprint(content, CONFIRMED)
+            row = old.get((audience, subject))
+            values = dict(fingerprint=fp, status=CONFIRMED, content=json.dumps(content, ensure_ascii=False, sort_keys=True),
+                          starts_at=_start(content), changed_at=now)
+            if row is None:
+                conn.execute(insert(calendar_events).values(uid=f"{uuid.uuid4()}@witness", hearing_id=hid, audience=audience,
+                                                            subject=subject, sequence=0, **values))
+                changed += 1
+            elif row.fingerprint != fp:
+                conn.execute(update(calendar_events).where(calendar_events.c.uid == row.uid)
+                             .values(sequence=row.sequence + 1, **values))
+                changed += 1
+        for key, row in sorted(old.items()):
+            if key not in new and row.status != CANCELLED:
+                conn.execute(update(calendar_events).where(calendar_events.c.uid == row.uid).values(
+                    sequence=row.sequence + 1, status=CANCELLED, changed_at=now,
+                    fingerprint=fingerprint(json.loads(row.content), CANCELLED)))
+                changed += 1
+    return changed
+
+
+def _start(content: dict):
+    from datetime import datetime
+
+    return datetime.fromisoformat(content["start"])
+
+
+def export(app, actor: Actor, audience: str, subject: str | None = None, case_id: str | None = None) -> bytes:
+    """One audience member's feed. Staff get their own feed (a coordinator may export anyone's, to
+    hand it on); the victim's and the guardian's feeds need `case_id` and pass the Do No Harm rules
+    for a calendar that reaches the victim (no identity in it: `includes_identity=False`)."""
+    require(actor, "calendar.export")
+    if audience not in AUDIENCES:
+        raise InputProblems([("audience", f"use one of {', '.join(AUDIENCES)}")])
+    if actor.role is not Role.coordinator and (audience != actor.role.value or (subject and subject != actor.user)):
+        raise Forbidden(f"{actor.role.value} may export only their own {actor.role.value} calendar")
+    with app.uow(actor) as uow:
+        conn, now = uow.conn, uow.now
+        lang = "en"
+        if audience in ("victim", "guardian"):
+            if not case_id:
+                raise InputProblems([("case", f"the {audience}'s calendar needs --case")])
+            row = case_row(conn, case_id)
+            enforce(uow, ActionKind.publish_calendar, case_id, includes_identity=False, recipient_role=audience)
+            wanted = row.preferred_language
+            if audience == "guardian":
+                g = conn.execute(select(identities.c.guardian_name.is_not(None).label("has"), identities.c.guardian_language)
+                                 .where(identities.c.case_id == case_id)).first()
+                if g is None or not g.has:
+                    raise NotFound(f"guardian: no guardian recorded for {case_id}")
+                wanted = g.guardian_language or row.preferred_language
+            lang = _language_or_task(uow, row, wanted, audience)
+            subject = case_id
+        else:
+            subject = subject or actor.user
+        since = now - timedelta(days=KEEP_CANCELLED_DAYS)
+        rows = conn.execute(select(calendar_events).where(
+            calendar_events.c.audience == audience, calendar_events.c.subject == subject,
+            calendar_events.c.starts_at >= since).order_by(calendar_events.c.starts_at, calendar_events.c.uid)).all()
+        events = [StoredEvent(r.uid, r.sequence, r.status, r.changed_at, json.loads(r.content)) for r in rows]
+        ics = render(audience, subject, events, lang)
+        uow.audit("calendar.export", subject, f"{audience} feed: {len(events)} events")
+        uow.commit()
+    return ics
+
+
+def _language_or_task(uow, row, wanted: str | None, audience: str) -> str:
+    base = (wanted or "en").split("-")[0].lower()
+    if base in VICTIM_TEXT:
+        return base
+    add_items(uow.conn, [item(f"{row.id}:calendar_language:{audience}:{base}", row.id, "translation_missing",
+                              row.coordinator, uow.now, uow.now,
+                              f"{row.id}: the {audience}'s calendar has no {base} wording yet and is in English; go "
+                              "through the hearing dates with them and an interpreter (R-54).")])
+    return "en"
+
+
+def events_of(conn, hearing_id: str) -> list:
+    return conn.execute(select(calendar_events).where(calendar_events.c.hearing_id == hearing_id)
+                        .order_by(calendar_events.c.audience, calendar_events.c.subject)).all()

@@ -1,0 +1,350 @@
+"""Protective measures per witness and hearing (R-60, R-61): recommended from the latest risk
+assessment and the jurisdiction profile, requested, decided by the court, booked, delivered.
+
+Every change is a history row and an audit row. A denied or failed measure makes a risk review
+due and goes on the coordinator's worklist; a court decision is published as `measure_decided`
+so the victim is told (R-24); a grant is booked at once (the hearing is re-planned).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import insert, select, update
+
+from witness.domain.access import Actor
+from witness.domain.guardrails import ActionKind
+from witness.domain.hearing import ACTIVE, AppearanceMode, HearingStatus, require
+from witness.domain.measure import MeasureKind
+from witness.domain.protection import (DECISIONS, OUTCOMES, Eligibility, MeasureStatus, WitnessConditions,
+                                       check_transition, deadlines, eligibility, file_request, recommended_kinds)
+from witness.domain.victim import PSEUDONYM_ALPHABET, AgeStatus, presumed_child
+from witness.errors import ActionBlocked, InputProblems, NotFound
+from witness.services.events import publish
+from witness.services.guardrails import enforce
+from witness.services.worklist import add_items, item
+from witness.store.hearing_tables import hearings, measure_history, measures
+from witness.store.records import case_row
+from witness.store.risk_tables import case_flags, risk_assessments
+from witness.store.tables import cases, proceedings
+
+CONDITIONS = {"traumatised_witness": "traumatised witness"}  # flag -> the profiles' wording
+DEADLINE_WARNING = timedelta(days=3)
+
+
+def new_measure_id(rng: secrets.SystemRandom | None = None) -> str:
+    rng = rng or secrets.SystemRandom()
+    return "M-" + "".join(rng.choice(PSEUDONYM_ALPHABET) for _ in range(8))
+
+
+# --- inside a unit of work -------------------------------------------------------------------
+
+def set_status(uow, row, target: MeasureStatus, **values) -> None:
+    check_transition(MeasureStatus(row.status), target)
+    uow.conn.execute(update(measures).where(measures.c.id == row.id)
+                     .values(status=target.value, updated_at=uow.now, **values))
+    uow.conn.execute(insert(measure_history).values(measure_id=row.id, at=uow.now, actor=uow.actor.user,
+                                                    role=uow.actor.role.value, from_status=row.status,
+                                                    to_status=target.value))
+
+
+def latest_recommended(conn, case_ids: list[str]) -> dict[str, list[str]]:
+    """Each case's latest risk assessment's recommended measures (read straight from the table)."""
+    out: dict[str, list[str]] = {}
+    if not case_ids:
+        return out
+    for r in conn.execute(select(risk_assessments.c.case_id, risk_assessments.c.recommended)
+                          .where(risk_assessments.c.case_id.in_(sorted(case_ids)))
+                          .order_by(risk_assessments.c.case_id, risk_assessments.c.at.desc(), risk_assessments.c.id)):
+        out.setdefault(r.case_id, json.loads(r.recommended))
+    return out
+
+
+def conditions_on_record(conn, case_ids: list[str]) -> dict[str, WitnessConditions]:
+    rows = conn.execute(select(cases.c.id, cases.c.age_status).where(cases.c.id.in_(sorted(case_ids)))).all()
+    flagged = set(conn.execute(select(case_flags.c.case_id).where(
+        case_flags.c.case_id.in_(sorted(case_ids)), case_flags.c.flag == "traumatised_witness",
+        case_flags.c.resolved_at.is_(None))).scalars())
+    return {r.id: WitnessConditions(presumed_child(AgeStatus(r.age_status)), r.id in flagged) for r in rows}
+
+
+def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
+    """Add what each planned appearance should have; refresh deadlines and eligibility of measures
+    not yet requested (a moved hearing has new deadlines; a recorded condition changes eligibility).
+    Returns how many measures were added or re-opened."""
+    conn, now, profiles = uow.conn, uow.now, uow.profiles
+    by_hearing = {h.id: h for h in hearing_rows}
+    case_ids = sorted({a.case_id for a in appearance_rows})
+    assessed = latest_recommended(conn, case_ids)
+    facts = conditions_on_record(conn, case_ids)
+    existing = {(m.hearing_id, m.case_id, m.kind): m for m in conn.execute(
+        select(measures).where(measures.c.hearing_id.in_(sorted(by_hearing))))}
+    changed = 0
+    for a in sorted(appearance_rows, key=lambda a: (a.hearing_id, a.case_id)):
+        h = by_hearing[a.hearing_id]
+        profile = profiles[h.jurisdiction]
+        wc = facts[a.case_id]
+        due = deadlines(h.starts_at, profile.measure_application)
+        wanted = recommended_kinds(assessed.get(a.case_id), AppearanceMode(a.mode), wc.child)
+        kinds = dict(wanted)
+        kinds.update({MeasureKind(m.kind): m.source for (hid, cid, _), m in existing.items()
+                      if hid == h.id and cid == a.case_id and MeasureKind(m.kind) not in kinds})
+        for kind, source in kinds.items():
+            e = eligibility(kind, profile.measures.get(kind), profile.name, wc)
+            row = existing.get((h.id, a.case_id, kind.value))
+            if row is None:
+                mid = new_measure_id()
+                conn.execute(insert(measures).values(
+                    id=mid, case_id=a.case_id, hearing_id=h.id, kind=kind.value, status=MeasureStatus.recommended.value,
+                    source=source, eligibility=e.status.value, condition_note=e.note[:400], recommended_at=now,
+                    request_by=due.request_by, late=False, updated_at=now))
+                conn.execute(insert(measure_history).values(measure_id=mid, at=now, actor=uow.actor.user,
+                                                            role=uow.actor.role.value, from_status=None,
+                                                            to_status=MeasureStatus.recommended.value))
+                changed += 1
+            elif row.status == MeasureStatus.cancelled.value:  # the victim consented again: start over
+                set_status(uow, row, MeasureStatus.recommended, requested_at=None, response_due_at=None, late=False,
+                           decided_at=None, decision_note=None, request_by=due.request_by, recommended_at=now,
+                           eligibility=e.status.value, condition_note=e.note[:400])
+                changed += 1
+            elif row.status == MeasureStatus.recommended.value and (
+                    row.request_by != due.request_by or row.eligibility != e.status.value or row.condition_note != e.note[:400]):
+                conn.execute(update(measures).where(measures.c.id == row.id).values(
+                    request_by=due.request_by, eligibility=e.status.value, condition_note=e.note[:400], updated_at=now))
+    return changed
+
+
+def deadline_items(uow, hearing_ids: list[str]) -> int:
+    """Recommended measures whose application deadline is near or past: on the coordinator's worklist."""
+    conn, now = uow.conn, uow.now
+    rows = conn.execute(
+        select(measures.c.id, measures.c.case_id, measures.c.kind, measures.c.request_by, measures.c.eligibility,
+               measures.c.condition_note, measures.c.hearing_id, cases.c.coordinator, cases.c.jurisdiction,
+               proceedings.c.docket)
+        .join(cases, cases.c.id == measures.c.case_id).join(hearings, hearings.c.id == measures.c.hearing_id)
+        .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
+        .where(measures.c.hearing_id.in_(sorted(hearing_ids)), measures.c.status == MeasureStatus.recommended.value,
+               measures.c.request_by <= now + DEADLINE_WARNING)).all()
+    items = []
+    for r in rows:
+        local = r.request_by.astimezone(uow.profiles[r.jurisdiction].tz).strftime("%Y-%m-%d %H:%M")
+        what = ("the deadline has passed: request it now; it will be flagged late" if r.request_by <= now
+                else f"request it by {local}")
+        cond = f" Note: {r.condition_note}" if r.eligibility != Eligibility.eligible.value and r.condition_note else ""
+        items.append(item(f"measure_deadline:{r.id}:{r.request_by.isoformat()}", r.case_id, "measure_deadline",
+                          r.coordinator, r.request_by, now,
+                          f"{r.case_id}: {r.kind} for hearing {r.hearing_id} ({r.docket}) is recommended but not "
+                          f"requested; {what}.{cond}"[:500]))
+    return add_items(conn, items)
+
+
+# --- commands --------------------------------------------------------------------------------
+
+def _measure(conn, measure_id: str, lock: bool = False):
+    q = select(measures).where(measures.c.id == measure_id)
+    row = conn.execute(q.with_for_update() if lock else q).first()
+    if row is None:
+        raise NotFound(f"measure: no measure {measure_id!r}")
+    return row
+
+
+def _hearing(conn, hearing_id: str):
+    row = conn.execute(select(hearings.c.id, hearings.c.status, hearings.c.starts_at, proceedings.c.jurisdiction,
+                              proceedings.c.docket)
+                       .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
+                       .where(hearings.c.id == hearing_id)).first()
+    if row is None:
+        raise NotFound(f"hearing: no hearing {hearing_id!r}")
+    return row
+
+
+def _active(h) -> None:
+    if HearingStatus(h.status) not in ACTIVE:
+        raise ActionBlocked(f"hearing: {h.id} is {h.status}; its measures can no longer change this way")
+
+
+def list_measures(app, actor: Actor, ident: str) -> list[dict]:
+    """Every measure of a case (W-...) or of a hearing (H-...), with status, deadlines and conditions."""
+    require(actor, "measure.read")
+    with app.uow(actor) as uow:
+        col = measures.c.hearing_id if ident.startswith("H-") else measures.c.case_id
+        rows = uow.conn.execute(
+            select(measures, hearings.c.starts_at, hearings.c.status.label("hearing_status"), proceedings.c.jurisdiction,
+                   proceedings.c.docket)
+            .join(hearings, hearings.c.id == measures.c.hearing_id)
+            .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
+            .where(col == ident).order_by(hearings.c.starts_at, measures.c.hearing_id, measures.c.case_id)).all()
+        if not rows:
+            (_hearing(uow.conn, ident) if ident.startswith("H-") else case_row(uow.conn, ident))
+        order = {k.value: i for i, k in enumerate(MeasureKind)}
+        out = []
+        for r in sorted(rows, key=lambda r: (r.starts_at, r.hearing_id, r.case_id, order[r.kind])):
+            tz = app.profile(r.jurisdiction).tz
+            local = lambda t: t.astimezone(tz).isoformat() if t else None  # noqa: E731
+            out.append({"id": r.id, "case": r.case_id, "hearing": r.hearing_id, "docket": r.docket,
+                        "hearing_at": local(r.starts_at), "hearing_status": r.hearing_status, "kind": r.kind,
+                        "status": r.status, "source": r.source, "eligibility": r.eligibility,
+                        "condition": r.condition_note or None, "request_by": local(r.request_by),
+                        "requested_at": local(r.requested_at), "response_due_at": local(r.response_due_at),
+                        "late": r.late, "decided_at": local(r.decided_at)})
+        uow.audit("measure.read", ident, f"{len(out)} measures")
+        uow.commit()
+    return out
+
+
+def propose(app, actor: Actor, hearing_id: str, case_id: str, kind: str) -> str:
+    """Add a measure by hand (a coordinator or prosecutor sees a need the assessment did not)."""
+    require(actor, "measure.request")
+    try:
+        what = MeasureKind(kind)
+    except ValueError:
+        raise InputProblems([("kind", f"use one of {', '.join(k.value for k in MeasureKind)}")]) from None
+    from witness.store.hearing_tables import appearances
+
+    with app.uow(actor) as uow:
+        conn = uow.conn
+        h = _hearing(conn, hearing_id)
+        _active(h)
+        if conn.execute(select(appearances.c.id).where(appearances.c.hearing_id == hearing_id,
+                                                       appearances.c.case_id == case_id,
+                                                       appearances.c.status == "planned")).first() is None:
+            raise InputProblems([("case", f"{case_id} does not appear at hearing {hearing_id}")])
+        if conn.execute(select(measures.c.id).where(measures.c.hearing_id == hearing_id, measures.c.case_id == case_id,
+                                                    measures.c.kind == what.value)).first():
+            raise ActionBlocked(f"kind: {what.value} is already on record for {case_id} at {hearing_id}")
+        profile = uow.profiles[h.jurisdiction]
+        wc = conditions_on_record(conn, [case_id])[case_id]
+        e = eligibility(what, profile.measures.get(what), profile.name, wc)
+        mid = new_measure_id()
+        conn.execute(insert(measures).values(
+            id=mid, case_id=case_id, hearing_id=hearing_id, kind=what.value, status=MeasureStatus.recommended.value,
+            source="manual", eligibility=e.status.value, condition_note=e.note[:400], recommended_at=uow.now,
+            request_by=deadlines(h.starts_at, profile.measure_application).request_by, late=False, updated_at=uow.now))
+        conn.execute(insert(measure_history).values(measure_id=mid, at=uow.now, actor=actor.user, role=actor.role.value,
+                                                    from_status=None, to_status=MeasureStatus.recommended.value))
+        uow.audit("measure.propose", case_id, f"{what.value} for {hearing_id}")
+        uow.commit()
+    return mid
+
+
+def request(app, actor: Actor, measure_ids: list[str], overrides: dict[str, str] | None = None) -> list[dict]:
+    """File the applications. A request after the profile's deadline is made and flagged LATE."""
+    require(actor, "measure.request")
+    if not measure_ids:
+        raise InputProblems([("measures", "name at least one measure id")])
+    out = []
+    with app.uow(actor) as uow:
+        conn, now = uow.conn, uow.now
+        for mid in measure_ids:
+            m = _measure(conn, mid, lock=True)
+            h = _hearing(conn, m.hearing_id)
+            _active(h)
+            enforce(uow, ActionKind.request_measure, m.case_id, overrides, measure=m.kind)
+            profile = uow.profiles[h.jurisdiction]
+            filing = file_request(now, h.starts_at, m.request_by, profile.measure_application.response_days)
+            set_status(uow, m, MeasureStatus.requested, requested_at=now, response_due_at=filing.response_due_at,
+                       late=filing.late)
+            tz = profile.tz
+            note = filing.note()
+            if filing.late:
+                coordinator = case_row(conn, m.case_id).coordinator
+                add_items(conn, [item(f"measure_late:{mid}:{now.isoformat()}", m.case_id, "measure_late", coordinator,
+                                      now, now, f"{m.case_id}: {m.kind} for hearing {h.id} ({h.docket}) was requested "
+                                                f"after the deadline ({m.request_by.astimezone(tz).strftime('%Y-%m-%d')}); "
+                                                "make sure the court hears why.")])
+            out.append({"id": mid, "case": m.case_id, "hearing": h.id, "kind": m.kind, "late": filing.late,
+                        "response_due_at": filing.response_due_at.astimezone(tz).isoformat(), "note": note or None,
+                        "condition": m.condition_note or None, "eligibility": m.eligibility})
+            uow.audit("measure.request", m.case_id, f"{m.kind} for {h.id}{' (late)' if filing.late else ''}")
+        uow.commit()
+    return out
+
+
+def decide(app, actor: Actor, measure_id: str, decision: str, note: str | None = None,
+           overrides: dict[str, str] | None = None) -> dict:
+    """Record the court's (or, for an escort, the police's) decision; a grant is booked at once."""
+    require(actor, "measure.decide")
+    try:
+        target = MeasureStatus(decision)
+    except ValueError:
+        target = None
+    if target not in DECISIONS:
+        raise InputProblems([("decision", "use granted, denied or partially_granted")])
+    if target is MeasureStatus.partially_granted and not (note or "").strip():
+        raise InputProblems([("note", "say what the court granted and what it did not")])
+    with app.uow(actor) as uow:
+        conn, now = uow.conn, uow.now
+        m = _measure(conn, measure_id, lock=True)
+        h = _hearing(conn, m.hearing_id)
+        _active(h)
+        set_status(uow, m, target, decided_at=now,
+                   decision_note=uow.cipher.encrypt("measures", "decision_note", m.id, note.strip()) if note else None)
+        publish(uow, "measure_decided", [m.case_id], event_id=f"measure:{m.id}:{target.value}:{now.isoformat()}",
+                measure=m.kind, decision=target.value, hearing=h.id)
+        if target is MeasureStatus.denied:
+            _needs_review(uow, m.case_id, "measure_denied",
+                          f"{m.case_id}: the court denied {m.kind} for hearing {h.id} ({h.docket}). Review the risk "
+                          "with the victim and plan what protects them instead.", f"measure_denied:{m.id}")
+        from witness.services.preparation import prepare_in
+
+        result = prepare_in(uow, [h.id], overrides)
+        uow.audit("measure.decide", m.case_id, f"{m.kind} for {h.id}: {target.value}")
+        uow.commit()
+    return {"id": measure_id, "kind": m.kind, "case": m.case_id, "hearing": h.id, "status": target.value,
+            "conflicts": [c.line() for c in result.conflicts if c.hearing_id == h.id]}
+
+
+def outcome(app, actor: Actor, measure_id: str, result: str, note: str | None = None) -> dict:
+    """After the hearing: was the measure delivered? A failure is a risk event."""
+    require(actor, "measure.decide")
+    try:
+        target = MeasureStatus(result)
+    except ValueError:
+        target = None
+    if target not in OUTCOMES:
+        raise InputProblems([("result", "use delivered or failed")])
+    with app.uow(actor) as uow:
+        m = _measure(uow.conn, measure_id, lock=True)
+        h = _hearing(uow.conn, m.hearing_id)
+        set_status(uow, m, target, decision_note=(uow.cipher.encrypt("measures", "decision_note", m.id, note.strip())
+                                                  if note else m.decision_note))
+        if target is MeasureStatus.failed:
+            _needs_review(uow, m.case_id, "measure_failed",
+                          f"{m.case_id}: {m.kind} failed at hearing {h.id} ({h.docket}). Check on the victim's safety "
+                          "and review the risk.", f"measure_failed:{m.id}")
+        uow.audit("measure.outcome", m.case_id, f"{m.kind} at {h.id}: {target.value}")
+        uow.commit()
+    return {"id": measure_id, "kind": m.kind, "status": target.value}
+
+
+def record_condition(app, actor: Actor, case_id: str, condition: str) -> int:
+    """Record a fact a jurisdiction's condition depends on (e.g. a traumatised witness, for
+    Indonesia's video testimony). Re-evaluates the case's measures not yet requested."""
+    require(actor, "measure.request")
+    if condition not in CONDITIONS:
+        raise InputProblems([("condition", f"use one of {', '.join(CONDITIONS)}")])
+    from witness.services.preparation import prepare_in
+    from witness.store.hearing_tables import appearances
+
+    with app.uow(actor) as uow:
+        conn = uow.conn
+        case_row(conn, case_id, lock=True)
+        if not conn.execute(select(case_flags.c.id).where(case_flags.c.case_id == case_id, case_flags.c.flag == condition,
+                                                          case_flags.c.resolved_at.is_(None))).first():
+            conn.execute(insert(case_flags).values(case_id=case_id, flag=condition, at=uow.now, by=actor.user))
+        ids = list(conn.execute(select(appearances.c.hearing_id).join(hearings, hearings.c.id == appearances.c.hearing_id)
+                                .where(appearances.c.case_id == case_id, appearances.c.status == "planned",
+                                       hearings.c.status.in_([s.value for s in ACTIVE]))).scalars())
+        prepare_in(uow, ids)
+        uow.audit("case.flag", case_id, condition)
+        uow.commit()
+    return len(ids)
+
+
+def _needs_review(uow, case_id: str, trigger: str, detail: str, key: str) -> None:
+    from witness.services.custody import mark_reassessment_due
+
+    mark_reassessment_due(uow, [case_id], trigger, uow.now)
+    coordinator = case_row(uow.conn, case_id).coordinator
+    add_items(uow.conn, [item(key, case_id, trigger, coordinator, uow.now, uow.now, detail[:500])])

@@ -1,0 +1,346 @@
+"""Preparing hearings (R-61, R-62, R-63): recommend measures, check the Do No Harm rules, plan,
+book, refresh the calendars and put every gap on the coordinator's worklist — inside the caller's
+transaction (`prepare_in`), for a chunk of hearings in its own transaction (`prepare`, the flow's
+task), or as a dry run (`plan_hearing`, `witness plan`). The sweep prepares again, set-based, every
+hearing of the next 14 days once a day and whenever one changed (`FOLLOW_UPS`).
+"""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, or_, select, text, update
+
+from witness.domain.access import Actor
+from witness.domain.guardrails import ActionKind, unresolved
+from witness.domain.hearing import ACTIVE, AppearanceMode, AppearanceStatus, require
+from witness.domain.measure import MeasureKind
+from witness.domain.protection import GRANTED, Eligibility, EligibilityResult, MeasureStatus
+from witness.domain.schedule import (Busy, Conflict, ConflictKind, Hearing, Plan, Presence, Slot, Witness, local_span,
+                                    plan, presence_window)
+from witness.errors import NotFound
+from witness.services import calendar_feeds, measures as measure_service, resources as resource_service
+from witness.services.guardrails import check, enforce
+from witness.services.sweep import FollowUp
+from witness.services.worklist import add_items, item
+from witness.store.hearing_tables import appearances, bookings, hearings, measures
+from witness.store.tables import cases, proceedings, worklist
+
+HORIZON = timedelta(days=14)  # hearings this close are prepared daily (R-42 uses the same window)
+REPREPARE_AFTER = timedelta(days=1)
+GENDER_RULE = "DNH-05-gender-preference"
+PLANNING_LOCK = 46042026  # pg_advisory_xact_lock key: one planner at a time
+ACTIVE_VALUES = [s.value for s in ACTIVE]
+
+
+@dataclass
+class PrepResult:
+    hearings: list[str] = field(default_factory=list)
+    plan: Plan | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+    recommended: int = 0
+    booked: int = 0
+    released: int = 0
+    events_changed: int = 0
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def hearing_row(conn, hearing_id: str, lock: bool = False):
+    q = (select(hearings, proceedings.c.docket, proceedings.c.court, proceedings.c.jurisdiction, proceedings.c.prosecutor)
+         .join(proceedings, proceedings.c.id == hearings.c.proceeding_id).where(hearings.c.id == hearing_id))
+    row = conn.execute(q.with_for_update(of=hearings) if lock else q).first()
+    if row is None:
+        raise NotFound(f"hearing: no hearing {hearing_id!r}")
+    return row
+
+
+def upcoming(conn, now: datetime) -> list[str]:
+    """Active hearings starting within the next 14 days, earliest first."""
+    return list(conn.execute(select(hearings.c.id).where(
+        hearings.c.status.in_(ACTIVE_VALUES), hearings.c.starts_at > now, hearings.c.starts_at <= now + HORIZON)
+        .order_by(hearings.c.starts_at, hearings.c.id)).scalars())
+
+
+def booked_ahead(conn, now: datetime) -> list[str]:
+    """Upcoming hearings (14 days) and every later active hearing that holds bookings: what a new
+    roster can invalidate."""
+    later = select(bookings.c.hearing_id).where(bookings.c.status == "booked", bookings.c.starts_at > now)
+    return list(conn.execute(select(hearings.c.id).where(
+        hearings.c.status.in_(ACTIVE_VALUES), hearings.c.starts_at > now,
+        or_(hearings.c.starts_at <= now + HORIZON, hearings.c.id.in_(later)))
+        .order_by(hearings.c.starts_at, hearings.c.id)).scalars())
+
+
+# --- preparation -----------------------------------------------------------------------------
+
+def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = None, book: bool = True) -> PrepResult:
+    """Recommend, check the rules, plan, book, publish calendars and list the gaps for these
+    hearings, inside the caller's transaction. With book=False nothing is written (`witness plan`)."""
+    conn, profiles = uow.conn, uow.profiles
+    overrides = overrides or {}
+    ids = sorted(set(hearing_ids))
+    if not ids:
+        return PrepResult()
+    if book and conn.dialect.name == "postgresql":
+        # One planner at a time: two transactions planning at once would each see the other's
+        # officers as free and book them twice. (SQLite already serialises writers: BEGIN IMMEDIATE.)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PLANNING_LOCK})
+    hs = conn.execute(select(hearings, proceedings.c.docket, proceedings.c.court, proceedings.c.jurisdiction)
+                      .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
+                      .where(hearings.c.id.in_(ids), hearings.c.status.in_(ACTIVE_VALUES))
+                      .order_by(hearings.c.starts_at, hearings.c.id)).all()
+    if not hs:
+        return PrepResult()
+    ids = [h.id for h in hs]
+    apps = conn.execute(select(appearances).where(appearances.c.hearing_id.in_(ids),
+                                                  appearances.c.status == AppearanceStatus.planned.value)
+                        .order_by(appearances.c.hearing_id, appearances.c.case_id)).all()
+    result = PrepResult(hearings=ids)
+    if book:
+        result.recommended = measure_service.recommend_in(uow, hs, apps)
+        measure_service.deadline_items(uow, ids)
+    policy = resource_service.policy(conn)
+    case_rows = {r.id: r for r in conn.execute(select(cases).where(cases.c.id.in_(sorted({a.case_id for a in apps}))))}
+    mrows = conn.execute(select(measures).where(measures.c.hearing_id.in_(ids))).all()
+    previous = conn.execute(select(bookings).where(bookings.c.hearing_id.in_(ids), bookings.c.status == "booked")).all()
+    start = min(h.starts_at for h in hs) - timedelta(days=2)
+    end = max(h.ends_at for h in hs) + timedelta(days=2)
+    busy, presence = _surroundings(conn, ids, start, end, policy)
+    jurisdictions = {h.jurisdiction for h in hs}
+    resources = resource_service.snapshot(conn, jurisdictions, profiles)
+
+    fresh_override = bool((overrides.get(GENDER_RULE) or "").strip())
+    kept_override = {(a.hearing_id, a.case_id) for a in apps if a.gender_override_at is not None}
+    by_hearing, by_witness, before = defaultdict(list), defaultdict(list), defaultdict(list)
+    for a in apps:
+        by_hearing[a.hearing_id].append(a)
+    for m in mrows:
+        by_witness[(m.hearing_id, m.case_id)].append(m)
+    for b in previous:
+        before[(b.hearing_id, b.case_id)].append((MeasureKind(b.measure), b.resource_id))
+    inputs = []
+    for h in hs:
+        ws = []
+        for a in by_hearing[h.id]:
+            ms = by_witness[(h.id, a.case_id)]
+            findings = check(uow, ActionKind.schedule_appearance, a.case_id, act="hearing", at=h.starts_at,
+                             in_person_cross_examination_by_defendant=bool(a.defendant_cross_examines)
+                             and a.mode == AppearanceMode.in_person.value)
+            stop = unresolved(findings, overrides)
+            ws.append(Witness(
+                case_id=a.case_id, mode=AppearanceMode(a.mode), travel_minutes=a.travel_minutes,
+                granted=tuple(MeasureKind(m.kind) for m in ms if MeasureStatus(m.status) in GRANTED),
+                eligibility=tuple((MeasureKind(m.kind), EligibilityResult(Eligibility(m.eligibility), m.condition_note))
+                                  for m in sorted(ms, key=lambda m: m.kind)),
+                gender_preference=case_rows[a.case_id].escort_gender_preference,
+                gender_override=fresh_override or (h.id, a.case_id) in kept_override,
+                pinned_escorts=tuple(p for p in (a.escort_pins or "").split(",") if p),
+                previous=tuple(sorted(before[(h.id, a.case_id)])),
+                blocked="; ".join(f.line() for f in stop) or None))
+        inputs.append(Hearing(h.id, h.docket, h.jurisdiction, profiles[h.jurisdiction].time_zone, h.court,
+                              h.starts_at, h.ends_at, tuple(ws)))
+    p = plan(inputs, resources, policy, busy, presence)
+    p = _escort_rules(uow, p, resources, overrides, kept_override, record=book)
+    result.plan, result.conflicts = p, list(p.conflicts)
+    if not book:
+        return result
+    result.booked, result.released = _apply(uow, p, previous)
+    _update_statuses(uow, p, mrows, {(a.hearing_id, a.case_id): a for a in apps})
+    _gaps(uow, p, hs, case_rows)
+    result.events_changed = calendar_feeds.refresh_in(uow, ids)
+    mark_prepared(uow, ids)
+    return result
+
+
+def _surroundings(conn, ids: list[str], start: datetime, end: datetime, policy) -> tuple[list[Busy], list[Presence]]:
+    """Other hearings' bookings and witnesses around these hearings: what the plan must work around."""
+    busy = [Busy(b.resource_id, b.starts_at, b.ends_at, b.hearing_id, b.docket, b.case_id) for b in conn.execute(
+        select(bookings.c.resource_id, bookings.c.starts_at, bookings.c.ends_at, bookings.c.hearing_id, bookings.c.case_id,
+               proceedings.c.docket)
+        .join(hearings, hearings.c.id == bookings.c.hearing_id).join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
+        .where(bookings.c.status == "booked", bookings.c.hearing_id.not_in(ids), bookings.c.starts_at < end,
+               bookings.c.ends_at > start))]
+    presence = []
+    for a in conn.execute(
+            select(appearances.c.case_id, appearances.c.mode, appearances.c.travel_minutes, hearings.c.id,
+                   hearings.c.starts_at, hearings.c.ends_at, proceedings.c.docket)
+            .join(hearings, hearings.c.id == appearances.c.hearing_id)
+            .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
+            .where(appearances.c.status == AppearanceStatus.planned.value, hearings.c.id.not_in(ids),
+                   hearings.c.status.in_(ACTIVE_VALUES), hearings.c.starts_at < end, hearings.c.ends_at > start)):
+        slot = presence_window(AppearanceMode(a.mode), a.starts_at, a.ends_at, a.travel_minutes, policy)
+        if slot is not None:
+            presence.append(Presence(a.case_id, slot.start, slot.end, a.id, a.docket))
+    return busy, presence
+
+
+def _escort_rules(uow, p: Plan, resources, overrides: dict[str, str], kept: set[tuple[str, str]], record: bool) -> Plan:
+    """The guardrail engine checks every escort team before it is booked (DNH-05 and the rest);
+    a team it stops is not booked and becomes a conflict. An override given now is recorded (with
+    its reason) and remembered on the appearance; one remembered from before still holds."""
+    gender = {r.id: r.gender for r in resources}
+    teams: dict[tuple[str, str], list] = {}
+    for b in p.bookings:
+        if b.measure is MeasureKind.escort:
+            teams.setdefault((b.hearing_id, b.case_id), []).append(b)
+    dropped, extra = set(), []
+    for (hid, case_id), team in sorted(teams.items()):
+        genders = sorted({gender.get(b.resource_id) or "unknown" for b in team})
+        findings = check(uow, ActionKind.assign_escort, case_id, genders=genders)
+        given = dict(overrides)
+        if (hid, case_id) in kept and not (given.get(GENDER_RULE) or "").strip():
+            given[GENDER_RULE] = "override recorded earlier for this appearance"
+        stop = unresolved(findings, given)
+        if stop:
+            dropped.add((hid, case_id))
+            extra.append(Conflict(ConflictKind.blocked_by_rule, hid, case_id, MeasureKind.escort,
+                                  "escort team not booked: " + "; ".join(f.line() for f in stop)))
+        elif record and findings and given == overrides:  # a new override: record who and why
+            enforce(uow, ActionKind.assign_escort, case_id, overrides, genders=genders)
+            if any(f.rule == GENDER_RULE for f in findings):
+                uow.conn.execute(update(appearances).where(appearances.c.hearing_id == hid,
+                                                           appearances.c.case_id == case_id)
+                                 .values(gender_override_at=uow.now))
+    if not dropped:
+        return p
+    kept = tuple(b for b in p.bookings if not (b.measure is MeasureKind.escort and (b.hearing_id, b.case_id) in dropped))
+    return Plan(kept, p.conflicts + tuple(extra), p.arranged)
+
+
+def _apply(uow, p: Plan, previous) -> tuple[int, int]:
+    """Keep identical bookings, release the rest, add the new ones."""
+    conn, now = uow.conn, uow.now
+    key = lambda hid, cid, m, rid, s, e: (hid, cid, m, rid, s, e)  # noqa: E731
+    wanted = {key(b.hearing_id, b.case_id, b.measure.value, b.resource_id, b.start, b.end) for b in p.bookings}
+    have = {key(b.hearing_id, b.case_id, b.measure, b.resource_id, b.starts_at, b.ends_at): b.id for b in previous}
+    gone = [bid for k, bid in have.items() if k not in wanted]
+    if gone:
+        conn.execute(update(bookings).where(bookings.c.id.in_(gone)).values(status="released", released_at=now))
+    new = [dict(id=str(uuid.uuid4()), hearing_id=k[0], case_id=k[1], measure=k[2], resource_id=k[3], starts_at=k[4],
+                ends_at=k[5], status="booked", created_at=now) for k in sorted(wanted - set(have))]
+    if new:
+        conn.execute(insert(bookings), new)
+    return len(new), len(gone)
+
+
+def _update_statuses(uow, p: Plan, mrows, apps: dict) -> None:
+    met = {(b.hearing_id, b.case_id, b.measure) for b in p.bookings} | {(a.hearing_id, a.case_id, a.measure)
+                                                                         for a in p.arranged}
+    # A team needs every seat: the planner books all officers of a team or none.
+    for m in mrows:
+        status = MeasureStatus(m.status)
+        if status not in GRANTED or (m.hearing_id, m.case_id) not in apps:
+            continue
+        done = (m.hearing_id, m.case_id, MeasureKind(m.kind)) in met
+        if done and status in (MeasureStatus.granted, MeasureStatus.partially_granted):
+            measure_service.set_status(uow, m, MeasureStatus.scheduled)
+        elif not done and status is MeasureStatus.scheduled:
+            measure_service.set_status(uow, m, MeasureStatus.granted)
+
+
+def _gaps(uow, p: Plan, hs, case_rows: dict) -> None:
+    """Every conflict on the worklist of the coordinator of the victim concerned; gaps the new plan
+    no longer has are closed, so the list shows what is open now."""
+    conn, now = uow.conn, uow.now
+    starts = {h.id: h.starts_at for h in hs}
+    coordinators = {cid: r.coordinator for cid, r in case_rows.items()}
+    missing = sorted({c.case_id for c in p.conflicts if c.case_id and c.case_id not in coordinators})
+    if missing:
+        coordinators.update(dict(conn.execute(select(cases.c.id, cases.c.coordinator).where(cases.c.id.in_(missing))).all()))
+    items, keys = [], set()
+    for c in p.conflicts:
+        if not c.case_id:
+            continue
+        at = starts.get(c.hearing_id) or conn.execute(select(hearings.c.starts_at).where(
+            hearings.c.id == c.hearing_id)).scalar()
+        k = f"gap:{c.hearing_id}:{c.case_id}:{c.measure.value if c.measure else '-'}:{c.kind.value}:{at.isoformat()}"
+        keys.add(k)
+        items.append(item(k, c.case_id, "hearing_gap", coordinators[c.case_id], min(now, at), now, c.line()[:500]))
+    add_items(conn, items)
+    close_gaps(uow, list(starts), keep=keys)
+
+
+def close_gaps(uow, hearing_ids: list[str], keep: set[str]) -> None:
+    prefixes = [worklist.c.key.like(f"gap:{hid}:%") for hid in hearing_ids]
+    if not prefixes:
+        return
+    for i in range(0, len(prefixes), 200):
+        q = update(worklist).where(worklist.c.kind == "hearing_gap", worklist.c.done_at.is_(None), or_(*prefixes[i:i + 200]))
+        if keep:
+            q = q.where(worklist.c.key.not_in(sorted(keep)))
+        uow.conn.execute(q.values(done_at=uow.now, done_by="planner: no longer a gap"))
+
+
+def mark_prepared(uow, ids: list[str]) -> None:
+    uow.conn.execute(update(hearings).where(hearings.c.id.in_(ids))
+                     .values(prepared_version=hearings.c.version, prepared_at=uow.now))
+
+
+def prepare(app, actor: Actor, hearing_ids: list[str], overrides: dict[str, str] | None = None,
+            now: datetime | None = None) -> PrepResult:
+    """Prepare these hearings in one transaction (the flow's chunk task calls this)."""
+    require(actor, "plan.run")
+    with app.uow(actor, now) as uow:
+        result = prepare_in(uow, hearing_ids, overrides)
+        if result.hearings:
+            uow.audit("hearing.prepare", f"{len(result.hearings)} hearings",
+                      f"{result.booked} booked, {result.released} released, {len(result.conflicts)} conflicts")
+        uow.commit()
+    return result
+
+
+def due_for_prep(app, now: datetime) -> list[str]:
+    with app.engine.connect() as conn:
+        return select_prep(conn, now, app.profiles)
+
+
+# --- `witness plan` ----------------------------------------------------------------------------
+
+def plan_hearing(app, actor: Actor, hearing_id: str, book: bool = False, overrides: dict[str, str] | None = None) -> dict:
+    """The plan and its conflicts for one hearing. A dry run unless book=True."""
+    require(actor, "plan.run")
+    with app.uow(actor) as uow:
+        h = hearing_row(uow.conn, hearing_id)
+        result = prepare_in(uow, [hearing_id], overrides, book=book)
+        tz = uow.profiles[h.jurisdiction].time_zone
+        p = result.plan or Plan((), (), ())
+        view = {
+            "hearing": hearing_id, "docket": h.docket, "court": h.court, "status": h.status,
+            "at": local_span(Slot(h.starts_at, h.ends_at), tz), "booked": book,
+            "bookings": [{"case": b.case_id, "measure": b.measure.value, "resource": b.resource_id,
+                          "window": local_span(Slot(b.start, b.end), tz)} for b in p.bookings if b.hearing_id == hearing_id],
+            "arranged": [{"case": a.case_id, "measure": a.measure.value, "note": a.note} for a in p.arranged
+                         if a.hearing_id == hearing_id],
+            "conflicts": [c.line() for c in p.conflicts],
+            "awaiting_decision": [
+                {"case": m.case_id, "measure": m.kind, "status": m.status, "late": m.late,
+                 "condition": m.condition_note or None}
+                for m in uow.conn.execute(select(measures).where(
+                    measures.c.hearing_id == hearing_id,
+                    measures.c.status.in_([MeasureStatus.recommended.value, MeasureStatus.requested.value]))
+                    .order_by(measures.c.case_id, measures.c.kind))]}
+        uow.audit("hearing.plan", hearing_id, f"{'booked' if book else 'dry run'}: {len(view['conflicts'])} conflicts")
+        uow.commit()
+    return view
+
+
+# --- the sweep's follow-up -------------------------------------------------------------------
+
+def select_prep(conn, now: datetime, profiles) -> list[str]:
+    """Hearings of the next 14 days not yet prepared at their current version, or not today."""
+    q = (select(hearings.c.id).where(
+        hearings.c.status.in_(ACTIVE_VALUES), hearings.c.starts_at > now, hearings.c.starts_at <= now + HORIZON,
+        or_(hearings.c.prepared_version.is_(None), hearings.c.prepared_version < hearings.c.version,
+            hearings.c.prepared_at <= now - REPREPARE_AFTER))
+        .order_by(hearings.c.starts_at, hearings.c.id))
+    return list(conn.execute(q).scalars())
+
+
+def _process_prep(uow, ids: list[str], profiles) -> int:
+    return len(prepare_in(uow, ids).hearings)
+
+
+FOLLOW_UPS = [FollowUp("hearing_prep", select_prep, _process_prep)]
