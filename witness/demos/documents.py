@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from witness.domain.access import Actor, Role
 
-ORDER = 80
+ORDER = 45
 AMARA = Actor("amara", Role.coordinator)
 DEWI = Actor("dewi", Role.coordinator)
 SOMCHAI = Actor("somchai", Role.prosecutor)

@@ -11,7 +11,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from witness.domain.access import Actor
 from witness.domain.access import require as shared_require
 from witness.domain.victim import PSEUDONYM_ALPHABET
 from witness.errors import IllegalTransition
