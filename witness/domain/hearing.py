@@ -95,7 +95,7 @@ def new_hearing_id(rng: secrets.SystemRandom | None = None) -> str:
 
 def new_pickup_ref(rng: secrets.SystemRandom | None = None) -> str:
     """What the escort feed carries instead of an address: the team leader asks the coordinator,
-    by phone, where reference P-XXXX is. A random token links to nothing outside the database."""
+    by phone, where a reference such as P-7K3Q9X is. A random token links to nothing outside the database."""
     rng = rng or secrets.SystemRandom()
     return "P-" + "".join(rng.choice(PSEUDONYM_ALPHABET) for _ in range(6))
 

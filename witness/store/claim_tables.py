@@ -20,7 +20,7 @@ from witness.store.tables import UTC, Secret, metadata
 
 claims = Table(
     "claims", metadata,
-    Column("id", String(12), primary_key=True),  # CL-XXXXXXXX, readable aloud like a pseudonym
+    Column("id", String(12), primary_key=True),  # "CL-" and 8 characters, readable aloud like a pseudonym
     Column("case_id", String(12), ForeignKey("cases.id"), nullable=False, index=True),
     Column("jurisdiction", String(2), nullable=False),
     Column("currency", String(3), nullable=False),

@@ -12,7 +12,7 @@ from witness.store.tables import UTC, Secret, metadata
 
 hearings = Table(
     "hearings", metadata,
-    Column("id", String(12), primary_key=True),  # H-XXXXXXXX
+    Column("id", String(12), primary_key=True),  # "H-" and 8 pseudonym characters
     Column("proceeding_id", String(36), ForeignKey("proceedings.id"), nullable=False, index=True),
     Column("kind", String(30), nullable=False),
     Column("starts_at", UTC, nullable=False),
@@ -67,7 +67,7 @@ appearances = Table(
 
 measures = Table(
     "measures", metadata,
-    Column("id", String(12), primary_key=True),  # M-XXXXXXXX
+    Column("id", String(12), primary_key=True),  # "M-" and 8 pseudonym characters
     Column("case_id", String(12), ForeignKey("cases.id"), nullable=False, index=True),
     Column("hearing_id", String(12), ForeignKey("hearings.id"), nullable=False, index=True),
     Column("kind", String(40), nullable=False),
