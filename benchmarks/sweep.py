@@ -50,6 +50,7 @@ from witness.settings import PROJECT_ROOT, Settings
 from witness.store import schema
 from witness.store.crypto import FieldCipher, Keyring, load_keyring, save_keyring
 from witness.store.engine import make_engine
+from witness.store.risk_tables import risk_assessments
 from witness.store.tables import (accused, audit_log, case_proceedings, cases, consents, identities, metadata,
                                   proceeding_accused, proceedings, relationships, stage_history, worklist)
 
@@ -204,6 +205,8 @@ class Generator:
         self.docket_seq = 0
         self.out = Loaded()
 
+    assessments: list[dict]
+
     def enc(self, table: str, column: str, row_id: str, value: str | None) -> str | None:
         return self.cipher.encrypt(table, column, row_id, value)
 
@@ -295,6 +298,16 @@ class Generator:
                      reason=self.enc("stage_history", "reason", case_id, why))
                 for f, t, when, why, who in history]
         cons = self.consents(case_id, stage, opened, coordinator, lang, channels, child)
+        if stage is not Stage.reflection:
+            # Cases past reflection have been assessed; about 5% of them are now due for review.
+            level, review_days = rng.choice([("severe", 7), ("high", 14), ("moderate", 30), ("low", 90)])
+            assessed = at(now, -rng.uniform(0, review_days * 1.05))
+            aid = uid(rng)
+            self.assessments.append(dict(
+                id=aid, case_id=case_id, at=assessed, assessor=coordinator, trigger="scheduled", level=level,
+                score={"low": 5, "moderate": 20, "high": 35, "severe": 60}[level], victim_scale=rng.randint(0, 10),
+                factors="[]", recommended="[]", answers=self.enc("risk_assessments", "answers", aid, "{}"),
+                next_review_at=assessed + timedelta(days=review_days)))
         return row, ident, hist, cons, prior
 
     def consents(self, case_id, stage, opened, coordinator, lang, channels, child) -> list[dict]:
@@ -362,11 +375,12 @@ class Generator:
 def load(app: App, args, now: datetime) -> Loaded:
     rng = random.Random(args.seed)
     gen = Generator(app, rng, now, args.cases, args.steady_state)
+    gen.assessments = []
     ids = pseudonyms(rng, args.cases)
     tables = {"cases": cases, "identities": identities, "stage_history": stage_history, "consents": consents,
               "worklist": worklist, "proceedings": proceedings, "accused": accused,
               "proceeding_accused": proceeding_accused, "case_proceedings": case_proceedings,
-              "relationships": relationships}
+              "relationships": relationships, "risk_assessments": risk_assessments}
     for start in range(0, len(ids), BATCH):
         rows: dict[str, list[dict]] = {k: [] for k in tables}
         for case_id in ids[start:start + BATCH]:
@@ -377,9 +391,10 @@ def load(app: App, args, now: datetime) -> Loaded:
             rows["consents"].extend(cons)
             rows["worklist"].extend(prior)
         rows.update(gen.proceedings_for(rows["cases"]))
+        rows["risk_assessments"], gen.assessments = gen.assessments, []
         with app.engine.begin() as conn:  # FK order: parents first
             for name in ("cases", "identities", "stage_history", "consents", "worklist", "proceedings", "accused",
-                         "proceeding_accused", "case_proceedings", "relationships"):
+                         "proceeding_accused", "case_proceedings", "relationships", "risk_assessments"):
                 if rows[name]:
                     conn.execute(insert(tables[name]), rows[name])
                     gen.out.rows[name] += len(rows[name])
