@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
@@ -412,10 +412,13 @@ def case_facts(conn, case_id: str, now: datetime) -> dict:
 def _stale_feeds(conn, now: datetime, profiles) -> list[tuple[str, str, datetime, str]]:
     """(jurisdiction, coordinator, last update, a case id) for each coordinator with active cases
     linked to an accused in a state whose custody feed has sent nothing for longer than allowed."""
-    active = (select(cases.c.id, cases.c.jurisdiction, cases.c.coordinator, cases.c.opened_at)
+    # One row per (jurisdiction, coordinator) with active linked cases: grouped in SQL, not in Python.
+    active = (select(cases.c.jurisdiction, cases.c.coordinator, func.min(cases.c.id).label("id"),
+                     func.min(cases.c.opened_at).label("opened_at"))
               .where(cases.c.stage.not_in(["closed", "withdrawn"]),
                      cases.c.id.in_(select(case_proceedings.c.case_id).join(
-                         proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id))))
+                         proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id)))
+              .group_by(cases.c.jurisdiction, cases.c.coordinator))
     rows = conn.execute(active).all()
     if not rows:
         return []
@@ -426,20 +429,28 @@ def _stale_feeds(conn, now: datetime, profiles) -> list[tuple[str, str, datetime
         .group_by(proceedings.c.jurisdiction)).all())
     first_opened: dict[str, datetime] = {}
     for r in rows:
-        first_opened[r.jurisdiction] = min(first_opened.get(r.jurisdiction, r.opened_at), r.opened_at)
+        opened = _aware(r.opened_at)
+        first_opened[r.jurisdiction] = min(first_opened.get(r.jurisdiction, opened), opened)
     out: dict[tuple[str, str], tuple[datetime, str]] = {}
     for r in rows:
         profile = profiles.get(r.jurisdiction)
         if profile is None:
             continue
         # A feed that never sent anything is measured from the first case that needed it.
-        last = last_event.get(r.jurisdiction) or first_opened[r.jurisdiction]
+        last = _aware(last_event.get(r.jurisdiction)) or first_opened[r.jurisdiction]
         if now - last <= timedelta(hours=profile.notices.custody_feed_stale_hours):
             continue
-        key = (r.jurisdiction, r.coordinator)
-        if key not in out or r.id < out[key][1]:
-            out[key] = (last, r.id)
+        out[(r.jurisdiction, r.coordinator)] = (last, r.id)
     return [(j, c, last, cid) for (j, c), (last, cid) in sorted(out.items())]
+
+
+def _aware(value):
+    """Aggregates (min/max) lose the column type on SQLite: read text or naive values as UTC."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def _stale_key(jurisdiction: str, coordinator: str, last: datetime) -> str:
