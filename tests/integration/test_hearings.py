@@ -390,3 +390,16 @@ def test_key_rotation_re_encrypts_pickup_addresses_court_notes_and_reasons(loade
                         found[(table.name, col)] = cipher.decrypt(table.name, col, str(getattr(row, bound)), value)
     assert found == {("appearances", "pickup_address"): PICKUP, ("measures", "decision_note"): "to court only, not back",
                      ("hearing_changes", "reason"): "judge ill"}
+
+
+def test_reported_settlement_pressure_never_releases_a_booked_escort_on_the_daily_prep(loaded):
+    from witness.services import risk
+
+    case = _victim(loaded)
+    hid = _hearing(loaded, case)
+    _grant(loaded, hid, case, ["escort"])
+    assert _escorts(loaded, hid) == ["F1", "F2"]
+    risk.report(loaded, COORDINATOR, case, "settlement_pressure")
+    loaded.clock.at = WHEN - timedelta(days=10)
+    sweep(loaded, SYSTEM, loaded.clock.now())  # the daily prep re-checks the appearance, with no one to override
+    assert _escorts(loaded, hid) == ["F1", "F2"]

@@ -142,7 +142,8 @@ def test_release_followup_waits_for_the_deadline():
 
 
 def test_no_warning_ever_delays_a_notice_a_safety_measure_or_an_escort():
-    case = adult(settlement_pressure_reported=True, nationality="MM", pending_claim=True)
+    case = adult(settlement_pressure_reported=True, nationality="MM", pending_claim=True, consents=(consent("testimony"),))
     for kind, details in ((ActionKind.send_notice, {"channel": "sms"}), (ActionKind.request_measure, {"measure": "escort"}),
-                          (ActionKind.assign_escort, {"genders": ["female"]})):
+                          (ActionKind.assign_escort, {"genders": ["female"]}),
+                          (ActionKind.schedule_appearance, {"act": "hearing", "at": NOW + timedelta(days=3)})):
         assert evaluate(Proposed(kind, case, details), NOW) == []

@@ -278,10 +278,11 @@ RULES: tuple[Rule, ...] = (
          frozenset({ActionKind.share_data}), Severity.block, _data_sharing),
     Rule("DNH-11-foreign-stay", "Criminal Justice §6 (foreign victims repatriated before a claim)",
          frozenset({ActionKind.plan_return, ActionKind.stage_change, ActionKind.end_service}), Severity.warn, _foreign_stay),
-    # Never on notices, measures or escorts: a warning must not delay telling or protecting the victim.
+    # Never on notices, measures, escorts or appearances: a warning must not delay telling or
+    # protecting the victim (the daily hearing prep re-checks appearances with no one to override).
     Rule("DNH-12-settlement-pressure", "Criminal Justice §1 (advise against informal settlement)",
-         frozenset({ActionKind.stage_change, ActionKind.schedule_appearance, ActionKind.plan_return,
-                    ActionKind.end_service, ActionKind.share_data}), Severity.warn, _settlement),
+         frozenset({ActionKind.stage_change, ActionKind.plan_return, ActionKind.end_service,
+                    ActionKind.share_data}), Severity.warn, _settlement),
 )
 RULES_BY_ID = {r.id: r for r in RULES}
 
