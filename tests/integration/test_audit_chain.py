@@ -21,6 +21,29 @@ def busy_app(app):
     return app
 
 
+def _tamper(app):
+    """A connection that can tamper. On PostgreSQL the log refuses UPDATE and DELETE, so the attacker
+    here is a superuser who switches triggers off for the session — the chain must still catch it."""
+    conn = app.engine.connect()
+    conn.begin()
+    if app.engine.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+    return conn
+
+
+class _Tampering:
+    def __init__(self, app):
+        self.app = app
+
+    def __enter__(self):
+        self.conn = _tamper(self.app)
+        return self.conn
+
+    def __exit__(self, *exc):
+        self.conn.commit()
+        self.conn.close()
+
+
 def _rows(app):
     with app.engine.connect() as c:
         return c.execute(select(audit_log).order_by(audit_log.c.seq)).all()
@@ -32,14 +55,14 @@ def test_an_untouched_log_verifies(busy_app):
 
 
 def test_an_edited_row_fails_verification(busy_app):
-    with busy_app.engine.begin() as c:
+    with _Tampering(busy_app) as c:
         c.execute(update(audit_log).where(audit_log.c.seq == 2).values(actor="someone-else"))
     result = verify(busy_app, AUDITOR)
     assert not result.ok and any("seq 2" in p and "edited" in p for p in result.problems)
 
 
 def test_a_deleted_row_fails_verification(busy_app):
-    with busy_app.engine.begin() as c:
+    with _Tampering(busy_app) as c:
         c.execute(delete(audit_log).where(audit_log.c.seq == 3))
     result = verify(busy_app, AUDITOR)
     assert not result.ok and any("seq 3" in p for p in result.problems)
@@ -49,7 +72,7 @@ def test_two_swapped_rows_fail_verification(busy_app):
     rows = _rows(busy_app)
     a, b = rows[1]._mapping, rows[2]._mapping
     fields = ("at", "actor", "role", "action", "record", "purpose", "prev", "mac")
-    with busy_app.engine.begin() as c:
+    with _Tampering(busy_app) as c:
         c.execute(update(audit_log).where(audit_log.c.seq == a["seq"]).values(**{f: b[f] for f in fields}))
         c.execute(update(audit_log).where(audit_log.c.seq == b["seq"]).values(**{f: a[f] for f in fields}))
     assert not verify(busy_app, AUDITOR).ok
@@ -58,7 +81,7 @@ def test_two_swapped_rows_fail_verification(busy_app):
 def test_the_last_row_removed_fails_verification_even_if_the_database_head_is_forged(busy_app):
     rows = _rows(busy_app)
     last, before = rows[-1], rows[-2]
-    with busy_app.engine.begin() as c:
+    with _Tampering(busy_app) as c:
         c.execute(delete(audit_log).where(audit_log.c.seq == last.seq))
         # A careful attacker also rewinds the head kept inside the database...
         c.execute(text("UPDATE audit_head SET seq = :s, mac = :m"), {"s": before.seq, "m": before.mac})
@@ -84,4 +107,16 @@ def test_control_characters_in_audit_fields_are_escaped(busy_app):
         uow.commit()
     last = _rows(busy_app)[-1]
     assert "\n" not in last.actor and "\n" not in last.purpose
+    assert verify(busy_app, AUDITOR).ok
+
+
+def test_on_postgresql_the_database_itself_refuses_to_change_or_delete_audit_rows(busy_app):
+    if busy_app.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite relies on the HMAC chain and the external head")
+    from sqlalchemy.exc import DBAPIError
+    for statement in (update(audit_log).where(audit_log.c.seq == 1).values(actor="x"),
+                      delete(audit_log).where(audit_log.c.seq == 1)):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with busy_app.engine.begin() as c:
+                c.execute(statement)
     assert verify(busy_app, AUDITOR).ok
