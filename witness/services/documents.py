@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from witness.domain.access import PERMISSIONS, Actor, Role, require, visible_identity_fields
+from witness.domain.access import Actor, require, visible_identity_fields
 from witness.domain.consent import has_consent
 from witness.domain.guardrails import ActionKind, unresolved
 from witness.domain.measure import MeasureKind
@@ -42,23 +42,11 @@ from witness.store.risk_tables import risk_assessments
 from witness.store.tables import (accused, appointments, case_proceedings, identities, proceeding_accused, proceedings,
                                   relationships, services)
 
-# The same policy as witness.domain.access.PERMISSIONS would hold; used until those entries exist there.
-_POLICY = {
-    "document.generate": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid}),
-    "document.read": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid, Role.auditor}),
-}
 # What a --data file may add; everything about the victim comes from the case, never from a file.
 SUPPLEMENT_FIELDS = frozenset({"hearing", "docket", "measures", "late_reason", "location", "reasons", "pickup_at",
                                "items", "claim_id", "next_hearing", "measures_requested"})
 PICKUP_LEAD = timedelta(minutes=90)  # when no appearance records the travel time
 _PENDING = ("recommended", "requested")
-
-
-def _require(actor: Actor, permission: str) -> None:
-    if permission in PERMISSIONS:
-        require(actor, permission)
-    elif actor.role not in _POLICY[permission]:
-        raise Forbidden(f"{actor.role.value} may not {permission}")
 
 
 @dataclass(frozen=True)
@@ -105,7 +93,7 @@ def generate(app, actor: Actor, request: Request, renderer=None) -> Generated:
 
 def generate_many(app, actor: Actor, requests: list[Request], renderer=None, pool=None) -> list[Generated]:
     """Several documents in two short transactions; rendering in `pool` (a RenderPool) when given."""
-    _require(actor, "document.generate")
+    require(actor, "document.generate")
     prepared = _prepare(app, actor, requests)
     if pool is not None:
         rendered = pool.render([p.data for p in prepared])
@@ -119,7 +107,7 @@ def generate_many(app, actor: Actor, requests: list[Request], renderer=None, poo
 
 def register(app, actor: Actor, case_id: str) -> list[dict]:
     """The register of a case's documents, newest first (`witness docs`)."""
-    _require(actor, "document.read")
+    require(actor, "document.read")
     with app.uow(actor) as uow:
         case_row(uow.conn, case_id)
         rows = [dict(r._mapping) for r in uow.conn.execute(

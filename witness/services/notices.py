@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from witness.domain.access import PERMISSIONS, Actor, Role, require
+from witness.domain.access import Actor, Role, require
 from witness.domain.notice import (COORDINATOR_COPY, KIND_PARAMS, OPT_OUT_ALLOWED, STAFF, STAFF_ONLY, URGENT_KINDS, Channel,
                                    NoticeKind, Recipient, Status, case_event_notice, channels_for, custody_notice,
                                    language_of, new_ack_code, normalise_code)
@@ -38,10 +38,6 @@ from witness.store.tables import (accused, case_proceedings, cases, identities, 
                                   worklist)
 
 CHUNK = 900  # ids per IN (...) list: well under SQLite's variable limit
-
-def require_permission(actor: Actor, permission: str) -> None:
-    require(actor, permission)
-
 
 def directory():
     """The staff directory (config/oncall.yaml, or WITNESS_ONCALL_FILE), validated on load."""
@@ -256,7 +252,7 @@ def insert_notices(conn, rows: list[dict]) -> int:
 
 def acknowledge(app, actor: Actor, code_text: str) -> list[str]:
     """The victim (or guardian) sent the code back: the alert reached them. Returns the pseudonyms."""
-    require_permission(actor, "notice.ack")
+    require(actor, "notice.ack")
     code = normalise_code(code_text)
     if code is None:
         raise InputProblems([("code", "not an acknowledgement code (6 letters and digits)")])
@@ -276,7 +272,7 @@ def acknowledge(app, actor: Actor, code_text: str) -> list[str]:
 def record_contact(app, actor: Actor, case_id: str) -> int:
     """The coordinator reached the victim in person or by phone: every open alert of the case is
     acknowledged. Returns how many alerts were closed."""
-    require_permission(actor, "notice.ack")
+    require(actor, "notice.ack")
     with app.uow(actor) as uow:
         row = uow.conn.execute(select(cases.c.coordinator).where(cases.c.id == case_id)).first()
         if row is None:
@@ -308,7 +304,7 @@ def _close_groups(uow, groups: list[str], by: str) -> None:
 
 
 def set_opt_out(app, actor: Actor, case_id: str, kind: str, opted_out: bool = True) -> None:
-    require_permission(actor, "notice.opt_out")
+    require(actor, "notice.opt_out")
     try:
         k = NoticeKind(kind)
     except ValueError:
@@ -337,7 +333,7 @@ def set_opt_out(app, actor: Actor, case_id: str, kind: str, opted_out: bool = Tr
 def list_notices(app, actor: Actor, case_id: str | None = None, status: str | None = None) -> list[dict]:
     """Notices as a person without need-to-know may read them: pseudonyms, kinds, channels, states.
     A coordinator sees the notices of their cases and their own; admin and auditor see all."""
-    require_permission(actor, "notice.read")
+    require(actor, "notice.read")
     if status is not None and status not in {s.value for s in Status}:
         raise InputProblems([("status", f"use one of {', '.join(s.value for s in Status)}")])
     with app.uow(actor) as uow:
@@ -366,7 +362,7 @@ def list_notices(app, actor: Actor, case_id: str | None = None, status: str | No
 
 
 def attempts_of(app, actor: Actor, notice_id: str) -> list[dict]:
-    require_permission(actor, "notice.read")
+    require(actor, "notice.read")
     with app.uow(actor) as uow:
         rows = [dict(r._mapping) for r in uow.conn.execute(
             select(notice_attempts).where(notice_attempts.c.notice_id == notice_id).order_by(notice_attempts.c.id))]
@@ -496,7 +492,7 @@ def record_events(app, actor: Actor, data) -> list[dict]:
     from witness.forms import validate
     from witness.services.custody import find_accused, record_change
 
-    require_permission(actor, "event.record")
+    require(actor, "event.record")
     if isinstance(data, dict) and "events" not in data:
         data = {"events": [data]}
     events = validate(EventFile, data).events

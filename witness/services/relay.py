@@ -32,7 +32,7 @@ from typing import Callable
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 
-from witness.domain.access import Actor, Role
+from witness.domain.access import Actor, Role, require
 from witness.domain.guardrails import ActionKind
 from witness.domain.notice import (DIGITAL, REPEAT_FOR, STAFF, Channel, NoticeKind, Recipient, Status, backoff_for,
                                    escalation_level_due, leaks, repeat_number)
@@ -40,7 +40,7 @@ from witness.errors import ActionBlocked
 from witness.outputs.notice_text import TemplateProblem, render
 from witness.outputs.transports import Message, Transport, TransportError
 from witness.services.guardrails import enforce
-from witness.services.notices import (directory, insert_notices, notice_key, require_permission, staff_channel,
+from witness.services.notices import (directory, insert_notices, notice_key, staff_channel,
                                       templates_dir)
 from witness.services.worklist import add_items, item
 from witness.store.notice_tables import notice_attempts, notices
@@ -93,7 +93,7 @@ def relay(app, transports: dict[str, Transport], now: datetime | None = None, ac
           max_batches: int = 10_000) -> RelayReport:
     """One full pass as of `now` (default: the app's clock): schedule, then deliver batches until
     nothing more is due. What is retried later (backoff) waits for a later pass."""
-    require_permission(actor, "notice.relay")
+    require(actor, "notice.relay")
     now = now or app.clock.now()
     owner = owner or default_owner()
     rng = rng or random.Random()
