@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from witness.domain.jurisdiction import ASEAN_CODES
 from witness.errors import ConfigError
+from witness.profiles import load_config
 
 PHONE = r"^\+[0-9 ()-]{6,20}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -92,15 +92,5 @@ def load_directory(path: Path) -> Directory:
     except OSError:
         raise ConfigError(f"{path}: missing (the on-call list for urgent notices)") from None
     if stamp not in _CACHE:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: (top level): expected a mapping")
-        try:
-            _CACHE[stamp] = Directory.model_validate(data)
-        except ValidationError as exc:
-            raise ConfigError("\n".join(f"{path}: {'.'.join(str(p) for p in e['loc']) or '(top level)'}: "
-                                        f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())) from None
+        _CACHE[stamp] = load_config(path, Directory, "on-call list")
     return _CACHE[stamp]
