@@ -4,14 +4,33 @@ The model is pure; reading the YAML files lives in witness/profiles.py.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from witness.domain.measure import MeasureKind
 
 ASEAN_CODES = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
+
+
+def _asean_code(v: str) -> str:
+    if v not in ASEAN_CODES:
+        raise ValueError(f"must be one of {', '.join(ASEAN_CODES)}")
+    return v
+
+
+def _iana_zone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA time zone {v!r}") from None
+    return v
+
+
+# Field types shared by every model that names a state or a time zone (profiles, resources, documents).
+AseanCode = Annotated[str, AfterValidator(_asean_code)]
+TimeZoneName = Annotated[str, AfterValidator(_iana_zone)]
 
 
 class _Strict(BaseModel):
@@ -79,9 +98,9 @@ class NoticeRules(_Strict):
 
 
 class JurisdictionProfile(_Strict):
-    code: str
+    code: AseanCode
     name: str
-    time_zone: str
+    time_zone: TimeZoneName
     currency: Currency
     languages: Languages
     reflection: ReflectionRule
@@ -101,22 +120,6 @@ class JurisdictionProfile(_Strict):
         unknown = sorted(set(v) - set(RULES_BY_ID))
         if unknown:
             raise ValueError(f"unknown guardrail rule(s): {', '.join(unknown)}")
-        return v
-
-    @field_validator("code")
-    @classmethod
-    def _asean(cls, v: str) -> str:
-        if v not in ASEAN_CODES:
-            raise ValueError(f"must be one of {', '.join(ASEAN_CODES)}")
-        return v
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {v!r}") from None
         return v
 
     @property

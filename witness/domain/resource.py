@@ -10,9 +10,9 @@ from datetime import date, time
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from witness.domain.jurisdiction import ASEAN_CODES
+from witness.domain.jurisdiction import AseanCode
 from witness.domain.measure import MeasureKind
 
 
@@ -73,7 +73,7 @@ class Leave(_Strict):
 class ResourceIn(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,59}$", description="call sign or number, never a name")
     kind: ResourceKind
-    jurisdiction: str
+    jurisdiction: AseanCode
     unit: str = Field(default="", max_length=120)
     gender: Literal["female", "male", "non_binary"] | None = None
     trained: bool = Field(default=False, description="escort officers: trained for trafficking cases")
@@ -81,13 +81,6 @@ class ResourceIn(_Strict):
     capacity: int = Field(default=1, ge=1, le=50, description="witnesses at once (a suite or room is used by one)")
     hours: list[Hours] = Field(default_factory=list, description="empty = always available")
     leave: list[Leave] = Field(default_factory=list)
-
-    @field_validator("jurisdiction")
-    @classmethod
-    def _asean(cls, v: str) -> str:
-        if v not in ASEAN_CODES:
-            raise ValueError(f"must be one of {', '.join(ASEAN_CODES)}")
-        return v
 
     @model_validator(mode="after")
     def _officer_fields(self) -> "ResourceIn":

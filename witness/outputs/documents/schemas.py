@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal, Union
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from witness.domain.jurisdiction import ASEAN_CODES
+from witness.domain.jurisdiction import AseanCode, TimeZoneName
 from witness.domain.measure import MeasureKind
 from witness.domain.proceeding import Custody, Relationship
 from witness.domain.risk import CASE_FACTORS, CONTEXT_QUESTIONS
@@ -109,29 +108,13 @@ class Filing(_Strict):
 
 class _Document(_Strict):
     lang: Lang
-    jurisdiction: str
+    jurisdiction: AseanCode
     jurisdiction_name: Short
-    time_zone: str
+    time_zone: TimeZoneName
     issued_at: AwareDatetime
     recipient: Recipient
     subject: Subject
     issuer: Issuer
-
-    @field_validator("jurisdiction")
-    @classmethod
-    def _asean(cls, v: str) -> str:
-        if v not in ASEAN_CODES:
-            raise ValueError(f"must be one of {', '.join(ASEAN_CODES)}")
-        return v
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("unknown IANA time zone") from None
-        return v
 
 
 def _unique(measures: list[MeasureKind]) -> list[MeasureKind]:
