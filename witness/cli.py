@@ -292,13 +292,10 @@ def serve():
 def _register_area_commands() -> None:
     """Each feature area adds its commands in witness/commands/<area>.py with `register(app)`.
     Those modules import only typer at the top, so start-up stays fast."""
-    import importlib
-    import pkgutil
+    from witness.areas import modules
 
-    import witness.commands as pkg
-
-    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
-        importlib.import_module(f"witness.commands.{mod}").register(app)
+    for module in modules("witness.commands"):
+        module.register(app)
 
 
 _register_area_commands()

@@ -170,13 +170,9 @@ class DemoContext:
 
 def _chapters():
     """Each area's chapter lives in witness/demos/<area>.py with `ORDER` and `chapter(ctx)`."""
-    import importlib
-    import pkgutil
+    from witness.areas import modules
 
-    import witness.demos as pkg
-
-    mods = [importlib.import_module(f"witness.demos.{m.name}") for m in pkgutil.iter_modules(pkg.__path__)]
-    return [m.chapter for m in sorted(mods, key=lambda m: m.ORDER)]
+    return [m.chapter for m in sorted(modules("witness.demos"), key=lambda m: m.ORDER)]
 
 
 def _sweeper(app, settings: Settings, use_prefect: bool):

@@ -155,7 +155,9 @@ def test_no_claim_is_made_in_a_childs_name_without_a_guardian_recorded(app):
 
 def test_award_and_payment_are_published_for_the_notices(app, monkeypatch):
     seen = []
-    monkeypatch.setitem(events._CACHE, "on_case_event", [lambda uow, kind, ids, params: seen.append((kind, ids, params))])
+    real = events.handlers
+    monkeypatch.setattr(events, "handlers", lambda name: [lambda uow, kind, ids, params: seen.append((kind, ids, params))]
+                        if name == "on_case_event" else real(name))
     case, cid = _indonesian_claim(app)
     claims.file(app, LAWYER, cid)
     claims.award(app, LAWYER, cid, "1000000", TODAY_JAKARTA, due_on="2026-12-01")

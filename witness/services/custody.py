@@ -9,8 +9,6 @@ replays) are recorded but trigger nothing (R-56).
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from witness.domain.access import Actor, require
 from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.errors import InputProblems, NotFound
+from witness.services.events import handlers
 from witness.services.worklist import add_items, item
 from witness.store.risk_tables import custody_events, risk_reviews_due
 from witness.store.tables import accused, case_proceedings, cases, proceeding_accused
@@ -88,7 +87,7 @@ def record_change(uow, event_id: str, accused_id: str, custody: str, occurred_at
         return CustodyResult(duplicate=False, case_ids=tuple(ids))
     if change.frees_accused and ids:
         mark_reassessment_due(uow, ids, f"accused_{new.value}", now)
-    for hook in _hooks():
+    for hook in handlers("on_custody_change"):
         hook(uow, change, ids)
     return CustodyResult(duplicate=False, case_ids=tuple(ids))
 
@@ -105,17 +104,6 @@ def mark_reassessment_due(uow, case_ids: list[str], trigger: str, due_at: dateti
     add_items(conn, [item(f"{c}:reassess:{trigger}:{due_at.isoformat()}", c, "reassess_risk", coordinators[c], due_at,
                           uow.now, f"{c}: reassess risk now ({trigger.replace('_', ' ')}); contact the victim.")
                      for c in case_ids])
-
-
-def _hooks():
-    import witness.services as pkg
-
-    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
-        if mod == "custody":
-            continue
-        fn = getattr(importlib.import_module(f"witness.services.{mod}"), "on_custody_change", None)
-        if fn is not None:
-            yield fn
 
 
 def change_custody(app, actor: Actor, event_id: str, accused_id: str, custody: str, occurred_at: datetime,

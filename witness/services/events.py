@@ -9,8 +9,7 @@ Custody changes have their own hook (`on_custody_change`, see custody.py).
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from witness.areas import attributes
 
 KINDS = frozenset({"stage_changed", "hearing_set", "hearing_moved", "hearing_cancelled", "reflection_ending",
                    "measure_decided", "judgment", "restitution_awarded", "restitution_paid", "risk_review_due"})
@@ -25,18 +24,6 @@ def publish(uow, kind: str, case_ids: list[str], **params) -> None:
         handler(uow, kind, list(case_ids), params)
 
 
-def handlers(name: str):
-    """Functions called `name` in the service modules, in module-name order (cached per process)."""
-    if name not in _CACHE:
-        import witness.services as pkg
-
-        found = []
-        for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
-            fn = getattr(importlib.import_module(f"witness.services.{mod}"), name, None)
-            if callable(fn):
-                found.append(fn)
-        _CACHE[name] = found
-    return _CACHE[name]
-
-
-_CACHE: dict[str, list] = {}
+def handlers(name: str) -> list:
+    """Functions called `name` in the service modules, in module-name order."""
+    return [fn for fn in attributes("witness.services", name) if callable(fn)]

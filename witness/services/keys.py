@@ -42,16 +42,10 @@ class RotationReport:
 def encrypted_columns() -> list[tuple]:
     """(table, primary key, encrypted columns, column the ciphertext is bound to) from every table
     module's ENCRYPTED list, so that a new area's secrets are rotated without touching this file."""
-    import importlib
-    import pkgutil
+    from witness.areas import modules
 
-    import witness.store as pkg
-
-    found = []
-    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
-        if mod == "tables" or mod.endswith("_tables"):
-            found += getattr(importlib.import_module(f"witness.store.{mod}"), "ENCRYPTED", [])
-    return found
+    return [entry for m in modules("witness.store") if m.__name__.endswith("tables")
+            for entry in getattr(m, "ENCRYPTED", [])]
 
 
 def rotate(app, actor: Actor, new_key: bool = True, batch: int = 200, max_batches: int | None = None) -> RotationReport:

@@ -128,16 +128,10 @@ FOLLOW_UPS: list[FollowUp] = [
 def all_follow_ups() -> list[FollowUp]:
     """The reflection follow-ups above, then those of every other service module that defines
     FOLLOW_UPS (risk reviews, claim deadlines, hearings...): adding one touches no shared file."""
-    import importlib
-    import pkgutil
+    from witness.areas import attributes
 
-    import witness.services as pkg
-
-    found = list(FOLLOW_UPS)
-    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
-        if mod != "sweep":
-            found += getattr(importlib.import_module(f"witness.services.{mod}"), "FOLLOW_UPS", [])
-    return found
+    return list(FOLLOW_UPS) + [f for found in attributes("witness.services", "FOLLOW_UPS") if found is not FOLLOW_UPS
+                               for f in found]
 
 
 def select_due(app, now: datetime) -> dict[str, list[str]]:
