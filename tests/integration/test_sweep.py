@@ -61,9 +61,16 @@ def test_an_extended_period_is_followed_up_again_at_its_new_end(app):
     assert kinds == ["reflection_ending", "reflection_ending"]
 
 
-def test_chunks_of_the_sweep_each_commit_their_own_audit_row(app):
-    _caseload(app)
-    from witness.services.audit import verify
+def test_each_chunk_of_the_sweep_commits_with_its_own_audit_row_and_the_chain_verifies(app):
     from tests.conftest import AUDITOR
-    run(app, SYSTEM, T0, chunk_size=1)
+    from witness.services.audit import verify
+    from witness.store.tables import audit_log
+
+    _caseload(app)
+    report = run(app, SYSTEM, T0, chunk_size=1)
+    with app.engine.connect() as c:
+        rows = c.execute(select(audit_log.c.action, audit_log.c.actor).where(audit_log.c.action.like("sweep.%"))).all()
+    # One row per chunk that changed something: with chunks of one case, one per changed case.
+    assert len(rows) == sum(report.changed.values())
+    assert {r.actor for r in rows} == {"sweep"}
     assert verify(app, AUDITOR).ok
