@@ -12,6 +12,7 @@ from witness.domain.access import Actor
 from witness.domain.jurisdiction import JurisdictionProfile
 from witness.errors import NotFound
 from witness.domain.risk import RiskPolicy
+from witness.private_files import secure_store
 from witness.profiles import load_profiles
 from witness.risk_policy import load_risk_policy
 from witness.settings import Settings
@@ -46,6 +47,7 @@ class App:
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Refuses to start without a key (R-71) and with a wrong profile (R-13)."""
+    secure_store(settings)  # stores from older versions were readable by every account: tighten at start
     keyring = load_keyring(settings.keyring_path)
     profiles = load_profiles(Path(settings.config_dir) / "jurisdictions")
     policy = load_risk_policy(Path(settings.config_dir) / "risk.yaml")

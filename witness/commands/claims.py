@@ -224,11 +224,15 @@ def register(app: typer.Typer) -> None:
         table = _report_table(rep.rows)
         if csv_file is not None:
             import csv
+            import io
 
-            with csv_file.open("w", newline="", encoding="utf-8") as fh:
-                w = csv.DictWriter(fh, fieldnames=list(table[0]) if table else ["jurisdiction"])
-                w.writeheader()
-                w.writerows(table)
+            from witness.private_files import write_private
+
+            text = io.StringIO(newline="")
+            w = csv.DictWriter(text, fieldnames=list(table[0]) if table else ["jurisdiction"])
+            w.writeheader()
+            w.writerows(table)
+            write_private(csv_file, text.getvalue(), "--csv")
         if as_json:
             cli._print(table)
             return

@@ -25,16 +25,6 @@ def _overrides(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """A document may carry a legal name: readable by its owner only."""
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-
-
 def register(app: typer.Typer) -> None:
     from witness.cli import _actor, _app
 
@@ -55,6 +45,7 @@ def register(app: typer.Typer) -> None:
         """Generate a document as PDF and record it in the register."""
         from witness.errors import InputProblems
         from witness.forms import read_data
+        from witness.private_files import write_private
         from witness.services.documents import Request, generate
 
         if hearing and claim:
@@ -66,7 +57,7 @@ def register(app: typer.Typer) -> None:
             supplement["late_reason"] = late_reason
         result = generate(_app(), _actor(), Request(kind, case, hearing, claim, lang, recipient, with_name,
                                                     supplement, _overrides(override)))
-        write_private(out, result.pdf)
+        write_private(out, result.pdf, "--out")  # it may carry a legal name: owner only
         typer.echo(f"{case}: {kind} v{result.version} ({result.language}, to {result.recipient}, "
                    f"{result.pages} pages) -> {out}  sha256 {result.content_hash}")
 

@@ -293,7 +293,8 @@ def register(app: typer.Typer) -> None:
         """Write an RFC 5545 feed for one audience member (R-63)."""
         from witness.services.calendar_feeds import export
 
+        from witness.private_files import write_private
+
         data = export(_app(), _actor(), audience, who, case)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        write_private(out, data, "--out")  # hearing dates and places: owner only
         typer.echo(f"{out}: {data.count(b'BEGIN:VEVENT')} event(s)")

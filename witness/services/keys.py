@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 
 from witness.domain.access import Actor, require
+from witness.private_files import make_private_folder, secure_store
 from witness.settings import Settings
 from witness.store import schema
 from witness.store.crypto import FieldCipher, Keyring, load_keyring, save_keyring
@@ -14,6 +15,8 @@ from witness.store.engine import make_engine
 
 def init(settings: Settings) -> dict:
     """Create the keyring (if none) and bring the schema to the latest migration. Safe to re-run."""
+    make_private_folder(settings.home)
+    secure_store(settings)
     created = False
     if not settings.keyring_path.exists():
         save_keyring(settings.keyring_path, Keyring.generate())

@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from witness.errors import IntegrityFailure, KeyMissing
+from witness.private_files import write_private
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,7 @@ def load_keyring(path: Path) -> Keyring:
 
 def save_keyring(path: Path, ring: Keyring) -> None:
     """Write atomically with owner-only permissions: a half-written keyring would lock every case."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(ring.to_json())
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_private(path, ring.to_json(), "keyring")
 
 
 def _aad(table: str, column: str, row_id: str, key_id: str) -> bytes:

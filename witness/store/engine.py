@@ -6,6 +6,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
+from witness.private_files import make_private_folder, private_umask, secure_file
+
 
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
@@ -18,15 +20,22 @@ def make_engine(url: str, **kwargs) -> Engine:
 def _sqlite_engine(url: str, **kwargs) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _tighten_database_files(Path(path))
     engine = create_engine(url, connect_args={"timeout": 5}, **kwargs)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_privately(dialect, _record, cargs, cparams):
+        # The database file is created 0600 on first connect; SQLite gives -wal and -shm its mode.
+        with private_umask():
+            return dialect.connect(*cargs, **cparams)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # Let SQLAlchemy, not pysqlite, decide when transactions begin, so we can say IMMEDIATE.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        with private_umask():  # opens (or creates) the -wal and -shm files
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")  # NORMAL can lose committed transactions on power loss
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=5000")
@@ -40,3 +49,12 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _tighten_database_files(path: Path) -> None:
+    """A store written by an older version (or under a loose umask) left the database, -wal and
+    -shm 0644: readable by every account on the machine. Fix them at start (the witness home
+    itself is tightened by services.keys.secure_store)."""
+    make_private_folder(path.parent)
+    for name in (path.name, path.name + "-wal", path.name + "-shm", path.name + "-journal"):
+        secure_file(path.with_name(name))
