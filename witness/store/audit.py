@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from witness.domain.access import Actor
+from witness.private_files import make_private_folder, write_private
 from witness.store.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
@@ -61,15 +62,13 @@ def append(conn: Connection, key: bytes, actor: Actor, action: str, record: str,
 
 def write_head_file(path: Path, head: Head) -> None:
     """Advance the external head; never move it backwards (several processes may commit)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
+    make_private_folder(path.parent)
+    with os.fdopen(os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = read_head_file(path)
         if current is not None and current.seq >= head.seq:
             return
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"seq": head.seq, "mac": head.mac}))
-        os.replace(tmp, path)
+        write_private(path, json.dumps({"seq": head.seq, "mac": head.mac}), "audit head")
 
 
 def read_head_file(path: Path) -> Head | None:
