@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBS=(libharfbuzz-subset0 fonts-noto-core poppler-utils qpdf libpango-1.0-0 libpangoft2-1.0-0
-      libicu-dev pkg-config g++ gir1.2-ical-3.0 python3-gi)
+      libicu-dev pkg-config g++ gir1.2-ical-3.0 python3-gi chromium)
 missing=()
 for p in "${DEBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,0 +1,50 @@
+"""Fixtures for the web workspace: accounts made through the real set-up link, and a signed-in
+Starlette TestClient per person. Runs on SQLite and PostgreSQL through the shared `app` fixture."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyotp
+import pytest
+
+from witness.domain.access import Role
+from witness.services import accounts
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Person:
+    login: str
+    role: Role
+    password: str
+    secret: str | None
+
+    def code(self, app) -> str:
+        """What the person's authenticator shows now. Moves the test clock one 30-second step on
+        first, because a code is accepted only once."""
+        app.clock.advance(seconds=30)
+        return pyotp.TOTP(self.secret).at(app.clock.now()) if self.secret else ""
+
+
+def make_person(app, login: str, role: str, admin=None) -> Person:
+    from tests.conftest import ADMIN
+
+    token = accounts.add(app, admin or ADMIN, login, role)
+    enrolment = accounts.enrolment(app, token)
+    secret = enrolment.totp_secret
+    code = pyotp.TOTP(secret).at(app.clock.now()) if secret else ""
+    accounts.complete_setup(app, token, PASSWORD, PASSWORD, code)
+    return Person(login, Role(role), PASSWORD, secret)
+
+
+@pytest.fixture
+def person(app):
+    return lambda login, role: make_person(app, login, role)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF field in the form"
+    return found.group(1)
