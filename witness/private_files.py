@@ -39,10 +39,7 @@ def write_private(path: Path, data: bytes | str, field: str | None = None) -> No
     field = field or str(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if path.is_symlink():
-        raise UnsafePath(field, "is a symbolic link; refusing to write through it (the file it points to is left as it is)")
-    if path.is_dir():
-        raise UnsafePath(field, "is a folder; give a file name")
+    refuse_unsafe_target(path, field)
     try:
         make_private_folder(path.parent)
         # mkstemp opens with O_EXCL and mode 0600: a fresh inode nobody else can have opened.
@@ -64,6 +61,16 @@ def write_private(path: Path, data: bytes | str, field: str | None = None) -> No
             raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
         raise
     _sync_folder(path.parent)
+
+
+def refuse_unsafe_target(path: Path, field: str) -> None:
+    """Commands call this before the work that produces the file (and audits it), so that a
+    refused path leaves no register entry for a document that was never written."""
+    path = Path(path)
+    if path.is_symlink():
+        raise UnsafePath(field, "is a symbolic link; refusing to write through it (the file it points to is left as it is)")
+    if path.is_dir():
+        raise UnsafePath(field, "is a folder; give a file name")
 
 
 def _sync_folder(folder: Path) -> None:

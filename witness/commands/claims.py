@@ -218,15 +218,16 @@ def register(app: typer.Typer) -> None:
     def claims_report(csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write the report as CSV here")] = None,
                       as_json: Annotated[bool, typer.Option("--json")] = False):
         """Shortfall between calculated, demanded, awarded and paid, by jurisdiction (no personal data)."""
+        from witness.private_files import refuse_unsafe_target, write_private
         from witness.services.claims import report
 
+        if csv_file is not None:
+            refuse_unsafe_target(csv_file, "--csv")
         rep = report(cli._app(), cli._actor())
         table = _report_table(rep.rows)
         if csv_file is not None:
             import csv
             import io
-
-            from witness.private_files import write_private
 
             text = io.StringIO(newline="")
             w = csv.DictWriter(text, fieldnames=list(table[0]) if table else ["jurisdiction"])

@@ -45,9 +45,10 @@ def register(app: typer.Typer) -> None:
         """Generate a document as PDF and record it in the register."""
         from witness.errors import InputProblems
         from witness.forms import read_data
-        from witness.private_files import write_private
+        from witness.private_files import refuse_unsafe_target, write_private
         from witness.services.documents import Request, generate
 
+        refuse_unsafe_target(out, "--out")  # before the register records a document we could not write
         if hearing and claim:
             raise InputProblems([("--hearing", "give --hearing or --claim, not both")])
         supplement = read_data(data) if data else {}

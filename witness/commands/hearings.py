@@ -293,8 +293,9 @@ def register(app: typer.Typer) -> None:
         """Write an RFC 5545 feed for one audience member (R-63)."""
         from witness.services.calendar_feeds import export
 
-        from witness.private_files import write_private
+        from witness.private_files import refuse_unsafe_target, write_private
 
+        refuse_unsafe_target(out, "--out")
         data = export(_app(), _actor(), audience, who, case)
         write_private(out, data, "--out")  # hearing dates and places: owner only
         typer.echo(f"{out}: {data.count(b'BEGIN:VEVENT')} event(s)")
