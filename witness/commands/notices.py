@@ -27,37 +27,44 @@ def register(app: typer.Typer) -> None:
 
 
 def _actor(ctx: typer.Context):
-    from witness.domain.access import Actor
-    from witness.errors import Forbidden
+    from witness.cli import claim_actor  # the one that notes the attempt, so a refusal is audited
 
-    actor = ctx.find_root().params.get("actor")
-    if not actor:
-        raise Forbidden("actor: say who is acting with --actor USER:ROLE or WITNESS_ACTOR")
-    return Actor.parse(actor)
+    return claim_actor(ctx.find_root().params.get("actor"))
 
 
 def _app(ctx: typer.Context, now: datetime | None = None):
     from witness.bootstrap import build_app
-    from witness.clock import FixedClock, parse_instant
+    from witness.cli import as_of_clock  # refuses --now outside tests and the demonstration
+    from witness.clock import parse_instant
     from witness.settings import get_settings
 
     given = ctx.find_root().params.get("now")
     at = now or (parse_instant(given) if given else None)
-    return build_app(get_settings(), FixedClock(at) if at else None)
+    return build_app(get_settings(), as_of_clock(at))
 
 
 def _print(data) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    from witness.terminal import json_text
+
+    typer.echo(json_text(data))
 
 
 def event(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Custody change or case event(s), YAML or JSON (see `witness schema event`)")]):
-    """Record events such as a custody change or a hearing outcome; they notify whom they concern."""
+    """Record events such as a custody change or a hearing outcome; they notify whom they concern.
+
+    All or nothing: the whole file is checked first (every problem is listed as
+    `events.N.field: message`, exit code 1, nothing recorded), then every event is recorded in one
+    transaction. Fix the file and send it again whole; events already recorded are skipped by id.
+    Events dated more than 5 minutes ahead of the clock are refused.
+    """
     from witness.forms import read_data
     from witness.services.notices import record_events
 
     for r in record_events(_app(ctx), _actor(ctx), read_data(file)):
         what = ("seen before: nothing done" if r["duplicate"] else
                 f"recorded for {r['cases']} case(s)" + ("; historical, so no notices" if r["historical"] else ""))
+        if r.get("order", "in_order") != "in_order":
+            what += "; out of order, on the coordinator's worklist to reconcile"
         typer.echo(f"{r['event']}: {what}")
 
 

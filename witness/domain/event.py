@@ -2,16 +2,18 @@
 as a police or court feed or a coordinator writes them. `witness schema event` publishes the schema.
 
 Every event carries the source's own id: the same event read twice is acted on once (R-56), and an
-event marked `historical` (an import, a replay) is recorded without notifying anyone.
+event marked `historical` (an import, a replay) is recorded without notifying anyone. A file is
+applied whole or not at all (witness.services.notices.record_events).
 """
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal, Union
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from witness.domain.proceeding import Custody
+from witness.errors import InputProblems
 
 CaseEventKind = Literal["stage_changed", "hearing_set", "hearing_moved", "hearing_cancelled", "reflection_ending",
                         "measure_decided", "judgment", "restitution_awarded", "restitution_paid", "risk_review_due"]
@@ -24,6 +26,11 @@ class _Form(BaseModel):
 def _aware(v: datetime | None) -> datetime | None:
     if v is not None and v.tzinfo is None:
         raise ValueError("needs a UTC offset, e.g. 2026-11-29T09:00:00+07:00")
+    if v is not None:
+        try:
+            v.astimezone(timezone.utc)  # stored in UTC: year 1 at +07:00 has no UTC instant
+        except OverflowError:
+            raise ValueError("is out of range") from None
     return v
 
 
@@ -85,3 +92,27 @@ class EventFile(_Form):
     """One event (a mapping with `type`), or several under `events`."""
 
     events: list[Event] = Field(min_length=1)
+
+
+_TAGS = ("custody", "case")
+
+
+def parse_event_file(data: Any) -> list[CustodyEventIn | CaseEventIn]:
+    """The events of a file (one event, or several under `events`), or every problem with each as
+    `events.N.field: message` — never the offending value, which may be personal."""
+    if isinstance(data, dict) and "events" not in data:
+        data = {"events": [data]}
+    if not isinstance(data, dict):
+        raise InputProblems([("(top level)", "expected a mapping of fields")])
+    try:
+        return EventFile.model_validate(data).events
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            loc = list(e["loc"])
+            # pydantic puts the union's tag after the index (events.0.custody.occurred_at); the
+            # reader wrote no such level, so it is dropped.
+            if len(loc) >= 3 and loc[0] == "events" and loc[2] in _TAGS:
+                del loc[2]
+            problems.append((".".join(str(p) for p in loc) or "(top level)", e["msg"].removeprefix("Value error, ")))
+        raise InputProblems(problems) from None

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Callable
 
 from witness.domain.consent import Consent, has_consent
-from witness.domain.proceeding import Custody
+from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.domain.reflection import ReflectionPeriod
 from witness.domain.support import COOPERATION_REASONS
 from witness.domain.victim import AgeStatus, presumed_child
@@ -209,7 +209,7 @@ def _interpreter(a: Proposed, now: datetime) -> str | None:
 def _release_followup(a: Proposed, now: datetime) -> str | None:
     deadline = a.details.get("deadline_minutes", 15)
     for acc in a.case.accused:
-        if acc.custody in (Custody.released, Custody.escaped) and now - acc.custody_changed_at > timedelta(minutes=deadline):
+        if acc.custody in FREE_AGAIN and now - acc.custody_changed_at > timedelta(minutes=deadline):
             missing = [w for w, done in (("the victim has not been notified", a.case.victim_notified_since_custody_change),
                                          ("the risk has not been reassessed", a.case.reassessed_since_custody_change)) if not done]
             if missing:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from witness.domain.proceeding import FREE_AGAIN, Custody
+from witness.domain.proceeding import FREE_AGAIN, Custody, Order, frees
 from witness.domain.victim import PSEUDONYM_ALPHABET
 
 
@@ -87,15 +87,17 @@ class Status(StrEnum):
     cancelled = "cancelled"  # acknowledged before it went out (repeats, other channels)
 
 
-def custody_notice(previous: Custody, custody: Custody) -> tuple[NoticeKind, bool] | None:
+def custody_notice(previous: Custody, custody: Custody, order: Order = Order.in_order) -> tuple[NoticeKind, bool] | None:
     """The notice a custody change makes, and whether it is urgent (R-53), or None.
 
     Bail and acquittal free the accused as surely as release does, so they alert as urgently; a
-    change between two free states or two held states changes nothing for the victim's safety."""
-    if custody in FREE_AGAIN and previous not in FREE_AGAIN:
+    change between two free states or two held states changes nothing for the victim's safety.
+    When the order of events is not certain, a freeing event always alerts (see `frees`), and a
+    held one tells the victim nothing: "held again" may no longer be true."""
+    if frees(previous, custody, order):
         return (NoticeKind.accused_escaped if custody is Custody.escaped else NoticeKind.accused_released), True
     held = (Custody.arrested, Custody.detained, Custody.convicted)
-    if custody in held and previous in FREE_AGAIN:
+    if order is Order.in_order and custody in held and previous in FREE_AGAIN:
         return NoticeKind.accused_held, False
     return None
 

@@ -6,22 +6,28 @@ is in, and puts it on each coordinator's worklist — in the same transaction as
 Other areas react in the same transaction by defining `on_custody_change(uow, change, case_ids)`
 in their service module (notices do: the transactional outbox). Historical events (imports,
 replays) are recorded but trigger nothing (R-56).
+
+No date can silence an alert (issue 10): events dated ahead of the clock are refused, and an
+event whose order is uncertain (older than the recorded custody, or following a record dated
+ahead of the clock) goes to each coordinator's worklist to reconcile — and still alerts if it
+frees the accused (`witness.domain.proceeding.place` and `frees`).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from witness.domain.access import Actor, require
-from witness.domain.proceeding import FREE_AGAIN, Custody
+from witness.domain.proceeding import Custody, Order, ahead_of_clock, frees, place
 from witness.errors import InputProblems, NotFound
 from witness.services.events import handlers
 from witness.services.worklist import add_items, item
 from witness.store.risk_tables import custody_events, risk_reviews_due
-from witness.store.tables import accused, case_proceedings, cases, proceeding_accused
+from witness.store.tables import accused, case_proceedings, cases, proceeding_accused, proceedings
 
 
 @dataclass(frozen=True)
@@ -29,24 +35,22 @@ class CustodyChange:
     event_id: str
     accused_id: str
     accused_label: str
-    previous: Custody
+    previous: Custody  # the recorded custody before this event (see `order` for how far to trust it)
     custody: Custody
     occurred_at: datetime
     historical: bool
+    order: Order = Order.in_order
 
     @property
     def frees_accused(self) -> bool:
-        return self.custody in FREE_AGAIN and self.previous not in FREE_AGAIN
-
-    @property
-    def urgent(self) -> bool:
-        return self.custody in (Custody.released, Custody.escaped)
+        return frees(self.previous, self.custody, self.order)
 
 
 @dataclass(frozen=True)
 class CustodyResult:
     duplicate: bool
     case_ids: tuple[str, ...] = ()
+    order: Order = Order.in_order
 
 
 def linked_cases(conn, accused_id: str) -> list[str]:
@@ -58,14 +62,21 @@ def linked_cases(conn, accused_id: str) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+def parse_custody(value: str) -> Custody:
+    try:
+        return Custody(value)
+    except ValueError:
+        raise InputProblems([("custody", f"use one of {', '.join(c.value for c in Custody)}")]) from None
+
+
 def record_change(uow, event_id: str, accused_id: str, custody: str, occurred_at: datetime,
                   source: str = "manual", historical: bool = False) -> CustodyResult:
     """Inside the caller's unit of work. Returns duplicate=True if this event id was seen before."""
-    try:
-        new = Custody(custody)
-    except ValueError:
-        raise InputProblems([("custody", f"use one of {', '.join(c.value for c in Custody)}")]) from None
+    new = parse_custody(custody)
     conn, now = uow.conn, uow.now
+    problem = ahead_of_clock(occurred_at, now)
+    if problem:
+        raise InputProblems([("occurred_at", problem)])
     row = conn.execute(select(accused).where(accused.c.id == accused_id).with_for_update()).first()
     if row is None:
         raise NotFound(f"accused: no accused {accused_id!r}")
@@ -76,20 +87,55 @@ def record_change(uow, event_id: str, accused_id: str, custody: str, occurred_at
         .returning(custody_events.c.event_id)).first()
     if fresh is None:
         return CustodyResult(duplicate=True)
-    # An older event arriving late must not overwrite a newer status.
-    if occurred_at >= row.custody_changed_at:
+    order = place(occurred_at, row.custody_changed_at, now)
+    # A late event must not overwrite a newer status; a record dated ahead of the clock is no status.
+    if order is not Order.late:
         conn.execute(update(accused).where(accused.c.id == accused_id).values(custody=new.value, custody_changed_at=occurred_at))
-    change = CustodyChange(event_id, accused_id, row.label, Custody(row.custody), new, occurred_at, historical)
+    change = CustodyChange(event_id, accused_id, row.label, Custody(row.custody), new, occurred_at, historical, order)
     ids = linked_cases(conn, accused_id)
     uow.audit("custody.change", accused_id, f"{row.label}: {row.custody} -> {new.value} (event {event_id}); "
-                                            f"{len(ids)} linked cases{'; historical' if historical else ''}")
-    if historical or occurred_at < row.custody_changed_at:
-        return CustodyResult(duplicate=False, case_ids=tuple(ids))
+                                            f"{len(ids)} linked cases{'; historical' if historical else ''}"
+                                            f"{'' if order is Order.in_order else '; ' + order.value}")
+    result = CustodyResult(duplicate=False, case_ids=tuple(ids), order=order)
+    if historical:
+        return result
+    if order is not Order.in_order:
+        _ask_to_reconcile(uow, change, row.custody_changed_at, ids)
+    if order is Order.late and not change.frees_accused:
+        return result  # the recorded custody is newer: nothing to tell the victims
     if change.frees_accused and ids:
         mark_reassessment_due(uow, ids, f"accused_{new.value}", now)
     for hook in handlers("on_custody_change"):
         hook(uow, change, ids)
-    return CustodyResult(duplicate=False, case_ids=tuple(ids))
+    return result
+
+
+def _ask_to_reconcile(uow, change: CustodyChange, recorded_at: datetime, case_ids: list[str]) -> None:
+    """One worklist item per coordinator of the linked cases: which custody is true now?"""
+    if not case_ids:
+        return
+    conn, now = uow.conn, uow.now
+    by_coordinator: dict[str, list[str]] = {}
+    for cid, coordinator in conn.execute(select(cases.c.id, cases.c.coordinator).where(cases.c.id.in_(case_ids))
+                                         .order_by(cases.c.id)):
+        by_coordinator.setdefault(coordinator, []).append(cid)
+    # Event ids are the source's, up to 120 characters: hashed so the key stays within its column.
+    ref = hashlib.sha256(change.event_id.encode()).hexdigest()[:24]
+    when = f"{change.occurred_at:%Y-%m-%d %H:%M} UTC"
+    if change.order is Order.late:
+        why = (f"event {change.event_id[:40]} ({change.custody.value}, {when}) is older than the recorded custody "
+               f"({change.previous.value}, {recorded_at:%Y-%m-%d %H:%M} UTC), which stays")
+    else:
+        why = (f"the recorded custody ({change.previous.value}) was dated {recorded_at:%Y-%m-%d}, ahead of the clock; "
+               f"event {change.event_id[:40]} ({change.custody.value}, {when}) replaced it")
+    alerted = "; the victims were alerted" if change.frees_accused else ""
+    items = []
+    for coordinator, ids in sorted(by_coordinator.items()):
+        shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        items.append(item(f"custody-reconcile:{coordinator}:{ref}", None, "custody_reconcile", coordinator, now, now,
+                          (f"{change.accused_label[:60]}: {why}{alerted}. Check with the police or court which custody "
+                           f"is true now (cases {shown}).")[:500]))
+    add_items(conn, items)
 
 
 def mark_reassessment_due(uow, case_ids: list[str], trigger: str, due_at: datetime) -> None:
@@ -116,12 +162,15 @@ def change_custody(app, actor: Actor, event_id: str, accused_id: str, custody: s
     return result
 
 
+def accused_by_label(conn, docket: str, label: str) -> str | None:
+    return conn.execute(select(accused.c.id).join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
+                        .join(proceedings, proceedings.c.id == proceeding_accused.c.proceeding_id)
+                        .where(proceedings.c.docket == docket, accused.c.label == label)).scalar()
+
+
 def find_accused(app, docket: str, label: str) -> str:
     with app.engine.connect() as conn:
-        from witness.store.tables import proceedings
-        aid = conn.execute(select(accused.c.id).join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
-                           .join(proceedings, proceedings.c.id == proceeding_accused.c.proceeding_id)
-                           .where(proceedings.c.docket == docket, accused.c.label == label)).scalar()
+        aid = accused_by_label(conn, docket, label)
     if aid is None:
         raise NotFound(f"accused: no {label!r} in proceeding {docket}")
     return aid

@@ -15,7 +15,7 @@ from sqlalchemy import and_, insert, select
 from witness.domain.access import Actor
 from witness.domain.guardrails import (AccusedFacts, ActionKind, CaseFacts, Finding, Proposed, Severity, evaluate,
                                        unresolved)
-from witness.domain.proceeding import Custody
+from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.domain.victim import AgeStatus
 from witness.errors import ActionBlocked
 from witness.services.events import handlers
@@ -38,7 +38,7 @@ def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
         .where(case_proceedings.c.case_id == case_id).order_by(accused.c.label)))
     flags = {r.flag for r in conn.execute(select(case_flags.c.flag).where(
         case_flags.c.case_id == case_id, case_flags.c.resolved_at.is_(None)))}
-    last_freed = max((a.custody_changed_at for a in acc if a.custody in (Custody.released, Custody.escaped)), default=None)
+    last_freed = max((a.custody_changed_at for a in acc if a.custody in FREE_AGAIN), default=None)
     reassessed = last_freed is not None and conn.execute(select(risk_assessments.c.id).where(
         risk_assessments.c.case_id == case_id, risk_assessments.c.at >= last_freed).limit(1)).first() is not None
     facts = CaseFacts(

@@ -25,7 +25,7 @@ from witness.domain.access import Actor, Role, require
 from witness.domain.notice import (COORDINATOR_COPY, KIND_PARAMS, OPT_OUT_ALLOWED, STAFF, STAFF_ONLY, URGENT_KINDS, Channel,
                                    NoticeKind, Recipient, Status, case_event_notice, channels_for, custody_notice,
                                    language_of, new_ack_code, normalise_code)
-from witness.domain.proceeding import Custody
+from witness.domain.proceeding import FREE_AGAIN
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ConfigError, Forbidden, InputProblems, NotFound
 from witness.outputs.notice_text import has_template
@@ -67,7 +67,7 @@ def ack_hash(cipher, code: str) -> str:
 
 def on_custody_change(uow, change, case_ids: list[str]) -> None:
     """R-51: every victim in every proceeding of that accused, their guardians, their coordinators."""
-    decision = custody_notice(change.previous, change.custody)
+    decision = custody_notice(change.previous, change.custody, change.order)
     if decision is None or not case_ids:
         return
     kind, urgent = decision
@@ -381,7 +381,7 @@ _LAST_FREED = (select(func.max(accused.c.custody_changed_at))
                .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
                .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
                .where(case_proceedings.c.case_id == bindparam("case_id"),
-                      accused.c.custody.in_([Custody.released.value, Custody.escaped.value])))
+                      accused.c.custody.in_([c.value for c in FREE_AGAIN])))
 _REACHED = (select(notices.c.id).where(
     notices.c.case_id == bindparam("case_id"), notices.c.kind.in_([k.value for k in URGENT_KINDS]),
     notices.c.recipient.in_([Recipient.victim.value, Recipient.guardian.value]),
@@ -486,61 +486,95 @@ FOLLOW_UPS = [FollowUp("custody_feed_stale", _select_stale, _process_stale)]
 
 
 def record_events(app, actor: Actor, data) -> list[dict]:
-    """Record custody changes and case events from a file, each in its own transaction (one event
-    failing does not hold back the others). Historical events are recorded and notify no one."""
-    from witness.domain.event import EventFile, CustodyEventIn
-    from witness.forms import validate
-    from witness.services.custody import find_accused, record_change
+    """Record custody changes and case events from a file: all of them or none.
+
+    The whole file is checked first — the schema, dates ahead of the clock, that every accused,
+    case and docket exists — and every problem is reported as `events.N.field: message`. Only a
+    file without problems is applied, as one transaction: a feed that sends a batch can resend it
+    whole after fixing it, and never has to work out which half went in. Historical events are
+    recorded and notify no one; an event id seen before is skipped (R-56)."""
+    from witness.domain.event import CustodyEventIn, parse_event_file
+    from witness.services.custody import record_change
 
     require(actor, "event.record")
-    if isinstance(data, dict) and "events" not in data:
-        data = {"events": [data]}
-    events = validate(EventFile, data).events
-    results = []
-    for e in events:
-        if isinstance(e, CustodyEventIn):
-            require(actor, "custody.record")
-            aid = e.accused_id or find_accused(app, e.docket, e.accused)
-            with app.uow(actor) as uow:
-                r = record_change(uow, e.event_id, aid, e.custody.value, e.occurred_at, e.source, e.historical)
-                uow.commit()
-            results.append({"event": e.event_id, "duplicate": r.duplicate, "cases": len(r.case_ids),
-                            "historical": e.historical})
-        else:
-            results.append(_record_case_event(app, actor, e))
+    events = parse_event_file(data)
+    if any(isinstance(e, CustodyEventIn) for e in events):
+        require(actor, "custody.record")
+    with app.uow(actor) as uow:
+        targets = _resolve(uow, events)  # reads only: raises before anything is written
+        results = []
+        for e, target in zip(events, targets):
+            if isinstance(e, CustodyEventIn):
+                r = record_change(uow, e.event_id, target, e.custody.value, e.occurred_at, e.source, e.historical)
+                results.append({"event": e.event_id, "duplicate": r.duplicate, "cases": len(r.case_ids),
+                                "historical": e.historical, "order": r.order.value})
+            else:
+                results.append(_record_case_event(uow, e, target))
+        uow.commit()
     return results
 
 
-def _record_case_event(app, actor: Actor, e) -> dict:
-    from witness.services.events import publish
+def _resolve(uow, events) -> list:
+    """Each event's target (an accused id, or the case ids), or InputProblems naming every event
+    that points at nothing or is dated ahead of the clock."""
+    from witness.domain.event import CustodyEventIn
+    from witness.domain.proceeding import ahead_of_clock
+    from witness.services.custody import accused_by_label
 
-    with app.uow(actor) as uow:
-        conn = uow.conn
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        fresh = conn.execute(dialect.insert(received_events).values(
-            event_id=e.event_id, kind=e.kind, occurred_at=e.occurred_at, recorded_at=uow.now, source=e.source,
-            historical=e.historical).on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(received_events.c.event_id)).first()
-        if fresh is None:
-            return {"event": e.event_id, "duplicate": True, "cases": 0, "historical": e.historical}
-        ids = list(e.cases)
+    conn, problems, targets = uow.conn, [], []
+    for n, e in enumerate(events):
+        where = f"events.{n}"
+        too_soon = ahead_of_clock(e.occurred_at, uow.now)
+        if too_soon:
+            problems.append((f"{where}.occurred_at", too_soon))
+        if isinstance(e, CustodyEventIn):
+            if e.accused_id:
+                aid = conn.execute(select(accused.c.id).where(accused.c.id == e.accused_id)).scalar()
+                if aid is None:
+                    problems.append((f"{where}.accused_id", "no accused has this id"))
+            else:
+                aid = accused_by_label(conn, e.docket, e.accused)
+                if aid is None:
+                    problems.append((f"{where}.accused", f"no accused with this label in proceeding {e.docket}"))
+            targets.append(aid)
+            continue
+        ids = set(e.cases)
+        known = set(conn.execute(select(cases.c.id).where(cases.c.id.in_(ids))).scalars()) if ids else set()
+        missing = sorted(ids - known)
+        if missing:
+            problems.append((f"{where}.cases", f"no case {', '.join(missing[:10])}"
+                                               + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")))
         if e.docket:
-            ids += list(conn.execute(
+            in_docket = set(conn.execute(
                 select(case_proceedings.c.case_id).join(proceedings, proceedings.c.id == case_proceedings.c.proceeding_id)
                 .join(cases, cases.c.id == case_proceedings.c.case_id)
                 .where(proceedings.c.docket == e.docket, cases.c.stage != "closed")).scalars())
-        ids = sorted(set(ids))
-        known = set(conn.execute(select(cases.c.id).where(cases.c.id.in_(ids))).scalars()) if ids else set()
-        missing = [c for c in ids if c not in known]
-        if missing or not ids:
-            raise NotFound(f"event {e.event_id}: " + (f"no case {', '.join(missing)}" if missing else "no case or docket matches"))
-        params = {"event_id": e.event_id}
-        if e.at is not None:
-            params["at"] = e.at
-        if e.to_stage:
-            params["to_stage"] = e.to_stage
-        if not e.historical:
-            publish(uow, e.kind, ids, **params)
-        uow.audit("event.record", e.event_id[:120], f"{e.kind} for {len(ids)} cases{'; historical' if e.historical else ''}")
-        uow.commit()
+            if not in_docket:
+                problems.append((f"{where}.docket", "no open case in this proceeding"))
+            ids |= in_docket
+        targets.append(sorted(ids))
+    if problems:
+        raise InputProblems(problems)
+    return targets
+
+
+def _record_case_event(uow, e, ids: list[str]) -> dict:
+    from witness.services.events import publish
+
+    conn = uow.conn
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    fresh = conn.execute(dialect.insert(received_events).values(
+        event_id=e.event_id, kind=e.kind, occurred_at=e.occurred_at, recorded_at=uow.now, source=e.source,
+        historical=e.historical).on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(received_events.c.event_id)).first()
+    if fresh is None:
+        return {"event": e.event_id, "duplicate": True, "cases": 0, "historical": e.historical}
+    params = {"event_id": e.event_id}
+    if e.at is not None:
+        params["at"] = e.at
+    if e.to_stage:
+        params["to_stage"] = e.to_stage
+    if not e.historical:
+        publish(uow, e.kind, ids, **params)
+    uow.audit("event.record", e.event_id[:120], f"{e.kind} for {len(ids)} cases{'; historical' if e.historical else ''}")
     return {"event": e.event_id, "duplicate": False, "cases": len(ids), "historical": e.historical}

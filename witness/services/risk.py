@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from witness.domain.access import Actor, require
-from witness.domain.proceeding import Custody, Relationship
+from witness.domain.proceeding import FREE_AGAIN, Custody, Relationship
 from witness.domain.risk import AssessmentForm, CaseRiskFacts, RiskResult, assess
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import InputProblems, NotFound
@@ -173,7 +173,7 @@ def _select_release_escalation(conn, now: datetime, profiles) -> list[str]:
          .join(case_proceedings, case_proceedings.c.case_id == cases.c.id)
          .join(proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id)
          .join(accused, accused.c.id == proceeding_accused.c.accused_id)
-         .where(accused.c.custody.in_(("released", "escaped")), cases.c.stage != "closed",
+         .where(accused.c.custody.in_(tuple(c.value for c in FREE_AGAIN)), cases.c.stage != "closed",
                 accused.c.custody_changed_at > now - timedelta(days=2), or_(*windows), ~done)
          .order_by(cases.c.id))
     return list(conn.execute(q).scalars())
@@ -203,7 +203,7 @@ def _freed(conn, case_id: str):
     return conn.execute(select(accused.c.custody_changed_at)
                         .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
                         .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
-                        .where(case_proceedings.c.case_id == case_id, accused.c.custody.in_(("released", "escaped")))).all()
+                        .where(case_proceedings.c.case_id == case_id, accused.c.custody.in_(tuple(c.value for c in FREE_AGAIN)))).all()
 
 
 FOLLOW_UPS.append(FollowUp("release_escalation", _select_release_escalation, _process_release_escalation))
