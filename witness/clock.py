@@ -40,4 +40,10 @@ def parse_instant(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset; write e.g. 2026-11-29T09:00:00+07:00")
+    try:
+        # 0001-01-01T00:00+07:00 or 9999-12-31T23:59-05:00 parse, then overflow on the first
+        # conversion to UTC deep inside a command: refuse them here, by name.
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of range once converted to UTC") from None
     return value

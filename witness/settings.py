@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default=PROJECT_ROOT / "config")
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates")
     actor: str | None = Field(default=None, description="USER:ROLE acting on the CLI")
+    audit_head_path: Path | None = Field(default=None, description="Append-only file of audit chain heads; default "
+                                         "beside the keyring. Deploy it append-only (docs/audit-head.md)")
+    allow_clock: bool = Field(default=False, description="Allow --now (tests and the demonstration only): "
+                                                         "otherwise nobody can backdate what they record")
+    debug: bool = Field(default=False, description="Print the traceback of an internal error (may show personal data)")
 
     @field_validator("database_url")
     @classmethod
@@ -35,10 +40,12 @@ class Settings(BaseSettings):
     def keyring_path(self) -> Path:
         return self.key_file or self.home / "keys" / "keyring.json"
 
-    @property
-    def audit_head_path(self) -> Path:
+    @model_validator(mode="after")
+    def _default_audit_head(self) -> "Settings":
         # Kept outside the database so that cutting rows off the end of the chain is detected.
-        return self.keyring_path.parent / "audit-head.json"
+        if self.audit_head_path is None:
+            self.audit_head_path = self.keyring_path.parent / "audit-head.json"
+        return self
 
 
 @lru_cache(maxsize=1)

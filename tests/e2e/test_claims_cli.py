@@ -26,7 +26,7 @@ def _witness(env, *args, check=True):
 @pytest.fixture
 def home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    env.update(WITNESS_HOME=str(tmp_path / "home"))
+    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ALLOW_CLOCK="1")  # --now
     _witness(env, "init")
     holder = sqlite3.connect(tmp_path / "home" / "witness.db")  # keeps the WAL file for the search below
     holder.execute("select count(*) from cases").fetchall()

@@ -71,7 +71,7 @@ def test_the_legal_name_is_nowhere_in_plaintext_and_never_shown_without_need_to_
     as_("amara:coordinator", "case", "list")
     as_("somchai:prosecutor", "stage", case_id, "trial", "--reason", "skip", check=False)
     as_("amara:coordinator", "reflection", "decide", case_id, "cooperate")
-    as_("amara:coordinator", "--now", "2026-11-20T10:00:00+07:00", "sweep")
+    as_("amara:coordinator", "sweep")
     as_("amara:coordinator", "worklist")
     as_("audit-1:auditor", "audit", "verify")
     bad = tmp / "bad.yaml"

@@ -21,7 +21,7 @@ def _witness(env, *args):
 
 def test_the_cli_writes_a_private_pdf_and_lists_it_in_the_register(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator")
+    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1")
     _witness(env, "init")
     form = tmp_path / "intake.yaml"
     form.write_text(yaml.safe_dump(adult_form(opened_at="2026-11-02T10:00:00+07:00")))

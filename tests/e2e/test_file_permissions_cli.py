@@ -32,7 +32,7 @@ def _witness(env, *args):
 @pytest.fixture
 def home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator")
+    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1")
     assert _witness(env, "init").returncode == 0
     form = tmp_path / "intake.yaml"
     form.write_text(yaml.safe_dump(adult_form(opened_at="2026-11-02T10:00:00+07:00")))

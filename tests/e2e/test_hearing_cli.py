@@ -29,7 +29,7 @@ def _witness(env, *args, stdin=None):
 @pytest.fixture
 def home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator")
+    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1")
     _witness(env, "init")
     form = {"jurisdiction": "TH", "coordinator": "amara", "opened_at": "2026-11-02T10:00:00+07:00",
             "victim": {"legal_name": NAME, "date_of_birth": "1990-01-01", "gender": "female", "preferred_language": "th",

@@ -24,7 +24,7 @@ def _witness(env, *args, check=True):
 @pytest.fixture
 def home(tmp_path, smtp_sink, sms_sink):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator",
+    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1",
                WITNESS_SMTP_PORT=str(smtp_sink.port), WITNESS_SMS_GATEWAY_URL=sms_sink.url)
     _witness(env, "init")
     form = yaml.safe_load((PROJECT_ROOT / "examples" / "intake-thailand-adult.yaml").read_text())
@@ -56,7 +56,7 @@ def test_an_event_file_alerts_the_victims_and_the_relay_delivers_and_the_code_ac
     assert "seen before: nothing done" in _witness(env, *now, "event", release).stdout
     listed = _witness(env, *now, "notices").stdout
     assert listed.count("accused_released") == 3 and listed.count("queued") == 3 and "URGENT" in listed
-    out = _witness(dict(env, WITNESS_ACTOR="relay-1:system"), "relay", "--now", "2026-11-03T08:05:00+07:00").stdout
+    out = _witness(dict(env, WITNESS_ACTOR="relay-1:admin"), "relay", "--now", "2026-11-03T08:05:00+07:00").stdout
     assert "sent 3" in out
     assert len(sms_sink.messages) == 2
     assert "Cli Victim" not in listed + out

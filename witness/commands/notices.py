@@ -8,7 +8,6 @@ witness.cli's module state: under `python -m witness.cli` that module is `__main
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional

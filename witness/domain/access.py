@@ -28,13 +28,23 @@ class Actor:
 
     @classmethod
     def parse(cls, text: str) -> "Actor":
+        """An identity claimed by a person (--actor, WITNESS_ACTOR). The `system` role is not one of
+        theirs: it belongs to the scheduled flows, which build their Actor in code."""
         user, sep, role = text.partition(":")
-        if not sep or not user.strip():
+        user, role = user.strip(), role.strip()
+        if not sep or not user:
             raise Forbidden("actor: write it as USER:ROLE, e.g. amara:coordinator")
-        try:
-            return cls(user.strip(), Role(role.strip()))
-        except ValueError:
-            raise Forbidden(f"actor: unknown role {role!r}; roles are {', '.join(r.value for r in Role)}") from None
+        # The user name lands in every audit row (80 characters) and on screens: no control characters.
+        if len(user) > 80 or not user.isprintable():
+            raise Forbidden("actor: the user name must be at most 80 printable characters")
+        claimable = [r.value for r in Role if r is not Role.system]
+        if role == Role.system.value:
+            raise Forbidden("actor: the system role belongs to the scheduled flows and cannot be claimed; "
+                            f"roles are {', '.join(claimable)}")
+        if role not in claimable:
+            # The refused value is not echoed: it may be anything the person typed.
+            raise Forbidden(f"actor: unknown role; roles are {', '.join(claimable)}")
+        return cls(user, Role(role))
 
     def __str__(self) -> str:
         return f"{self.user}:{self.role.value}"

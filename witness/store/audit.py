@@ -1,26 +1,29 @@
 """Append-only, HMAC-chained audit log (R-72).
 
-Each row's MAC covers its sequence number, content and the previous row's MAC, so an edited,
-deleted or reordered row breaks the chain. Cutting rows off the end would still verify, so the
-latest head is also kept outside the database (a file beside the keys) and compared on verify.
-The row is written in the caller's transaction: no audit, no data.
+Each row's MAC covers its sequence number, time, content and the previous row's MAC, so an edited,
+deleted or reordered row breaks the chain. Cutting rows off the end would still verify, and so
+would a chain re-MACed by someone holding the key, so every head is also appended to a file
+outside the database (WITNESS_AUDIT_HEAD_PATH). The file is only ever appended to: deployed
+append-only (`chattr +a`, docs/audit-head.md), the application's own account cannot take a head
+back, and verify compares the log with every head the file ever recorded. A missing head file
+once the log has rows is a failure, not a fresh start. The row is written in the caller's
+transaction: no audit, no data.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from witness.domain.access import Actor
-from witness.private_files import make_private_folder, write_private
+from witness.private_files import make_private_folder
 from witness.store.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
@@ -49,8 +52,11 @@ def append(conn: Connection, key: bytes, actor: Actor, action: str, record: str,
     row = conn.execute(select(audit_head.c.seq, audit_head.c.mac).where(audit_head.c.id == 1).with_for_update()).first()
     prev_seq, prev = (row.seq, row.mac) if row else (0, GENESIS)
     seq = prev_seq + 1
-    fields = dict(at=at, actor=_clean(actor.user), role=actor.role.value, action=_clean(action),
-                  record=_clean(record), purpose=_clean(purpose))
+    # The MAC covers the instant as it is read back (UTC): a +07:00 clock must not look like an edit.
+    # Cut to the column sizes after escaping: an over-long field must not lose the whole row (and
+    # with it the action) to a database error on PostgreSQL, where SQLite would have kept it whole.
+    fields = dict(at=at.astimezone(timezone.utc), actor=_clean(actor.user)[:80], role=actor.role.value,
+                  action=_clean(action)[:60], record=_clean(record)[:120], purpose=_clean(purpose)[:300])
     mac = _mac(key, seq, prev=prev, **fields)
     conn.execute(insert(audit_log).values(seq=seq, prev=prev, mac=mac, **fields))
     if row:
@@ -61,21 +67,43 @@ def append(conn: Connection, key: bytes, actor: Actor, action: str, record: str,
 
 
 def write_head_file(path: Path, head: Head) -> None:
-    """Advance the external head; never move it backwards (several processes may commit)."""
+    """Append the new head to the head file; never rewrite it (it may be append-only, and several
+    processes append at once: O_APPEND writes of one short line do not interleave). So not
+    write_private's fresh-file-and-rename: a rename cannot replace an append-only file. The file is
+    still created 0600 and never opened through a symbolic link."""
     make_private_folder(path.parent)
-    with os.fdopen(os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        current = read_head_file(path)
-        if current is not None and current.seq >= head.seq:
-            return
-        write_private(path, json.dumps({"seq": head.seq, "mac": head.mac}), "audit head")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        # Starting with a newline puts the record on a line of its own even after a head file of
+        # the older single-object format, which ended without one.
+        os.write(fd, ("\n" + json.dumps({"seq": head.seq, "mac": head.mac}) + "\n").encode())
+    finally:
+        os.close(fd)
 
 
-def read_head_file(path: Path) -> Head | None:
-    if not path.exists():
+@dataclass
+class HeadFile:
+    """Every head the file recorded, and the numbers of the lines that are not head records."""
+    heads: list[Head]
+    bad_lines: list[int]
+
+
+def read_head_file(path: Path) -> HeadFile | None:
+    """None when there is no file at all."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
         return None
-    raw = json.loads(path.read_text())
-    return Head(int(raw["seq"]), str(raw["mac"]))
+    heads, bad = [], []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            heads.append(Head(int(raw["seq"]), str(raw["mac"])))
+        except (ValueError, KeyError, TypeError):
+            bad.append(n)
+    return HeadFile(heads, bad)
 
 
 @dataclass
@@ -88,10 +116,11 @@ class Verification:
         return not self.problems
 
 
-def verify(conn: Connection, key: bytes, external: Head | None) -> Verification:
+def verify(conn: Connection, key: bytes, external: HeadFile | None) -> Verification:
     problems: list[str] = []
     expected_seq, prev, count = 1, GENESIS, 0
     last: Head | None = None
+    last_at: datetime | None = None
     macs: dict[int, str] = {}
     for r in conn.execute(select(audit_log).order_by(audit_log.c.seq)):
         count += 1
@@ -101,17 +130,37 @@ def verify(conn: Connection, key: bytes, external: Head | None) -> Verification:
             problems.append(f"seq {r.seq}: chain broken (row before it was removed, changed or moved)")
         if not hmac.compare_digest(r.mac, _mac(key, r.seq, r.at, r.actor, r.role, r.action, r.record, r.purpose, r.prev)):
             problems.append(f"seq {r.seq}: content does not match its MAC (row edited)")
-        expected_seq, prev = r.seq + 1, r.mac
+        # Rows are appended in time order; a row earlier than the one before it was backdated
+        # (a clock set by hand) or written by someone holding the key.
+        if last_at is not None and r.at < last_at:
+            problems.append(f"seq {r.seq}: time runs backwards ({r.at.isoformat()} is before the row above, "
+                            f"{last_at.isoformat()})")
+        expected_seq, prev, last_at = r.seq + 1, r.mac, r.at
         last = Head(r.seq, r.mac)
         macs[r.seq] = r.mac
     db_head = conn.execute(select(audit_head.c.seq, audit_head.c.mac)).first()
     if db_head is not None and (last is None or (db_head.seq, db_head.mac) != (last.seq, last.mac)):
         problems.append(f"head: the database records seq {db_head.seq} as the last row, but the log ends at "
                         f"{last.seq if last else 0} (rows removed from the end)")
-    if external is not None:
-        if last is None or external.seq > last.seq:
-            problems.append(f"head: the external head is at seq {external.seq} but the log ends at "
-                            f"{last.seq if last else 0} (log truncated)")
-        elif macs.get(external.seq) != external.mac:
-            problems.append(f"head: seq {external.seq} does not match the external head (rewritten history)")
+    problems += _compare_with_head_file(external, last, macs)
     return Verification(count, problems)
+
+
+def _compare_with_head_file(external: HeadFile | None, last: Head | None, macs: dict[int, str]) -> list[str]:
+    end = last.seq if last else 0
+    if external is None:
+        # Deleting the file must not pass for a fresh start: only an empty log has no head yet.
+        return [f"head: the head file is missing but the log has {end} rows (it was deleted or moved; "
+                "truncation cannot be ruled out)"] if last else []
+    problems = [f"head: line {n} of the head file is not a head record (the file was edited)" for n in external.bad_lines]
+    if last and not external.heads:
+        problems.append(f"head: the head file records no head but the log has {end} rows (the file was emptied)")
+    if external.heads:
+        top = max(h.seq for h in external.heads)
+        if top > end:
+            problems.append(f"head: the head file records seq {top} but the log ends at {end} (log truncated)")
+    rewritten = sorted(h.seq for h in external.heads if h.seq <= end and macs.get(h.seq) != h.mac)
+    if rewritten:
+        problems.append(f"head: {len(rewritten)} recorded head(s) do not match the log, the first at seq "
+                        f"{rewritten[0]} (rewritten history)")
+    return problems

@@ -10,6 +10,9 @@ from witness.private_files import make_private_folder, private_umask, secure_fil
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # A database error's text would otherwise carry the statement's parameters: names, addresses,
+    # ten megabytes of whatever was sent. The CLI prints only the error's type in any case.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
     if url.startswith("postgresql://"):
