@@ -9,14 +9,17 @@ One pass (`relay`) does three things, each in its own short transactions:
    `FOR UPDATE SKIP LOCKED`; on SQLite the unit of work begins IMMEDIATE), records a pending
    attempt for each, checks the Do No Harm rules, reads the address from the encrypted identity
    (or the staff directory) and renders the text. Nothing is sent inside a transaction.
-3. `deliver` then `record`: sends each message through its channel's transport, then records every
-   outcome: sent; temporary failure, retried with capped exponential backoff and jitter; permanent
-   failure, dead-lettered onto a person's worklist; blocked by a rule, turned into a call / visit
-   task.
+3. `deliver` then `record`: sends each message through its channel's transport; a notice the
+   transport accepted is marked sent at once, in its own short transaction, before the next one is
+   sent. `record` then records every other outcome for the batch: temporary failure, retried with
+   capped exponential backoff and jitter; permanent failure, dead-lettered onto a person's
+   worklist; blocked by a rule, turned into a call / visit task.
 
-A relay that dies between sending and recording loses nothing: the lease runs out, the next relay
-claims the notice again and sends it under the same idempotency key (at-least-once; receivers drop
-duplicates by key). The dead attempt is kept, marked `unknown`.
+A relay that dies mid-batch loses nothing and repeats at most one message: what was accepted is
+already marked sent; the lease on the rest runs out, and the next relay claims them again. Only the
+notice in flight when it died (accepted by the server, not yet marked) goes out twice, under the
+same idempotency key (at-least-once; receivers drop duplicates by key). The dead attempts are kept,
+marked `unknown`.
 """
 from __future__ import annotations
 
@@ -28,9 +31,9 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from witness.domain.access import Actor, Role, require
 from witness.domain.guardrails import ActionKind
@@ -69,6 +72,7 @@ class Prepared:
     outcome: str | None = None  # set before sending: blocked | reroute | permanent
     error: str | None = None
     redact: list[str] = field(default_factory=list)
+    marked: bool = False  # recorded as sent the moment its transport accepted it
 
 
 @dataclass
@@ -89,8 +93,7 @@ def default_owner() -> str:
 
 def relay(app, transports: dict[str, Transport], now: datetime | None = None, actor: Actor = SYSTEM,
           owner: str | None = None, batch_size: int = BATCH, lease: timedelta = LEASE,
-          rng: random.Random | None = None, on_sent: Callable[[str], None] | None = None,
-          max_batches: int = 10_000) -> RelayReport:
+          rng: random.Random | None = None, max_batches: int = 10_000) -> RelayReport:
     """One full pass as of `now` (default: the app's clock): schedule, then deliver batches until
     nothing more is due. What is retried later (backoff) waits for a later pass."""
     require(actor, "notice.relay")
@@ -100,7 +103,7 @@ def relay(app, transports: dict[str, Transport], now: datetime | None = None, ac
     report = RelayReport()
     report.escalated, report.repeated = schedule(app, now, actor)
     for _ in range(max_batches):
-        batch = deliver_batch(app, transports, now, actor, owner, batch_size, lease, rng, on_sent)
+        batch = deliver_batch(app, transports, now, actor, owner, batch_size, lease, rng)
         if batch.claimed == 0:
             break
         for name in ("claimed", "sent", "retrying", "dead", "rerouted"):
@@ -111,14 +114,18 @@ def relay(app, transports: dict[str, Transport], now: datetime | None = None, ac
 
 def deliver_batch(app, transports: dict[str, Transport], now: datetime, actor: Actor = SYSTEM,
                   owner: str | None = None, batch_size: int = BATCH, lease: timedelta = LEASE,
-                  rng: random.Random | None = None, on_sent: Callable[[str], None] | None = None) -> RelayReport:
+                  rng: random.Random | None = None) -> RelayReport:
     """Claim one batch, send it, record it. Returns what happened (claimed == 0: nothing was due)."""
     owner = owner or default_owner()
     prepared = claim(app, now, actor, owner, batch_size, lease)
     if not prepared:
         return RelayReport()
-    results = [deliver(p, transports, on_sent) for p in prepared]
-    return record(app, now, actor, owner, results, rng or random.Random())
+    with app.engine.connect() as conn:  # one connection for the batch's marks, not one checkout each
+        for p in prepared:
+            deliver(p, transports)
+            if p.outcome == "sent":
+                p.marked = _mark_sent(conn, now, owner, p)
+    return record(app, now, actor, owner, prepared, rng or random.Random())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,7 +395,7 @@ def _redact(text: str, values: list[str]) -> str:
     return text[:300]
 
 
-def deliver(p: Prepared, transports: dict[str, Transport], on_sent: Callable[[str], None] | None = None) -> Prepared:
+def deliver(p: Prepared, transports: dict[str, Transport]) -> Prepared:
     if p.outcome is not None or p.message is None:
         return p
     transport = transports.get(p.channel)
@@ -405,8 +412,6 @@ def deliver(p: Prepared, transports: dict[str, Transport], on_sent: Callable[[st
         p.outcome, p.error = "temporary", f"transport failed unexpectedly ({exc.__class__.__name__})"
         return p
     p.outcome = "sent"
-    if on_sent is not None:
-        on_sent(p.id)
     return p
 
 
@@ -419,6 +424,19 @@ _MARK_SENT = (update(notices).where(notices.c.id == bindparam("nid"))
                       updated_at=bindparam("at")))
 
 
+def _mark_sent(conn, now: datetime, owner: str, p: Prepared) -> bool:
+    """Record one accepted notice at once, so that a relay killed later in the batch does not send
+    it again. No audit row here: the attempt row says which relay sent it and when, and `record`
+    audits the batch. If the store refuses (busy), `record` marks it with the rest of the batch."""
+    try:
+        with conn.begin():
+            conn.execute(_FINISH_ATTEMPT, dict(nid=p.id, n=p.attempts, owner=owner, done=now, why=None, result="sent"))
+            conn.execute(_MARK_SENT, dict(nid=p.id, at=now))
+    except DBAPIError:  # rolled back; a dropped connection is opened afresh for the next mark
+        return False
+    return True
+
+
 def record(app, now: datetime, actor: Actor, owner: str, results: list[Prepared], rng: random.Random) -> RelayReport:
     report = RelayReport(claimed=len(results))
     with app.uow(actor, now) as uow:
@@ -426,14 +444,17 @@ def record(app, now: datetime, actor: Actor, owner: str, results: list[Prepared]
         dead_items = []
         rerouted_groups: set[str] = set()
         mine = and_(notices.c.lease_owner == owner, notices.c.status == Status.sending.value)
-        conn.execute(_FINISH_ATTEMPT, [
-            dict(nid=p.id, n=p.attempts, owner=owner, done=now, why=p.error,
-                 result=p.outcome if p.outcome in ("sent", "temporary", "permanent") else "blocked") for p in results])
-        sent = [dict(nid=p.id, at=now) for p in results if p.outcome == "sent"]
+        unrecorded = [p for p in results if not p.marked]
+        if unrecorded:
+            conn.execute(_FINISH_ATTEMPT, [
+                dict(nid=p.id, n=p.attempts, owner=owner, done=now, why=p.error,
+                     result=p.outcome if p.outcome in ("sent", "temporary", "permanent") else "blocked")
+                for p in unrecorded])
+        sent = [dict(nid=p.id, at=now) for p in unrecorded if p.outcome == "sent"]
         if sent:
             # Delivered is delivered, whoever holds the lease now.
             conn.execute(_MARK_SENT, sent)
-            report.sent = len(sent)
+        report.sent = sum(1 for p in results if p.outcome == "sent")
         for p in results:
             if p.outcome == "sent":
                 continue
