@@ -4,6 +4,9 @@ store under DIR, the sweep run as a Prefect flow with no server, and simulated t
 Three cases drawn from the Guide's situations: a Myanmar fisherman in Thailand, a second victim of
 the same boat who decides not to testify, and a girl of uncertain age in Indonesia trafficked by her
 aunt. Everything written to DIR is pseudonymised, as it would be for anyone without need-to-know.
+
+DIR is deleted and rewritten on every run, so the demo marks it (MARKER) and refuses any other
+non-empty folder: `--out ~` must never cost a user their files.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from witness.bootstrap import build_app
 from witness.clock import FixedClock
 from witness.domain.access import Actor, Role
 from witness.errors import WitnessError
+from witness.private_files import secure_folder, write_private
 from witness.services import appointments, cases, consent, reflection, support
 from witness.services.audit import verify
 from witness.services.intake import open_case
@@ -33,6 +37,44 @@ DEWI = Actor("dewi", Role.coordinator)  # coordinator in Indonesia
 SOMCHAI = Actor("somchai", Role.prosecutor)
 AUDITOR = Actor("audit-1", Role.auditor)
 START = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)  # 10:00 in Bangkok and Jakarta
+MARKER = ".witness-demo"
+# Prefect's default (20 s) is too short for its temporary server on a busy machine: it needs ~20 s
+# with a new PREFECT_HOME (migrations) on an idle one (../shared/notes/prefect.md).
+PREFECT_STARTUP_SECONDS = "120"
+
+
+class DemoRefused(WitnessError):
+    """The output folder cannot be used; nothing was written or deleted."""
+
+
+class DemoFailed(WitnessError):
+    """The demonstration could not run to the end; the message says what to do."""
+
+
+def demo_locations(out: Path) -> tuple[Path, Path]:
+    """The output folder and the Prefect home beside it (`DIR.prefect`, kept between runs so the
+    next start skips Prefect's migrations), absolute, a relative DIR taken from the current folder."""
+    out = Path(out).expanduser().resolve()
+    if out == out.parent:
+        raise DemoRefused(f"--out: {out} is the root folder; give a folder of its own")
+    return out, out.with_name(out.name + ".prefect")
+
+
+def prepare_output(out: Path) -> Path:
+    """An empty (or new) folder, or one a previous demo wrote (it carries MARKER): emptied and
+    marked first, so that a run stopped half-way can still be replaced by the next one."""
+    out, _ = demo_locations(out)
+    if out.exists() and not out.is_dir():
+        raise DemoRefused(f"--out: {out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        marker = out / MARKER
+        if marker.is_symlink() or not marker.is_file():
+            raise DemoRefused(f"--out: {out} is not empty and holds no previous demonstration; "
+                              "give a new or empty folder (the demo deletes what is in it)")
+        shutil.rmtree(out)
+    secure_folder(out)
+    write_private(out / MARKER, "Output of `witness demo`: the next run deletes and rewrites this folder.\n")
+    return out
 
 
 class Story:
@@ -68,12 +110,11 @@ def _form(name: str, **over) -> dict:
 
 
 def run_demo(out: Path, use_prefect: bool = True) -> Path:
-    out = out.resolve()
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    # A store of its own under DIR; the demo never touches the user's real witness home.
-    settings = Settings(home=out / "store", database_url=None)
+    """Raises DemoRefused (before any work) for a folder it must not delete, DemoFailed when
+    Prefect's temporary server does not start."""
+    out = prepare_output(out)
+    # A store of its own under DIR; the demo never touches the user's real witness home or keys.
+    settings = Settings(home=out / "store", database_url=None, key_file=None)
     init(settings)
     clock = FixedClock(START)
     app = build_app(settings, clock)
@@ -182,8 +223,35 @@ def _sweeper(app, settings: Settings, use_prefect: bool):
 
     os.environ["WITNESS_HOME"] = str(settings.home)
     os.environ.pop("WITNESS_DATABASE_URL", None)
+    os.environ.pop("WITNESS_KEY_FILE", None)
+    # Prefect reads these when first imported; a value the user set wins.
+    _, prefect_home = demo_locations(settings.home.parent)
+    for name, value in (("PREFECT_HOME", str(prefect_home)), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
+                        ("PREFECT_LOGGING_LEVEL", "WARNING"),
+                        ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", PREFECT_STARTUP_SECONDS)):
+        os.environ.setdefault(name, value)
+    _start_prefect()
     from flows.sweep import sweep as sweep_flow
     return lambda now: sweep_flow(now=now.isoformat())
+
+
+def _start_prefect() -> None:
+    """With no server configured, the first flow starts Prefect's temporary server. Start it here,
+    before the story, so that a slow start is one line saying what to do, not a traceback from
+    inside a flow run. The flows then find it running (Prefect keeps one per process)."""
+    from prefect.settings import (PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED,
+                                  PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return  # a server the user runs: the flows talk to it
+    from prefect.server.api.server import SubprocessASGIServer
+
+    waited = PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+    try:
+        SubprocessASGIServer().start()
+    except Exception:  # Prefect raises a bare RuntimeError carrying the server's whole output
+        raise DemoFailed(f"Prefect's temporary server did not start within {waited} s (a busy machine is slow): "
+                         f"run again with PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS={max(300, 2 * waited)}") from None
 
 
 def _sweep_line(changed: dict) -> str:
@@ -193,11 +261,10 @@ def _sweep_line(changed: dict) -> str:
 
 def _write_outputs(app, out: Path, story: Story, ids: list[str]) -> None:
     views = out / "cases"
-    views.mkdir()
     final = []
     for case_id in ids:
         view = cases.show(app, AUDITOR, case_id)  # the pseudonymised view
-        (views / f"{case_id}.json").write_text(json.dumps(view, indent=2, ensure_ascii=False))
+        write_private(views / f"{case_id}.json", json.dumps(view, indent=2, ensure_ascii=False))
         services = ", ".join(f"{s['kind']} ({s['status']})" for s in view["services"])
         final.append(f"- {case_id} ({view['jurisdiction']}): stage **{view['stage']}**; services: {services}")
     work = []
@@ -211,4 +278,4 @@ def _write_outputs(app, out: Path, story: Story, ids: list[str]) -> None:
             "## Audit log", "",
             f"- {check.rows} audit rows; verification: {'intact' if check.ok else 'FAILED: ' + '; '.join(check.problems)}",
             "", f"Store: {app.settings.home} (SQLite, WAL). Case views: cases/*.json.", ""]
-    (out / "report.md").write_text("\n".join(text), encoding="utf-8")
+    write_private(out / "report.md", "\n".join(text))

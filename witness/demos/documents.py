@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from witness.domain.access import Actor, Role
+from witness.private_files import make_private_folder, write_private
 
 ORDER = 45
 AMARA = Actor("amara", Role.coordinator)
@@ -31,7 +32,7 @@ def chapter(ctx) -> None:
     app, story, now = ctx.app, ctx.story, ctx.clock.now()
     fisher, girl = ctx.cases["fisher"], ctx.cases["girl"]
     folder = ctx.out / "documents"
-    folder.mkdir(exist_ok=True)
+    make_private_folder(folder)
     story.day("court documents and letters")
 
     from witness.domain.consent import has_consent
@@ -60,7 +61,7 @@ def chapter(ctx) -> None:
         result = story.attempt(what, lambda: generate(app, actor, request))
         if result is not None:
             path = folder / f"{request.case_id}-{request.kind}-{result.language}.pdf"
-            path.write_bytes(result.pdf)
+            write_private(path, result.pdf)
             made.append(result)
             story.say(f"  → documents/{path.name}: v{result.version}, {result.language}, to {result.recipient}, "
                       f"{result.pages} page(s), SHA-256 {result.content_hash[:12]}…")

@@ -13,6 +13,7 @@ import yaml
 from witness.domain.access import Actor, Role
 from witness.domain.measure import MeasureKind
 from witness.domain.protection import WitnessConditions, eligibility
+from witness.private_files import make_private_folder, write_private
 from witness.services import calendar_feeds, consent, hearings, measures, preparation, reflection, resources
 from witness.settings import PROJECT_ROOT
 
@@ -129,14 +130,14 @@ def chapter(ctx) -> None:
               f"{sick}'s calendar shows the assignment as cancelled.")
 
     out = ctx.out / "calendars"
-    out.mkdir(parents=True, exist_ok=True)
+    make_private_folder(out)
     feeds = [("coordinator", "amara", None), ("coordinator", "dewi", None), ("prosecutor", "somchai", None),
              ("prosecutor", "rahmat", None), ("interpreter", "interp-07", None), ("victim", None, fisher),
              ("victim", None, girl), ("guardian", None, girl)]
     feeds += [("escort", o, None) for o in sorted(set(team + new_team + _officers(app, girl_hearing)))]
     for audience, who, case in feeds:
         data_ics = calendar_feeds.export(app, AMARA, audience, who, case)
-        (out / f"{audience}-{who or case}.ics").write_bytes(data_ics)
+        write_private(out / f"{audience}-{who or case}.ics", data_ics)
     story.say(f"{len(feeds)} iCalendar feeds written to calendars/: one per coordinator, prosecutor, escort officer "
               "and interpreter, the fisherman's in Burmese, the girl's and her mother's in Bahasa Indonesia. "
               "No feed carries a real name or an address.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from witness.domain.access import Actor, Role
+from witness.private_files import write_private
 from witness.outputs.transports.loopback import SmsSink, SmtpSink
 from witness.outputs.transports.sms import SmsGatewayTransport
 from witness.outputs.transports.smtp import SmtpTransport
@@ -112,4 +113,4 @@ def _write_log(app, path) -> None:
         lines.append(f"{n['created_at']:%Y-%m-%d %H:%M}  {n['case'] or '-':<9} {n['kind']:<19} {n['recipient']:<20} "
                      f"{n['channel']:<8} {n['language']:<4} {n['status']:<10} {n['attempts']:<5} {n['repeat']:<6} "
                      f"{'yes' if n['acknowledged_at'] else 'no':<3} {n['escalation']:<10} {n['key']}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private(path, "\n".join(lines) + "\n")
