@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from witness.domain.proceeding import Custody
-from witness.errors import InputProblems
 
 CaseEventKind = Literal["stage_changed", "hearing_set", "hearing_moved", "hearing_cancelled", "reflection_ending",
                         "measure_decided", "judgment", "restitution_awarded", "restitution_paid", "risk_review_due"]
@@ -95,24 +94,33 @@ class EventFile(_Form):
 
 
 _TAGS = ("custody", "case")
+_ONE = TypeAdapter(Event)
 
 
-def parse_event_file(data: Any) -> list[CustodyEventIn | CaseEventIn]:
-    """The events of a file (one event, or several under `events`), or every problem with each as
-    `events.N.field: message` — never the offending value, which may be personal."""
+def parse_event_file(data: Any) -> tuple[list[CustodyEventIn | CaseEventIn | None], list[tuple[int, str, str]]]:
+    """The events of a file (one event, or several under `events`), each checked on its own so
+    that every bad event is reported, not only the first: (events, with None where one is bad;
+    problems as (event index, `events.N.field`, message)). A problem with the file itself has
+    index -1. Messages never carry the offending value, which may be personal."""
     if isinstance(data, dict) and "events" not in data:
         data = {"events": [data]}
     if not isinstance(data, dict):
-        raise InputProblems([("(top level)", "expected a mapping of fields")])
-    try:
-        return EventFile.model_validate(data).events
-    except ValidationError as exc:
-        problems = []
-        for e in exc.errors():
-            loc = list(e["loc"])
-            # pydantic puts the union's tag after the index (events.0.custody.occurred_at); the
-            # reader wrote no such level, so it is dropped.
-            if len(loc) >= 3 and loc[0] == "events" and loc[2] in _TAGS:
-                del loc[2]
-            problems.append((".".join(str(p) for p in loc) or "(top level)", e["msg"].removeprefix("Value error, ")))
-        raise InputProblems(problems) from None
+        return [], [(-1, "(top level)", "expected a mapping of fields")]
+    problems = [(-1, str(k), "Extra inputs are not permitted") for k in data if k != "events"]
+    raw = data["events"]
+    if not isinstance(raw, list) or not raw:
+        return [], problems + [(-1, "events", "give a list of at least one event")]
+    events: list[CustodyEventIn | CaseEventIn | None] = []
+    for n, one in enumerate(raw):
+        try:
+            events.append(_ONE.validate_python(one))
+        except ValidationError as exc:
+            events.append(None)
+            for e in exc.errors():
+                loc = list(e["loc"])
+                # pydantic puts the union's tag first (custody.occurred_at); the writer of the
+                # file wrote no such level, so it is dropped.
+                if loc and loc[0] in _TAGS:
+                    del loc[0]
+                problems.append((n, ".".join(["events", str(n), *map(str, loc)]), e["msg"].removeprefix("Value error, ")))
+    return events, problems

@@ -497,11 +497,11 @@ def record_events(app, actor: Actor, data) -> list[dict]:
     from witness.services.custody import record_change
 
     require(actor, "event.record")
-    events = parse_event_file(data)
+    events, problems = parse_event_file(data)
     if any(isinstance(e, CustodyEventIn) for e in events):
         require(actor, "custody.record")
     with app.uow(actor) as uow:
-        targets = _resolve(uow, events)  # reads only: raises before anything is written
+        targets = _resolve(uow, events, problems)  # reads only: raises before anything is written
         results = []
         for e, target in zip(events, targets):
             if isinstance(e, CustodyEventIn):
@@ -514,47 +514,51 @@ def record_events(app, actor: Actor, data) -> list[dict]:
     return results
 
 
-def _resolve(uow, events) -> list:
-    """Each event's target (an accused id, or the case ids), or InputProblems naming every event
-    that points at nothing or is dated ahead of the clock."""
+def _resolve(uow, events, problems: list[tuple[int, str, str]]) -> list:
+    """Each event's target (an accused id, or the case ids), or InputProblems listing, in file
+    order, the schema's problems and every event that points at nothing or is dated ahead of the
+    clock."""
     from witness.domain.event import CustodyEventIn
     from witness.domain.proceeding import ahead_of_clock
     from witness.services.custody import accused_by_label
 
-    conn, problems, targets = uow.conn, [], []
+    conn, problems, targets = uow.conn, list(problems), []
     for n, e in enumerate(events):
         where = f"events.{n}"
+        if e is None:  # the schema's problems are already listed
+            targets.append(None)
+            continue
         too_soon = ahead_of_clock(e.occurred_at, uow.now)
         if too_soon:
-            problems.append((f"{where}.occurred_at", too_soon))
+            problems.append((n, f"{where}.occurred_at", too_soon))
         if isinstance(e, CustodyEventIn):
             if e.accused_id:
                 aid = conn.execute(select(accused.c.id).where(accused.c.id == e.accused_id)).scalar()
                 if aid is None:
-                    problems.append((f"{where}.accused_id", "no accused has this id"))
+                    problems.append((n, f"{where}.accused_id", "no accused has this id"))
             else:
                 aid = accused_by_label(conn, e.docket, e.accused)
                 if aid is None:
-                    problems.append((f"{where}.accused", f"no accused with this label in proceeding {e.docket}"))
+                    problems.append((n, f"{where}.accused", f"no accused with this label in proceeding {e.docket}"))
             targets.append(aid)
             continue
         ids = set(e.cases)
         known = set(conn.execute(select(cases.c.id).where(cases.c.id.in_(ids))).scalars()) if ids else set()
         missing = sorted(ids - known)
         if missing:
-            problems.append((f"{where}.cases", f"no case {', '.join(missing[:10])}"
-                                               + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")))
+            problems.append((n, f"{where}.cases", f"no case {', '.join(missing[:10])}"
+                                                  + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")))
         if e.docket:
             in_docket = set(conn.execute(
                 select(case_proceedings.c.case_id).join(proceedings, proceedings.c.id == case_proceedings.c.proceeding_id)
                 .join(cases, cases.c.id == case_proceedings.c.case_id)
                 .where(proceedings.c.docket == e.docket, cases.c.stage != "closed")).scalars())
             if not in_docket:
-                problems.append((f"{where}.docket", "no open case in this proceeding"))
+                problems.append((n, f"{where}.docket", "no open case in this proceeding"))
             ids |= in_docket
         targets.append(sorted(ids))
     if problems:
-        raise InputProblems(problems)
+        raise InputProblems([(path, msg) for _, path, msg in sorted(problems, key=lambda p: p[0])])
     return targets
 
 
