@@ -48,3 +48,38 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found, "no CSRF field in the form"
     return found.group(1)
+
+
+def web_client(app, secure_cookies: bool = False):
+    from starlette.testclient import TestClient
+
+    from witness.web.app import create_app
+
+    # A browser sends Secure cookies back only over https.
+    return TestClient(create_app(app, secure_cookies=secure_cookies), follow_redirects=False,
+                      base_url="https://testserver" if secure_cookies else "http://testserver")
+
+
+def signed_in_client(app, who: Person):
+    """A browser-like client that signed in through the real form (password and, where the role
+    needs one, the code the authenticator shows now)."""
+    client = web_client(app)
+    page = client.get("/signin")
+    answer = client.post("/signin", data={"csrf": csrf_of(page.text), "login": who.login, "password": who.password,
+                                          "code": who.code(app)})
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+@pytest.fixture
+def clients(app):
+    made = []
+
+    def make(who: Person):
+        c = signed_in_client(app, who)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()

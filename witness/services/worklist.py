@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from witness.domain.access import Actor, Role, require
+from witness.errors import InputProblems, NotFound
 from witness.store.tables import worklist
 
 
@@ -37,3 +38,40 @@ def open_items(app, actor: Actor, everyone: bool = False) -> list[dict]:
         uow.audit("worklist.read", actor.user, f"{len(rows)} open items")
         uow.commit()
     return rows
+
+
+def _own_item(uow, actor: Actor, item_id: int):
+    row = uow.conn.execute(select(worklist).where(worklist.c.id == item_id, worklist.c.done_at.is_(None))
+                           .with_for_update()).first()
+    # Only the assignee clears an item; someone else's answers like a missing one, so a refusal
+    # does not confirm it exists.
+    if row is None or row.assignee != actor.user:
+        raise NotFound(f"item: no open item {item_id}")
+    return row
+
+
+def mark_done(app, actor: Actor, item_id: int) -> None:
+    require(actor, "worklist.read")
+    with app.uow(actor) as uow:
+        row = _own_item(uow, actor, item_id)
+        uow.conn.execute(update(worklist).where(worklist.c.id == item_id).values(done_at=uow.now, done_by=actor.user))
+        uow.audit("worklist.done", row.case_id or actor.user, f"{row.kind} item {item_id} done")
+        uow.commit()
+
+
+def snooze(app, actor: Actor, item_id: int, period: str, reason: str) -> datetime:
+    """Put an item off (never an urgent release alert); returns when it is due again."""
+    from witness.domain.worklist import SNOOZE_PERIODS, snooze_problems
+
+    require(actor, "worklist.read")
+    with app.uow(actor) as uow:
+        row = _own_item(uow, actor, item_id)
+        problems = snooze_problems(row.kind, period, reason)
+        if problems:
+            raise InputProblems(problems)
+        due = max(row.due_at, uow.now) + SNOOZE_PERIODS[period]
+        uow.conn.execute(update(worklist).where(worklist.c.id == item_id).values(due_at=due))
+        uow.audit("worklist.snooze", row.case_id or actor.user,
+                  f"{row.kind} item {item_id} due {row.due_at.isoformat()} snoozed to {due.isoformat()}: {reason}")
+        uow.commit()
+    return due

@@ -1,0 +1,54 @@
+"""The case page (R-112): identity only behind an audited POST, and guardrail answers with the
+rule, its explanation, the Guide section and an override box where the rule allows one."""
+from sqlalchemy import select
+
+from tests.conftest import COORDINATOR, adult_form
+from tests.web.conftest import csrf_of, make_person, signed_in_client
+from witness.services import reflection, risk
+from witness.services.intake import open_case
+from witness.store.tables import audit_log, cases
+
+
+def test_identity_is_shown_only_after_show_identity_is_pressed(app):
+    case_id = open_case(app, COORDINATOR, adult_form())
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    page = client.get(f"/cases/{case_id}")
+    assert "Aung Min Thein" not in page.text and "Show identity" in page.text
+    shown = client.post(f"/cases/{case_id}/identity", data={"csrf": csrf_of(page.text)})
+    assert shown.status_code == 200 and "Aung Min Thein" in shown.text
+    with app.engine.connect() as c:
+        reads = c.execute(select(audit_log.c.action).where(audit_log.c.record == case_id,
+                                                           audit_log.c.actor == "amara")).scalars().all()
+        c.rollback()
+    assert "identity.read" in reads
+
+
+def test_a_guardrail_warning_is_explained_and_can_be_overridden_with_a_reason(app):
+    case_id = open_case(app, COORDINATOR, adult_form(
+        consents=[{"scope": "interview", "method": "written", "language": "my"}]))
+    reflection.decide(app, COORDINATOR, case_id, "cooperate")
+    risk.report(app, COORDINATOR, case_id, "settlement_pressure")
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    stopped = client.post(f"/cases/{case_id}/stage", data={"csrf": token, "target": "decision", "reason": "decided"})
+    assert stopped.status_code == 409
+    text = stopped.text
+    assert "DNH-12-settlement-pressure" in text and "advise the victim against informal settlement" in text
+    assert "Guide: Criminal Justice §1" in text
+    assert 'name="override:DNH-12-settlement-pressure"' in text
+    moved = client.post(f"/cases/{case_id}/stage", data={
+        "csrf": token, "target": "decision", "reason": "decided",
+        "override:DNH-12-settlement-pressure": "victim advised in person; pressure reported to police"})
+    assert moved.status_code == 303
+    with app.engine.connect() as c:
+        assert c.execute(select(cases.c.stage).where(cases.c.id == case_id)).scalar() == "decision"
+        c.rollback()
+
+
+def test_a_block_that_no_one_may_override_offers_no_override_box(app):
+    case_id = open_case(app, COORDINATOR, adult_form())
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    stopped = client.post(f"/cases/{case_id}/stage", data={"csrf": token, "target": "decision", "reason": "hurry"})
+    assert stopped.status_code == 409 and "reflection period runs until" in stopped.text
+    assert 'name="override:' not in stopped.text

@@ -1,0 +1,70 @@
+"""The Today page and its actions (R-112): urgent release alerts first, done, snooze, record contact."""
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import COORDINATOR, adult_form
+from tests.web.conftest import csrf_of, make_person, signed_in_client
+from witness.errors import InputProblems, NotFound
+from witness.services import worklist
+from witness.services.intake import open_case
+from witness.services.worklist import add_items, item
+
+
+@pytest.fixture
+def items(app):
+    case_id = open_case(app, COORDINATOR, adult_form())
+    now = app.clock.now()
+    with app.engine.begin() as conn:
+        add_items(conn, [
+            item("a", case_id, "risk_review", "amara", now - timedelta(days=2), now, f"{case_id}: risk review overdue"),
+            item("b", case_id, "release_escalation", "amara", now, now, f"{case_id}: accused released, victim not reached"),
+            item("c", case_id, "claim_filing_deadline", "amara", now + timedelta(days=3), now, f"{case_id}: claim deadline"),
+            item("d", case_id, "risk_review", "dewi", now, now, "someone else's"),
+        ])
+        ids = dict(conn.exec_driver_sql("select key, id from worklist").all())
+    return case_id, ids
+
+
+def test_today_puts_urgent_release_alerts_first_then_due_then_later(app, items):
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    page = client.get("/today").text
+    order = [page.index(t) for t in ("accused released", "risk review overdue", "claim deadline")]
+    assert order == sorted(order)
+    assert page.index("Urgent: release alerts") < order[0] < page.index("Due now") < order[1] < page.index("Coming up")
+    assert "someone else's" not in page
+    urgent_band = page[page.index("Urgent: release alerts"):page.index("Due now")]
+    assert "Record contact with" in urgent_band and "Snooze" not in urgent_band
+
+
+def test_done_clears_the_item_and_only_the_assignee_may(app, items):
+    case_id, ids = items
+    worklist.mark_done(app, COORDINATOR, ids["a"])
+    assert [i["key"] for i in worklist.open_items(app, COORDINATOR)] == ["b", "c"]
+    with pytest.raises(NotFound):
+        worklist.mark_done(app, COORDINATOR, ids["d"])
+    with pytest.raises(NotFound):
+        worklist.mark_done(app, COORDINATOR, ids["a"])  # already done
+
+
+def test_snooze_moves_an_item_later_with_a_listed_reason_but_never_an_urgent_alert(app, items):
+    case_id, ids = items
+    due = worklist.snooze(app, COORDINATOR, ids["a"], "1d", "waiting_for_victim")
+    assert due == app.clock.now() + timedelta(days=1)
+    assert [i["key"] for i in worklist.open_items(app, COORDINATOR)] == ["b", "a", "c"]
+    with pytest.raises(InputProblems) as err:
+        worklist.snooze(app, COORDINATOR, ids["b"], "forever", "bored")
+    assert [p for p, _ in err.value.problems] == ["item", "period", "reason"]
+
+
+def test_snooze_and_done_through_the_page(app, items):
+    case_id, ids = items
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    token = csrf_of(client.get("/today").text)
+    refused = client.post(f"/today/{ids['b']}/snooze", data={"csrf": token, "period": "1h", "reason": "planned_later"})
+    assert refused.status_code == 422 and "item: an urgent release alert cannot be snoozed" in refused.text
+    assert client.post(f"/today/{ids['a']}/snooze", data={"csrf": token, "period": "3d",
+                                                         "reason": "planned_later"}).status_code == 303
+    assert client.post(f"/today/{ids['c']}/done", data={"csrf": token}).status_code == 303
+    assert [i["key"] for i in worklist.open_items(app, COORDINATOR)] == ["b", "a"]
+    assert client.post(f"/cases/{case_id}/contact", data={"csrf": token}).headers["location"] == "/today"

@@ -1,0 +1,29 @@
+"""An escort's or interpreter's own assignments (R-112): what the calendars already hold for them,
+as rows for a page. Pseudonyms, times and places only; nothing about anyone else's work."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from witness.domain.access import Actor, Role
+from witness.errors import Forbidden
+from witness.store.hearing_tables import calendar_events
+
+OWN_FEED_ROLES = frozenset({Role.escort, Role.interpreter})
+
+
+def of(app, actor: Actor) -> list[dict]:
+    """Upcoming confirmed assignments of the signed-in escort or interpreter, soonest first."""
+    if actor.role not in OWN_FEED_ROLES:
+        raise Forbidden(f"{actor.role.value} has no assignments page")
+    with app.uow(actor) as uow:
+        since = uow.now - timedelta(hours=12)  # today's, even if already started
+        rows = uow.conn.execute(select(calendar_events.c.content).where(
+            calendar_events.c.audience == actor.role.value, calendar_events.c.subject == actor.user,
+            calendar_events.c.status == "CONFIRMED", calendar_events.c.starts_at >= since)
+            .order_by(calendar_events.c.starts_at, calendar_events.c.uid)).scalars().all()
+        uow.audit("assignments.read", actor.user, f"{len(rows)} assignments")
+        uow.commit()
+    return [json.loads(r) for r in rows]

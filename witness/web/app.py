@@ -1,0 +1,60 @@
+"""The web application factory: routes, static files, and the security middleware around them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from witness.web import assignments, case_pages, intake_form, signin, today
+from witness.web.page import environment, render
+from witness.web.security import AccessLog, BodyLimit, SecurityHeaders
+
+STATIC = Path(__file__).parent / "static"
+
+
+async def _not_found(request: Request, exc):
+    return render(request, "not_found.html", 404, title="Not found")
+
+
+async def _server_error(request: Request, exc):
+    # No traceback, no exception text: either could carry a name from a form.
+    return render(request, "error.html", 500, title="Error", message="Something went wrong; nothing was changed.")
+
+
+def routes() -> list:
+    return [
+        Route("/", signin.home),
+        Route("/signin", signin.signin_page, methods=["GET"]),
+        Route("/signin", signin.signin_submit, methods=["POST"]),
+        Route("/signout", signin.signout, methods=["POST"]),
+        Route("/setup/{token}", signin.setup_page, methods=["GET"]),
+        Route("/setup/{token}", signin.setup_submit, methods=["POST"]),
+        Route("/account", signin.account_page, methods=["GET"]),
+        Route("/account/password", signin.password_submit, methods=["POST"]),
+        Route("/today", today.today, methods=["GET"]),
+        Route("/today/{item_id:int}/done", today.item_done, methods=["POST"]),
+        Route("/today/{item_id:int}/snooze", today.item_snooze, methods=["POST"]),
+        Route("/cases", case_pages.case_list, methods=["GET"]),
+        Route("/cases/{case_id}", case_pages.case_page, methods=["GET"]),
+        Route("/cases/{case_id}/identity", case_pages.show_identity, methods=["POST"]),
+        Route("/cases/{case_id}/stage", case_pages.change_stage, methods=["POST"]),
+        Route("/cases/{case_id}/contact", today.record_contact, methods=["POST"]),
+        Route("/intake", intake_form.intake_page, methods=["GET"]),
+        Route("/intake", intake_form.intake_submit, methods=["POST"]),
+        Route("/assignments", assignments.my_assignments, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+
+def create_app(witness_app, secure_cookies: bool = False) -> Starlette:
+    """`witness_app` is the composition root's App (settings, store, keys, clock)."""
+    web = Starlette(routes=routes(), exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
+                    middleware=[Middleware(AccessLog), Middleware(SecurityHeaders), Middleware(BodyLimit)])
+    web.state.witness = witness_app
+    web.state.templates = environment(Path(witness_app.settings.templates_dir) / "web")
+    web.state.secure_cookies = secure_cookies
+    return web

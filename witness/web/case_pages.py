@@ -1,0 +1,63 @@
+"""The case list and the case page (R-112). The case page opens only for those who may see the
+case at all (accounts.require_case, 404 otherwise); what it shows is what `cases.show` gives the
+role. Identity stays hidden until the person asks for it with a POST (never in a URL)."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from witness.domain.stage import Stage
+from witness.errors import ActionBlocked, IllegalTransition, InputProblems
+from witness.services import accounts, cases, guardrails
+from witness.web.page import Ctx, see_other, signed_in
+
+PAGE_SIZE = 50
+
+
+@signed_in
+def case_list(ctx: Ctx) -> Response:
+    raw_page = ctx.request.query_params.get("page", "1")
+    page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+    rows = cases.list_cases(ctx.app, ctx.actor)
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(page, pages)
+    return ctx.render("cases.html", title="Cases", rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page,
+                      pages=pages, total=len(rows))
+
+
+def _case(ctx: Ctx, status: int = 200, reveal: bool = False, **extra) -> Response:
+    case_id = ctx.path_params["case_id"]
+    accounts.require_case(ctx.app, ctx.actor, case_id)
+    view = cases.show(ctx.app, ctx.actor, case_id)
+    extra.setdefault("findings", [])
+    extra.setdefault("blocked", None)
+    extra.setdefault("typed", {})
+    return ctx.render("case.html", status, title=view["case"], view=view, reveal=reveal and "identity" in view,
+                      stages=[s.value for s in Stage], **extra)
+
+
+@signed_in
+def case_page(ctx: Ctx) -> Response:
+    return _case(ctx)
+
+
+@signed_in
+def show_identity(ctx: Ctx) -> Response:
+    return _case(ctx, reveal=True)
+
+
+@signed_in
+def change_stage(ctx: Ctx) -> Response:
+    case_id = ctx.path_params["case_id"]
+    accounts.require_case(ctx.app, ctx.actor, case_id)
+    target, reason = ctx.text("target"), ctx.text("reason")
+    overrides = {k.split(":", 1)[1]: str(v) for k, v in ctx.form.multi_items() if k.startswith("override:") and str(v).strip()}
+    try:
+        cases.change_stage(ctx.app, ctx.actor, case_id, target, reason, overrides)
+    except (ActionBlocked, IllegalTransition, InputProblems) as exc:
+        # Show the rule, its plain explanation, the Guide section, and an override box where the
+        # rule allows one: the same findings `witness check` prints.
+        findings = guardrails.dry_run(ctx.app, ctx.actor, "stage_change", case_id, {"target": target}) \
+            if isinstance(exc, ActionBlocked) and target in {s.value for s in Stage} else []
+        return _case(ctx, 409, findings=findings, blocked=str(exc).splitlines()[0],
+                     typed={"target": target, "reason": reason})
+    return see_other(f"/cases/{case_id}")

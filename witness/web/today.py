@@ -1,0 +1,51 @@
+"""The coordinator's Today page (R-112): urgent release alerts pinned first, then what is due,
+then what comes later; each item with the action that clears it."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from witness.domain.worklist import SNOOZE_PERIODS, SNOOZE_REASONS, is_urgent
+from witness.errors import InputProblems
+from witness.services import notices, worklist
+from witness.web.page import Ctx, see_other, signed_in
+
+
+def _page(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
+    items = worklist.open_items(ctx.app, ctx.actor)
+    now = ctx.app.clock.now()
+    urgent = [i for i in items if is_urgent(i["kind"])]
+    rest = [i for i in items if not is_urgent(i["kind"])]
+    return ctx.render("today.html", status, title="Today", urgent=urgent,
+                      due=[i for i in rest if i["due_at"] <= now], later=[i for i in rest if i["due_at"] > now],
+                      periods=list(SNOOZE_PERIODS), reasons=SNOOZE_REASONS, error=error)
+
+
+@signed_in
+def today(ctx: Ctx) -> Response:
+    return _page(ctx)
+
+
+def _item_id(ctx: Ctx) -> int:
+    raw = ctx.path_params["item_id"]
+    return raw if isinstance(raw, int) else int(raw)
+
+
+@signed_in
+def item_done(ctx: Ctx) -> Response:
+    worklist.mark_done(ctx.app, ctx.actor, _item_id(ctx))
+    return see_other("/today")
+
+
+@signed_in
+def item_snooze(ctx: Ctx) -> Response:
+    try:
+        worklist.snooze(ctx.app, ctx.actor, _item_id(ctx), ctx.text("period"), ctx.text("reason"))
+    except InputProblems as exc:
+        return _page(ctx, 422, error="; ".join(f"{p}: {m}" for p, m in exc.problems))
+    return see_other("/today")
+
+
+@signed_in
+def record_contact(ctx: Ctx) -> Response:
+    notices.record_contact(ctx.app, ctx.actor, ctx.path_params["case_id"])
+    return see_other("/today")
