@@ -1,0 +1,57 @@
+"""The canary over every page (R-113, R-70): a victim's name, address, phone, aliases and date of
+birth never reach a person without need to know, on any page, in any answer, or in the access log."""
+import logging
+from datetime import timedelta
+
+from tests.conftest import ADMIN, COORDINATOR, adult_form
+from tests.web.conftest import csrf_of, make_person, signed_in_client
+from witness.services import accounts
+from witness.services.intake import open_case
+from witness.services.worklist import add_items, item
+
+NAME, ADDRESS, PHONE, ALIAS, BORN = "Canaryname Zyxwvut", "77 Quokkastraat Hidden Lane", "+66 80 999 1234", \
+    "Snarkalias", "1990-01-01"
+CANARIES = [NAME, "Zyxwvut", "Quokkastraat", "80 999 1234", ALIAS, BORN]
+# Without need to know the identity of this case: a coordinator assigned to help who is not its
+# coordinator, coordinators and lawyers and prosecutors not assigned, escort, interpreter, auditor, admin.
+PEOPLE = [("lin", "coordinator"), ("dewi", "coordinator"), ("preecha", "prosecutor"), ("budi", "legal_aid"),
+          ("officer-9", "escort"), ("interp-07", "interpreter"), ("audit-1", "auditor"), ("root-2", "admin")]
+GETS = ["/", "/today", "/cases", "/cases?page=2", "/intake", "/assignments", "/account", "/nowhere"]
+
+
+def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
+    caplog.set_level(logging.INFO, logger="witness.web.access")
+    form = adult_form()
+    form["victim"] = dict(form["victim"], legal_name=NAME, address=ADDRESS, aliases=[ALIAS], date_of_birth=BORN,
+                          contact={"phone": PHONE}, notes=f"{NAME} fears her uncle")
+    case_id = open_case(app, COORDINATOR, form)
+    with app.engine.begin() as conn:
+        add_items(conn, [item(f"k:{login}", case_id, "risk_review", login, app.clock.now() - timedelta(hours=1),
+                              app.clock.now(), f"{case_id}: review") for login, _ in PEOPLE])
+    people = [make_person(app, login, role) for login, role in PEOPLE]
+    accounts.assign(app, ADMIN, "lin", add_cases=[case_id])
+    shown = []
+    for person in people:
+        client = signed_in_client(app, person)
+        token = csrf_of(client.get("/account").text)
+        pages = [client.get(url) for url in GETS + [f"/cases/{case_id}"]]
+        pages += [client.post(f"/cases/{case_id}/identity", data={"csrf": token}),
+                  client.post(f"/cases/{case_id}/stage", data={"csrf": token, "target": "trial", "reason": "x"}),
+                  client.post(f"/cases/{case_id}/contact", data={"csrf": token}),
+                  client.post("/today/1/snooze", data={"csrf": token, "period": "9y", "reason": "x"})]
+        shown += [f"{person.login} {p.request.method} {p.request.url.path}: {p.status_code}\n{p.text}" for p in pages]
+        client.close()
+    everything = "\n".join(shown + [r.getMessage() for r in caplog.records])
+    assert f"/cases/{case_id}: 200" in everything  # lin and the auditor did open the case (pseudonymised)
+    for canary in CANARIES:
+        assert canary not in everything, f"{canary!r} leaked"
+
+
+def test_the_canary_is_really_there_for_the_assigned_coordinator(app):
+    form = adult_form()
+    form["victim"] = dict(form["victim"], legal_name=NAME, address=ADDRESS)
+    case_id = open_case(app, COORDINATOR, form)
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    shown = client.post(f"/cases/{case_id}/identity", data={"csrf": token}).text
+    assert NAME in shown and ADDRESS in shown
