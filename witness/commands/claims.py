@@ -11,6 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from witness.terminal import echo  # every human-readable line: values escaped
+
 
 def _cli_of(app: typer.Typer):
     """The module whose `app` this is: `witness.cli` normally, `__main__` under `python -m
@@ -78,10 +80,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             cli._print(_plain(r))
             return
-        typer.echo(f"{r['claim']}: claim for {r['case']} in {r['jurisdiction']} ({r['currency']})")
+        echo(f"{r['claim']}: claim for {r['case']} in {r['jurisdiction']} ({r['currency']})")
         _basis(r["basis"])
         if r["guardian_acts"]:
-            typer.echo("  the victim is (presumed) a child: the guardian recorded on the case acts in this claim (R-15)")
+            echo("  the victim is (presumed) a child: the guardian recorded on the case acts in this claim (R-15)")
 
     @claim_app.command("item")
     def claim_item(claim_id: str,
@@ -110,9 +112,9 @@ def register(app: typer.Typer) -> None:
             raise InputProblems([("amount", "required (or use --from/--to/--rate for unpaid_wages, --days/--daily-rate for lost_earnings)")])
         else:
             r = svc.add_item(a, actor, claim_id, category, amount, evidence, note)
-        typer.echo(f"{claim_id} item {r['item']}: {r['category']} {r['amount']}")
+        echo(f"{claim_id} item {r['item']}: {r['category']} {r['amount']}")
         for line in r["working"]:
-            typer.echo(f"  {line}")
+            echo(f"  {line}")
 
     @claim_app.command("judgment")
     def claim_judgment(claim_id: str, judgment_date: Annotated[str, typer.Argument(help="YYYY-MM-DD")]):
@@ -121,7 +123,7 @@ def register(app: typer.Typer) -> None:
 
         r = set_judgment(cli._app(), cli._actor(), claim_id, judgment_date)
         deadline = f"; file by {r['filing_deadline'].isoformat()}" if r["filing_deadline"] else ""
-        typer.echo(f"{claim_id}: judgment of {r['judgment_date'].isoformat()}{deadline}")
+        echo(f"{claim_id}: judgment of {r['judgment_date'].isoformat()}{deadline}")
 
     @claim_app.command("file")
     def claim_file(claim_id: str, on: Annotated[Optional[str], typer.Option(help="Filing date (default: today in the jurisdiction)")] = None):
@@ -129,9 +131,9 @@ def register(app: typer.Typer) -> None:
         from witness.services.claims import file
 
         r = file(cli._app(), cli._actor(), claim_id, on)
-        typer.echo(f"{claim_id}: filed {r['filed_on'].isoformat()}, calculated {r['calculated']}")
+        echo(f"{claim_id}: filed {r['filed_on'].isoformat()}, calculated {r['calculated']}")
         for w in r["warnings"]:
-            typer.echo(f"  warning: {w}")
+            echo(f"  warning: {w}")
 
     @claim_app.command("demand")
     def claim_demand(claim_id: str, amount: str,
@@ -140,7 +142,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.claims import demand
 
         r = demand(cli._app(), cli._actor(), claim_id, amount, on)
-        typer.echo(f"{claim_id}: demanded {r['demanded']} on {r['demanded_on'].isoformat()}")
+        echo(f"{claim_id}: demanded {r['demanded']} on {r['demanded_on'].isoformat()}")
 
     @claim_app.command("award")
     def claim_award(claim_id: str, amount: str,
@@ -152,11 +154,11 @@ def register(app: typer.Typer) -> None:
         from witness.services.claims import award
 
         r = award(cli._app(), cli._actor(), claim_id, amount, order_date, payer, due, _instalments(instalment))
-        typer.echo(f"{claim_id}: awarded {r['awarded']} by order of {r['order_date'].isoformat()}")
+        echo(f"{claim_id}: awarded {r['awarded']} by order of {r['order_date'].isoformat()}")
         for n, (d, a) in enumerate(r["schedule"], start=1):
-            typer.echo(f"  instalment {n}: {a} due {d.isoformat()}")
+            echo(f"  instalment {n}: {a} due {d.isoformat()}")
         if r["shortfall_from_demand"] is not None:
-            typer.echo(f"  {r['shortfall_from_demand']} less than the prosecutor demanded")
+            echo(f"  {r['shortfall_from_demand']} less than the prosecutor demanded")
 
     @claim_app.command("pay")
     def claim_pay(claim_id: str, amount: str,
@@ -168,7 +170,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.claims import pay
 
         r = pay(cli._app(), cli._actor(), claim_id, amount, currency, on, reference, note)
-        typer.echo(f"{claim_id}: {r['paid']} paid {r['paid_on'].isoformat()}; balance {r['balance']}; {r['status']}")
+        echo(f"{claim_id}: {r['paid']} paid {r['paid_on'].isoformat()}; balance {r['balance']}; {r['status']}")
 
     @claim_app.command("resolve")
     def claim_resolve(claim_id: str,
@@ -178,7 +180,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.claims import resolve
 
         r = resolve(cli._app(), cli._actor(), claim_id, status, reason)
-        typer.echo(f"{claim_id}: {r['from']} -> {r['status']}")
+        echo(f"{claim_id}: {r['from']} -> {r['status']}")
 
     @claim_app.command("status")
     def claim_status(claim_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
@@ -206,11 +208,11 @@ def register(app: typer.Typer) -> None:
             cli._print(_plain(rows))
             return
         if not rows:
-            typer.echo("no claims" + (" with overdue instalments" if overdue else ""))
+            echo("no claims" + (" with overdue instalments" if overdue else ""))
         for r in rows:
             nxt = f"next {r['next_due'][1]} due {r['next_due'][0].isoformat()}" if r["next_due"] else ""
             late = f"OVERDUE {r['overdue']} since {r['overdue_since'].isoformat()}" if r["overdue_since"] else ""
-            typer.echo(f"{r['claim']}  {r['case']}  {r['jurisdiction']}  {r['status']:<27} calculated {_m(r['calculated'])}"
+            echo(f"{r['claim']}  {r['case']}  {r['jurisdiction']}  {r['status']:<27} calculated {_m(r['calculated'])}"
                        f" | demanded {_m(r['demanded'])} | awarded {_m(r['awarded'])} | paid {_m(r['paid'])}"
                        f" | balance {_m(r['balance'])}" + "".join(f"  {x}" for x in (late, nxt) if x))
 
@@ -237,19 +239,21 @@ def register(app: typer.Typer) -> None:
         if as_json:
             cli._print(table)
             return
-        typer.echo(f"Restitution shortfall as of {rep.as_of.isoformat()} (each shortfall over the claims that reached the later stage)")
+        echo(f"Restitution shortfall as of {rep.as_of.isoformat()} (each shortfall over the claims that reached the later stage)")
         for r in rep.rows:
             m = r.money
             statuses = ", ".join(f"{k} {v}" for k, v in sorted(r.by_status.items()))
-            typer.echo(f"\n{r.jurisdiction} ({r.currency.code}): {r.claims} claims ({statuses})")
-            typer.echo(f"  calculated  {m('calculated')}")
-            typer.echo(f"  demanded    {m('demanded')}   short of calculated by {m('calculated_to_demanded')}")
-            typer.echo(f"  awarded     {m('awarded')}   short of demanded by {m('demanded_to_awarded')}, "
+            echo()
+            echo(f"{r.jurisdiction} ({r.currency.code}): {r.claims} claims ({statuses})")
+            echo(f"  calculated  {m('calculated')}")
+            echo(f"  demanded    {m('demanded')}   short of calculated by {m('calculated_to_demanded')}")
+            echo(f"  awarded     {m('awarded')}   short of demanded by {m('demanded_to_awarded')}, "
                        f"of calculated by {m('calculated_to_awarded')}")
-            typer.echo(f"  paid        {m('paid')}   unpaid of awards {m('awarded_to_paid')}; overdue {m('overdue')} "
+            echo(f"  paid        {m('paid')}   unpaid of awards {m('awarded_to_paid')}; overdue {m('overdue')} "
                        f"on {r.claims_overdue} claim(s)")
         if csv_file is not None:
-            typer.echo(f"\nCSV written to {csv_file}")
+            echo()
+            echo(f"CSV written to {csv_file}")
 
 
 def _report_table(rows) -> list[dict]:
@@ -268,52 +272,52 @@ def _report_table(rows) -> list[dict]:
 
 
 def _basis(b: dict) -> None:
-    typer.echo(f"  {b['statement']}")
+    echo(f"  {b['statement']}")
     for alt in b["alternatives"]:
-        typer.echo(f"    - {alt}")
+        echo(f"    - {alt}")
     if b["state_fund"]:
-        typer.echo(f"  state fund: {b['state_fund']}")
+        echo(f"  state fund: {b['state_fund']}")
     if b["post_judgment_deadline_days"]:
-        typer.echo(f"  post-judgment application: within {b['post_judgment_deadline_days']} days of the judgment")
+        echo(f"  post-judgment application: within {b['post_judgment_deadline_days']} days of the judgment")
 
 
 def _show(v: dict) -> None:
-    typer.echo(f"{v['claim']}  case {v['case']}  {v['jurisdiction']} ({v['currency']})  status {v['status']}  "
+    echo(f"{v['claim']}  case {v['case']}  {v['jurisdiction']} ({v['currency']})  status {v['status']}  "
                f"lawyer {v['lawyer']}  as of {v['as_of'].isoformat()}")
     _basis(v["basis"])
     if v["guardian_acts"]:
-        typer.echo("  the guardian recorded on the case acts for the child (R-15)")
+        echo("  the guardian recorded on the case acts for the child (R-15)")
     if v["judgment_date"]:
         deadline = f"; file by {v['filing_deadline'].isoformat()}" if v["filing_deadline"] else ""
-        typer.echo(f"  judgment {v['judgment_date'].isoformat()}{deadline}")
+        echo(f"  judgment {v['judgment_date'].isoformat()}{deadline}")
     if v["filed_on"]:
-        typer.echo(f"  filed {v['filed_on'].isoformat()}")
-    typer.echo("  items:")
+        echo(f"  filed {v['filed_on'].isoformat()}")
+    echo("  items:")
     for i in v["items"]:
         tag = " [intangible]" if i["intangible"] else ""
         ev = f"  evidence: {i['evidence']}" if i.get("evidence") else ""
-        typer.echo(f"    {i['n']}. {i['label']}{tag}  {i['amount']}{ev}")
+        echo(f"    {i['n']}. {i['label']}{tag}  {i['amount']}{ev}")
         if i.get("note"):
-            typer.echo(f"       note: {i['note']}")
+            echo(f"       note: {i['note']}")
         for line in i["working"]:
-            typer.echo(f"       {line}")
+            echo(f"       {line}")
     a, s = v["amounts"], v["shortfalls"]
-    typer.echo(f"  calculated  {_m(a['calculated'])} (of which intangible {_m(a['intangible'])})")
-    typer.echo(f"  demanded    {_m(a['demanded'])}" + (f"   short of calculated by {s['calculated_to_demanded']}" if s["calculated_to_demanded"] is not None else ""))
-    typer.echo(f"  awarded     {_m(a['awarded'])}" + (f"   short of demanded by {s['demanded_to_awarded']}" if s["demanded_to_awarded"] is not None else "")
+    echo(f"  calculated  {_m(a['calculated'])} (of which intangible {_m(a['intangible'])})")
+    echo(f"  demanded    {_m(a['demanded'])}" + (f"   short of calculated by {s['calculated_to_demanded']}" if s["calculated_to_demanded"] is not None else ""))
+    echo(f"  awarded     {_m(a['awarded'])}" + (f"   short of demanded by {s['demanded_to_awarded']}" if s["demanded_to_awarded"] is not None else "")
                + (f"; of calculated by {s['calculated_to_awarded']}" if s["calculated_to_awarded"] is not None else ""))
-    typer.echo(f"  paid        {_m(a['paid'])}   balance {_m(a['balance'])}")
+    echo(f"  paid        {_m(a['paid'])}   balance {_m(a['balance'])}")
     if v["award"]:
         payer = f", payer {v['award']['payer']}" if v["award"].get("payer") else ""
-        typer.echo(f"  award: order of {v['award']['order_date'].isoformat()}{payer}")
+        echo(f"  award: order of {v['award']['order_date'].isoformat()}{payer}")
         for i in v["award"]["schedule"]:
-            typer.echo(f"    instalment {i['n']}: {i['amount']} due {i['due_on'].isoformat()}")
+            echo(f"    instalment {i['n']}: {i['amount']} due {i['due_on'].isoformat()}")
     for p in v["payments"]:
         ref = f"  ref {p['reference']}" if p.get("reference") else ""
-        typer.echo(f"  paid {p['paid_on'].isoformat()}: {p['amount']}{ref}")
+        echo(f"  paid {p['paid_on'].isoformat()}: {p['amount']}{ref}")
     for o in v["overdue"]:
-        typer.echo(f"  OVERDUE: instalment {o['n']} due {o['due_on'].isoformat()}, {o['unpaid']} unpaid")
+        echo(f"  OVERDUE: instalment {o['n']} due {o['due_on'].isoformat()}, {o['unpaid']} unpaid")
     if v.get("resolution_reason"):
-        typer.echo(f"  ended: {v['resolution_reason']}")
+        echo(f"  ended: {v['resolution_reason']}")
     for line in v["advice"]:
-        typer.echo(f"  - {line}")
+        echo(f"  - {line}")

@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from witness.terminal import echo  # every human-readable line: values escaped
+
 KINDS_HELP = ("protective_measures, video_link, closed_hearing, escort_request, restitution_claim, "
               "victim_letter, information_sheet, consent_record")
 
@@ -59,7 +61,7 @@ def register(app: typer.Typer) -> None:
         result = generate(_app(), _actor(), Request(kind, case, hearing, claim, lang, recipient, with_name,
                                                     supplement, _overrides(override)))
         write_private(out, result.pdf, "--out")  # it may carry a legal name: owner only
-        typer.echo(f"{case}: {kind} v{result.version} ({result.language}, to {result.recipient}, "
+        echo(f"{case}: {kind} v{result.version} ({result.language}, to {result.recipient}, "
                    f"{result.pages} pages) -> {out}  sha256 {result.content_hash}")
 
     @app.command()
@@ -69,9 +71,9 @@ def register(app: typer.Typer) -> None:
 
         rows = document_register(_app(), _actor(), case)
         if not rows:
-            typer.echo(f"{case}: no documents")
+            echo(f"{case}: no documents")
         for r in rows:
             about = r["hearing_id"] or r["claim_id"] or "-"
-            typer.echo(f"{r['generated_at'].isoformat()}  {r['kind']:<20} v{r['version']:<2} {r['language']:<3} "
+            echo(f"{r['generated_at'].isoformat()}  {r['kind']:<20} v{r['version']:<2} {r['language']:<3} "
                        f"to {r['recipient']:<11} {about:<12} {'NAME ' if r['includes_identity'] else ''}"
                        f"by {r['generated_by']}:{r['role']}  sha256 {r['content_hash'][:16]}")

@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from witness.terminal import echo  # every human-readable line: values escaped
+
 OverrideOpt = Annotated[Optional[list[str]], typer.Option(
     "--override", help="RULE=REASON: override an overridable Do No Harm finding (audited)")]
 
@@ -40,10 +42,10 @@ def _witness(case: str, mode: str | None, travel: int | None, interpreter: str |
 
 
 def _echo_result(r: dict) -> None:
-    typer.echo(f"{r['hearing']} at {r['at']}: {r['recommended']} measure(s) recommended, {r['booked']} booked, "
+    echo(f"{r['hearing']} at {r['at']}: {r['recommended']} measure(s) recommended, {r['booked']} booked, "
                f"{r['released']} released")
     for c in r["conflicts"]:
-        typer.echo(f"  CONFLICT {c}")
+        echo(f"  CONFLICT {c}")
 
 
 def register(app: typer.Typer) -> None:
@@ -131,7 +133,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.hearings import cancel
 
         r = cancel(_app(), _actor(), hearing_id, reason)
-        typer.echo(f"{hearing_id} cancelled: {r['released']} booking(s) released, {r['measures_cancelled']} measure(s) "
+        echo(f"{hearing_id} cancelled: {r['released']} booking(s) released, {r['measures_cancelled']} measure(s) "
                    f"cancelled, {r['events_cancelled']} calendar event(s) updated")
 
     @hearing_app.command("held")
@@ -140,7 +142,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.hearings import held
 
         r = held(_app(), _actor(), hearing_id)
-        typer.echo(f"{hearing_id} held; {r['outcomes_to_record']} witness(es) with measure outcomes to record")
+        echo(f"{hearing_id} held; {r['outcomes_to_record']} witness(es) with measure outcomes to record")
 
     @hearing_app.command("show")
     def hearing_show(hearing_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
@@ -150,13 +152,13 @@ def register(app: typer.Typer) -> None:
         if as_json:
             _print(v)
             return
-        typer.echo(f"{v['hearing']} {v['docket']} {v['kind']} at {v['court']}: {v['starts_at']} – {v['ends_at']} ({v['status']})")
+        echo(f"{v['hearing']} {v['docket']} {v['kind']} at {v['court']}: {v['starts_at']} – {v['ends_at']} ({v['status']})")
         for a in v["appearances"]:
-            typer.echo(f"  {a['case']}: {a['mode']} ({a['status']}), pick-up ref {a['pickup_ref']}, "
+            echo(f"  {a['case']}: {a['mode']} ({a['status']}), pick-up ref {a['pickup_ref']}, "
                        f"travel {a['travel_minutes']} min"
                        + (f", interpreter {a['interpreter']} ({a['language']})" if a["interpreter"] else ""))
         for b in v["bookings"]:
-            typer.echo(f"  booked {b['resource']} for {b['case']} {b['measure']}: {b['from']} – {b['to']}")
+            echo(f"  booked {b['resource']} for {b['case']} {b['measure']}: {b['from']} – {b['to']}")
 
     @hearing_app.command("list")
     def hearing_list(case: Annotated[Optional[str], typer.Option(help="Only this victim's hearings")] = None,
@@ -164,7 +166,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.hearings import list_hearings
 
         for r in list_hearings(_app(), _actor(), case, include_past):
-            typer.echo(f"{r['hearing']}  {r['at']}  {r['docket']:<20} {r['kind']:<20} {r['status']}")
+            echo(f"{r['hearing']}  {r['at']}  {r['docket']:<20} {r['kind']:<20} {r['status']}")
 
     @app.command("measures")
     def measures_cmd(ident: Annotated[str, typer.Argument(help="A case (W-...) or a hearing (H-...)")],
@@ -180,19 +182,19 @@ def register(app: typer.Typer) -> None:
         for m in rows:
             if m["hearing"] != hearing:
                 hearing = m["hearing"]
-                typer.echo(f"{hearing} {m['docket']} at {m['hearing_at']} ({m['hearing_status']})")
+                echo(f"{hearing} {m['docket']} at {m['hearing_at']} ({m['hearing_status']})")
             flags = " LATE" if m["late"] else ""
             due = f" file by {m['request_by']}" if m["status"] == "recommended" else ""
-            typer.echo(f"  {m['id']} {m['case']} {m['kind']:<31} {m['status']:<17}{flags}{due}")
+            echo(f"  {m['id']} {m['case']} {m['kind']:<31} {m['status']:<17}{flags}{due}")
             if m["eligibility"] != "eligible" and m["condition"]:
-                typer.echo(f"      condition: {m['condition']}")
+                echo(f"      condition: {m['condition']}")
 
     @measure_app.command("add")
     def measure_add(hearing_id: str, case_id: str, kind: str):
         """Recommend a measure by hand."""
         from witness.services.measures import propose
 
-        typer.echo(propose(_app(), _actor(), hearing_id, case_id, kind))
+        echo(propose(_app(), _actor(), hearing_id, case_id, kind))
 
     @measure_app.command("request")
     def measure_request(measure_ids: list[str], override: OverrideOpt = None):
@@ -200,10 +202,10 @@ def register(app: typer.Typer) -> None:
         from witness.services.measures import request
 
         for r in request(_app(), _actor(), measure_ids, _overrides(override)):
-            typer.echo(f"{r['id']} {r['kind']} requested; responses due {r['response_due_at']}"
+            echo(f"{r['id']} {r['kind']} requested; responses due {r['response_due_at']}"
                        + (" — LATE" if r["late"] else "") + (f" ({r['note']})" if r["note"] else ""))
             if r["eligibility"] != "eligible" and r["condition"]:
-                typer.echo(f"  condition: {r['condition']}")
+                echo(f"  condition: {r['condition']}")
 
     @measure_app.command("decide")
     def measure_decide(measure_id: str, decision: Annotated[str, typer.Argument(help="granted, denied or partially_granted")],
@@ -213,9 +215,9 @@ def register(app: typer.Typer) -> None:
         from witness.services.measures import decide
 
         r = decide(_app(), _actor(), measure_id, decision, note, _overrides(override))
-        typer.echo(f"{measure_id} {r['kind']} for {r['case']}: {r['status']}")
+        echo(f"{measure_id} {r['kind']} for {r['case']}: {r['status']}")
         for c in r["conflicts"]:
-            typer.echo(f"  CONFLICT {c}")
+            echo(f"  CONFLICT {c}")
 
     @measure_app.command("outcome")
     def measure_outcome(measure_id: str, result: Annotated[str, typer.Argument(help="delivered or failed")],
@@ -224,7 +226,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.measures import outcome
 
         r = outcome(_app(), _actor(), measure_id, result, note)
-        typer.echo(f"{measure_id} {r['kind']}: {r['status']}")
+        echo(f"{measure_id} {r['kind']}: {r['status']}")
 
     @measure_app.command("condition")
     def measure_condition(case_id: str, condition: Annotated[str, typer.Argument(help="traumatised_witness")]):
@@ -232,7 +234,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.measures import record_condition
 
         n = record_condition(_app(), _actor(), case_id, condition)
-        typer.echo(f"{case_id}: {condition} recorded; {n} upcoming hearing(s) re-planned")
+        echo(f"{case_id}: {condition} recorded; {n} upcoming hearing(s) re-planned")
 
     @resources_app.command("load")
     def resources_load(file: Annotated[Path, typer.Argument(help="YAML, see config/resources.example.yaml")]):
@@ -241,9 +243,9 @@ def register(app: typer.Typer) -> None:
         from witness.services.resources import load
 
         r = load(_app(), _actor(), read_data(file))
-        typer.echo(f"{r['active']} resources active, {r['inactive']} inactive; {r['replanned']} upcoming hearing(s) re-planned")
+        echo(f"{r['active']} resources active, {r['inactive']} inactive; {r['replanned']} upcoming hearing(s) re-planned")
         for c in r["conflicts"]:
-            typer.echo(f"  CONFLICT {c}")
+            echo(f"  CONFLICT {c}")
 
     @resources_app.command("list")
     def resources_list(kind: Annotated[Optional[str], typer.Option()] = None,
@@ -258,7 +260,7 @@ def register(app: typer.Typer) -> None:
         for r in rows:
             extra = f" {r['gender']}{' trained' if r['trained'] else ' NOT trained'}" if r["kind"] == "escort_officer" else ""
             leave = "; leave " + ", ".join(f"{lv['from']}..{lv['to']}" for lv in r["leave"]) if r["leave"] else ""
-            typer.echo(f"{r['id']:<18} {r['jurisdiction']} {r['kind']:<21}{extra} {r['unit']}"
+            echo(f"{r['id']:<18} {r['jurisdiction']} {r['kind']:<21}{extra} {r['unit']}"
                        f"{'' if r['active'] else ' (inactive)'}{leave}")
 
     @app.command("plan")
@@ -271,17 +273,17 @@ def register(app: typer.Typer) -> None:
         if as_json:
             _print(v)
             return
-        typer.echo(f"{v['hearing']} {v['docket']} at {v['court']}, {v['at']} ({v['status']}){'' if book else ' — dry run'}")
+        echo(f"{v['hearing']} {v['docket']} at {v['court']}, {v['at']} ({v['status']}){'' if book else ' — dry run'}")
         for b in v["bookings"]:
-            typer.echo(f"  {b['case']} {b['measure']:<22} {b['resource']:<18} {b['window']}")
+            echo(f"  {b['case']} {b['measure']:<22} {b['resource']:<18} {b['window']}")
         for a in v["arranged"]:
-            typer.echo(f"  {a['case']} {a['measure']:<22} {a['note']}")
+            echo(f"  {a['case']} {a['measure']:<22} {a['note']}")
         for m in v["awaiting_decision"]:
-            typer.echo(f"  {m['case']} {m['measure']:<22} {m['status']}{' LATE' if m['late'] else ''}")
+            echo(f"  {m['case']} {m['measure']:<22} {m['status']}{' LATE' if m['late'] else ''}")
         for c in v["conflicts"]:
-            typer.echo(f"  CONFLICT {c}")
+            echo(f"  CONFLICT {c}")
         if not v["conflicts"]:
-            typer.echo("  no conflicts")
+            echo("  no conflicts")
 
     @app.command("calendar")
     def calendar_cmd(audience: Annotated[str, typer.Option(
@@ -298,4 +300,4 @@ def register(app: typer.Typer) -> None:
         refuse_unsafe_target(out, "--out")
         data = export(_app(), _actor(), audience, who, case)
         write_private(out, data, "--out")  # hearing dates and places: owner only
-        typer.echo(f"{out}: {data.count(b'BEGIN:VEVENT')} event(s)")
+        echo(f"{out}: {data.count(b'BEGIN:VEVENT')} event(s)")

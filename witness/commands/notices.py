@@ -14,6 +14,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from witness.terminal import echo  # every human-readable line: values escaped
+
 
 def register(app: typer.Typer) -> None:
     app.command("event")(event)
@@ -64,7 +66,7 @@ def event(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Custody
                 f"recorded for {r['cases']} case(s)" + ("; historical, so no notices" if r["historical"] else ""))
         if r.get("order", "in_order") != "in_order":
             what += "; out of order, on the coordinator's worklist to reconcile"
-        typer.echo(f"{r['event']}: {what}")
+        echo(f"{r['event']}: {what}")
 
 
 def schema_event():
@@ -89,11 +91,11 @@ def notices(ctx: typer.Context, case: Annotated[Optional[str], typer.Option("--c
         flags = "".join([" URGENT" if r["urgent"] else "", f" repeat {r['repeat']}" if r["repeat"] else "",
                          " acknowledged" if r["acknowledged_at"] else "",
                          f" escalated {r['escalation']}" if r["escalation"] else ""])
-        typer.echo(f"{r['created_at']:%Y-%m-%d %H:%M}  {r['case'] or '-':<9} {r['kind']:<19} {r['recipient']:<24} "
+        echo(f"{r['created_at']:%Y-%m-%d %H:%M}  {r['case'] or '-':<9} {r['kind']:<19} {r['recipient']:<24} "
                    f"{r['channel']:<8} {r['language']:<3} {r['status']:<9} tries={r['attempts']}{flags}"
                    + (f"  ({r['dead_reason']})" if r["dead_reason"] else ""))
     if not rows:
-        typer.echo("no notices")
+        echo("no notices")
 
 
 def ack(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="The code the victim sent back")] = None,
@@ -107,10 +109,10 @@ def ack(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="
         raise InputProblems([("code", "give the code, or --case ID to record contact (one of the two)")])
     if code:
         ids = acknowledge(_app(ctx), _actor(ctx), code)
-        typer.echo(f"acknowledged: {', '.join(ids)}; repeats stop")
+        echo(f"acknowledged: {', '.join(ids)}; repeats stop")
     else:
         n = record_contact(_app(ctx), _actor(ctx), case)
-        typer.echo(f"{case}: contact recorded; {n} alert(s) acknowledged, repeats and escalation stop")
+        echo(f"{case}: contact recorded; {n} alert(s) acknowledged, repeats and escalation stop")
 
 
 def relay(ctx: typer.Context, now: Annotated[Optional[str], typer.Option("--now", help="Deliver as of this ISO-8601 instant (with offset)")] = None,
@@ -132,7 +134,7 @@ def relay(ctx: typer.Context, now: Annotated[Optional[str], typer.Option("--now"
     finally:
         for t in transports.values():
             t.close()
-    typer.echo(f"escalated {r.escalated}, repeats {r.repeated}; claimed {r.claimed}: sent {r.sent}, "
+    echo(f"escalated {r.escalated}, repeats {r.repeated}; claimed {r.claimed}: sent {r.sent}, "
                f"retrying {r.retrying}, rerouted to call/visit {r.rerouted}, dead-lettered {r.dead}")
 
 
@@ -142,4 +144,4 @@ def notice_opt_out(ctx: typer.Context, case: str, kind: str,
     from witness.services.notices import set_opt_out
 
     set_opt_out(_app(ctx), _actor(ctx), case, kind, not undo)
-    typer.echo(f"{case}: {kind} notices {'on' if undo else 'off'}")
+    echo(f"{case}: {kind} notices {'on' if undo else 'off'}")

@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from witness.terminal import echo  # every human-readable line: values escaped
+
 
 def _overrides(items: list[str] | None) -> dict[str, str]:
     from witness.errors import InputProblems
@@ -48,12 +50,12 @@ def register(app: typer.Typer) -> None:
         from witness.services.risk import record
 
         result = record(_app(), _actor(), case_id, read_data(file))
-        typer.echo(f"{case_id}: {result.level.value} (score {result.score}"
+        echo(f"{case_id}: {result.level.value} (score {result.score}"
                    + (f", raised from {result.level_by_score.value} by the victim's own assessment" if result.raised_by_victim else "")
                    + ")")
         for f in result.factors:
-            typer.echo(f"  +{f.weight:<3} {f.factor}")
-        typer.echo("  recommended: " + ", ".join(m.value for m in result.recommended))
+            echo(f"  +{f.weight:<3} {f.factor}")
+        echo("  recommended: " + ", ".join(m.value for m in result.recommended))
 
     @app.command()
     def risk(case_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
@@ -65,15 +67,15 @@ def register(app: typer.Typer) -> None:
             _print(data)
             return
         latest = data["latest"]
-        typer.echo(f"{case_id}: {latest['level']} (score {latest['score']}, victim's fear {latest['victim_fear_scale']}/10) "
+        echo(f"{case_id}: {latest['level']} (score {latest['score']}, victim's fear {latest['victim_fear_scale']}/10) "
                    f"assessed {latest['at']} by {latest['assessor']} ({latest['trigger']}); next review {latest['next_review_at']}")
         for f in latest["factors"]:
-            typer.echo(f"  +{f['weight']:<3} {f['factor']}")
-        typer.echo("  recommended: " + ", ".join(latest["recommended"]))
+            echo(f"  +{f['weight']:<3} {f['factor']}")
+        echo("  recommended: " + ", ".join(latest["recommended"]))
         if data["reassessment_due"]:
-            typer.echo(f"  REASSESSMENT DUE since {data['reassessment_due']['since']} ({data['reassessment_due']['trigger']})")
+            echo(f"  REASSESSMENT DUE since {data['reassessment_due']['since']} ({data['reassessment_due']['trigger']})")
         for h in data["history"]:
-            typer.echo(f"  earlier: {h['at']} {h['level']} (score {h['score']}) by {h['assessor']} ({h['trigger']})")
+            echo(f"  earlier: {h['at']} {h['level']} (score {h['score']}) by {h['assessor']} ({h['trigger']})")
 
     @app.command()
     def check(case_id: str, action: Annotated[str, typer.Argument(help="e.g. schedule_appearance, assign_escort, send_notice")],
@@ -83,9 +85,9 @@ def register(app: typer.Typer) -> None:
 
         findings = dry_run(_app(), _actor(), action, case_id, _details(detail))
         for f in findings:
-            typer.echo(f.line() + ("  [overridable with a reason]" if f.overridable else ""))
+            echo(f.line() + ("  [overridable with a reason]" if f.overridable else ""))
         if not findings:
-            typer.echo("no findings: the action passes the Do No Harm rules")
+            echo("no findings: the action passes the Do No Harm rules")
 
     @app.command("report")
     def report_flag(case_id: str, flag: Annotated[str, typer.Argument(help="threat_reported, residence_changed, settlement_pressure, settlement_followed_up, stay_until_resolved")]):
@@ -93,7 +95,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.risk import report
 
         report(_app(), _actor(), case_id, flag)
-        typer.echo(f"{case_id}: {flag} recorded")
+        echo(f"{case_id}: {flag} recorded")
 
     @schema_app.command("assessment")
     def schema_assessment():

@@ -5,6 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from witness.terminal import echo  # every human-readable line: values escaped
+
 BaseUrl = Annotated[str, typer.Option("--base-url", help="Where people reach `witness web` (for the set-up link)")]
 DEFAULT_BASE = "http://127.0.0.1:8000"
 
@@ -28,8 +30,8 @@ def register(app: typer.Typer) -> None:
         from witness.services.accounts import add
 
         token = add(_app(), _actor(), login, role)
-        typer.echo(f"{login} ({role}): set-up link, valid 72 hours, usable once:")
-        typer.echo(setup_link(base_url, token))
+        echo(f"{login} ({role}): set-up link, valid 72 hours, usable once:")
+        echo(setup_link(base_url, token))
 
     @user_app.command("disable")
     def user_disable(login: str):
@@ -37,7 +39,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.accounts import disable
 
         ended = disable(_app(), _actor(), login)
-        typer.echo(f"{login}: disabled; {ended} session(s) ended")
+        echo(f"{login}: disabled; {ended} session(s) ended")
 
     @user_app.command("reset")
     def user_reset(login: str, base_url: BaseUrl = DEFAULT_BASE):
@@ -45,8 +47,8 @@ def register(app: typer.Typer) -> None:
         from witness.services.accounts import reset
 
         token = reset(_app(), _actor(), login)
-        typer.echo(f"{login}: reset; set-up link, valid 72 hours, usable once:")
-        typer.echo(setup_link(base_url, token))
+        echo(f"{login}: reset; set-up link, valid 72 hours, usable once:")
+        echo(setup_link(base_url, token))
 
     @user_app.command("assign")
     def user_assign(login: str,
@@ -57,7 +59,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.accounts import assign
 
         r = assign(_app(), _actor(), login, role, case or [], remove_case or [])
-        typer.echo(f"{r['user']}: role {r['role']}; cases: {', '.join(r['cases']) or 'none'}"
+        echo(f"{r['user']}: role {r['role']}; cases: {', '.join(r['cases']) or 'none'}"
                    + (f"; {r['sessions_ended']} session(s) ended" if r["sessions_ended"] else ""))
 
     @app.command()
