@@ -3,7 +3,8 @@ as rows for a page. Pseudonyms, times and places only; nothing about anyone else
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -26,4 +27,13 @@ def of(app, actor: Actor) -> list[dict]:
             .order_by(calendar_events.c.starts_at, calendar_events.c.uid)).scalars().all()
         uow.audit("assignments.read", actor.user, f"{len(rows)} assignments")
         uow.commit()
-    return [json.loads(r) for r in rows]
+    return [_local(json.loads(r)) for r in rows]
+
+
+def _local(content: dict) -> dict:
+    """Times as the person reads them: in the court's time zone, with its abbreviation (R-14)."""
+    tz = ZoneInfo(content["tz"])
+    for key in ("start", "end"):
+        if content.get(key):
+            content[f"{key}_local"] = datetime.fromisoformat(content[key]).astimezone(tz)
+    return content
