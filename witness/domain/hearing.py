@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from witness.domain.access import require as shared_require
+from witness.domain.fields import LanguageTag, ResourceId, UserId, WholeNumber, text
 from witness.domain.victim import PSEUDONYM_ALPHABET
 from witness.errors import IllegalTransition
 
@@ -56,18 +57,21 @@ class AppearanceStatus(StrEnum):
     absent = "absent"
 
 
+PickupAddress = text(500)
+
+
 class AppearanceIn(BaseModel):
     """One witness at one hearing, as a coordinator or prosecutor enters it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    case: str = Field(pattern=r"^W-[0-9A-Z]{4,10}$", description="the victim's pseudonym")
+    case: str = Field(max_length=12, pattern=r"^W-[0-9A-Z]{4,10}$", description="the victim's pseudonym")
     mode: AppearanceMode = AppearanceMode.in_person
-    travel_minutes: int | None = Field(default=None, ge=0, le=720, description="one way, pick-up to court")
-    interpreter: str | None = Field(default=None, max_length=80, description="interpreter id, never a name")
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
-    pickup_address: str | None = Field(default=None, max_length=500, description="stored encrypted; never in a feed")
-    escorts: list[str] = Field(default_factory=list, max_length=6, description="officers the victim asked for")
+    travel_minutes: WholeNumber | None = Field(default=None, ge=0, le=720, description="one way, pick-up to court")
+    interpreter: UserId | None = Field(default=None, description="interpreter id, never a name")
+    language: LanguageTag | None = None
+    pickup_address: PickupAddress | None = Field(default=None, description="stored encrypted; never in a feed")
+    escorts: list[ResourceId] = Field(default_factory=list, max_length=6, description="officers the victim asked for")
     defendant_cross_examines: bool = Field(default=False, description="the defendant questions the witness in person")
 
 

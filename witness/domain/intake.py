@@ -5,17 +5,22 @@ so the coordinator can fix the file in one go.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from witness.domain.consent import Method, scope_error
+from witness.domain.fields import (AccusedLabel, CalendarDate, CourtName, Docket, Email, Instant, LanguageTag,
+                                   PersonName, UserId, WholeNumber, few, label, text)
 from witness.domain.proceeding import Custody, Relationship
 from witness.domain.support import ServiceKind
 
 Channel = Literal["sms", "email", "call", "visit", "letter"]
 Gender = Literal["female", "male", "non_binary", "unknown"]
+Phone = Field(default=None, max_length=21, pattern=r"^\+?[0-9 ()-]{6,20}$")
+Address = text(500)
+Notes = text(5000)
+Kinship = label(60)  # mother, aunt, legal guardian appointed by the court
 
 
 class _Form(BaseModel):
@@ -23,53 +28,53 @@ class _Form(BaseModel):
 
 
 class ContactIn(_Form):
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ()-]{6,20}$")
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Phone
+    email: Email | None = None
 
 
 class VictimIn(_Form):
-    legal_name: str = Field(min_length=1, max_length=200)
-    aliases: list[str] = Field(default_factory=list)
-    date_of_birth: date | None = None
-    age_estimate: int | None = Field(default=None, ge=0, le=120)
+    legal_name: PersonName
+    aliases: list[PersonName] = few(20)
+    date_of_birth: CalendarDate | None = None
+    age_estimate: WholeNumber | None = Field(default=None, ge=0, le=120)
     age_determined: bool = Field(default=False, description="true only once age has been formally determined")
     gender: Gender = "unknown"
-    nationality: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2")
-    preferred_language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
+    nationality: str | None = Field(default=None, max_length=2, pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2")
+    preferred_language: LanguageTag
     escort_gender_preference: Gender | None = None
     contact: ContactIn = ContactIn()
-    address: str | None = Field(default=None, max_length=500)
-    notes: str | None = Field(default=None, max_length=5000)
-    safe_channels: list[Channel] = Field(default_factory=list, description="channels the victim marked safe")
+    address: Address | None = None
+    notes: Notes | None = None
+    safe_channels: list[Channel] = Field(default_factory=list, max_length=5, description="channels the victim marked safe")
 
 
 class GuardianIn(_Form):
-    name: str = Field(min_length=1, max_length=200)
-    relationship: str = Field(min_length=1, max_length=60)
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ()-]{6,20}$")
-    language: str | None = None
+    name: PersonName
+    relationship: Kinship
+    phone: str | None = Phone
+    language: LanguageTag | None = None
 
 
 class AccusedIn(_Form):
-    label: str = Field(min_length=1, max_length=80, description="a pseudonymised label, never the accused's name")
+    label: AccusedLabel = Field(description="a pseudonymised label, never the accused's name")
     custody: Custody
     relationship: Relationship
 
 
 class ProceedingIn(_Form):
-    court: str = Field(min_length=1, max_length=200)
-    docket: str = Field(min_length=1, max_length=80)
-    prosecutor: str | None = None
-    accused: list[AccusedIn] = Field(default_factory=list)
+    court: CourtName
+    docket: Docket
+    prosecutor: UserId | None = None
+    accused: list[AccusedIn] = few(50)
 
 
 class ConsentIn(_Form):
-    scope: str
+    scope: str = Field(max_length=80)
     method: Method
-    language: str
-    interpreter: str | None = None
+    language: LanguageTag
+    interpreter: UserId | None = None
     guardian_agreed: bool = False
-    given_at: datetime | None = None
+    given_at: Instant | None = None
 
     @field_validator("scope")
     @classmethod
@@ -81,15 +86,15 @@ class ConsentIn(_Form):
 
 
 class IntakeForm(_Form):
-    jurisdiction: str = Field(description="ASEAN state code: BN KH ID LA MY MM PH SG TH VN")
-    coordinator: str = Field(min_length=1)
-    opened_at: datetime | None = Field(default=None, description="defaults to now")
-    reflection_days: int | None = Field(default=None, ge=1)
+    jurisdiction: str = Field(max_length=2, description="ASEAN state code: BN KH ID LA MY MM PH SG TH VN")
+    coordinator: UserId
+    opened_at: Instant | None = Field(default=None, description="defaults to now")
+    reflection_days: WholeNumber | None = Field(default=None, ge=1, le=3650)
     victim: VictimIn
     guardian: GuardianIn | None = None
-    proceedings: list[ProceedingIn] = Field(default_factory=list)
-    consents: list[ConsentIn] = Field(default_factory=list)
-    services: list[ServiceKind] = Field(default_factory=list)
+    proceedings: list[ProceedingIn] = few(20)
+    consents: list[ConsentIn] = few(30)
+    services: list[ServiceKind] = few(20)
 
     @field_validator("jurisdiction")
     @classmethod
@@ -97,11 +102,4 @@ class IntakeForm(_Form):
         known = (info.context or {}).get("jurisdictions")
         if known is not None and v not in known:
             raise ValueError(f"unknown jurisdiction; use one of {', '.join(sorted(known))}")
-        return v
-
-    @field_validator("opened_at")
-    @classmethod
-    def _aware(cls, v: datetime | None) -> datetime | None:
-        if v is not None and v.tzinfo is None:
-            raise ValueError("needs a UTC offset, e.g. 2026-11-01T09:00:00+07:00")
         return v

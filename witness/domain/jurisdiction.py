@@ -29,8 +29,8 @@ def _iana_zone(v: str) -> str:
 
 
 # Field types shared by every model that names a state or a time zone (profiles, resources, documents).
-AseanCode = Annotated[str, AfterValidator(_asean_code)]
-TimeZoneName = Annotated[str, AfterValidator(_iana_zone)]
+AseanCode = Annotated[str, Field(max_length=2), AfterValidator(_asean_code)]
+TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_iana_zone)]
 
 
 class _Strict(BaseModel):

@@ -12,13 +12,17 @@ Rounding happens only in computations (a prorated month of wages), half up, and 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from witness.errors import InputProblems
 
 # Whole-unit digits an amount may have: 10^15 minor units times 10^3 still fits a 64-bit integer column.
 MAX_DIGITS = 15
+# Digits 0-9 and a '.' only. Decimal() alone would also take "1_000", "1e3", fullwidth "１０００" and
+# Arabic-Indic "١٠٠٠": each is a way for a mistyped or pasted amount to pass unread.
+_PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 _QUANTA = {n: Decimal(1).scaleb(-n) for n in range(4)}  # ISO 4217 minor units run from 0 to 3
@@ -48,13 +52,10 @@ def parse_amount(value, currency: Currency, field: str = "amount", allow_zero: b
         raise InputProblems([(field, f"give the amount as text or an integer, not {type(value).__name__}")])
     if isinstance(value, str):
         text = value.strip()
-        if "," in text or " " in text or not text:
-            raise InputProblems([(field, "write digits with '.' as the decimal point and no thousands separators, "
-                                         f"e.g. '1250000' ({currency.code})")])
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise InputProblems([(field, f"{text!r} is not an amount of money")]) from None
+        if not _PLAIN.fullmatch(text):
+            raise InputProblems([(field, "write the digits 0-9 with '.' as the decimal point and no thousands "
+                                         f"separators, e.g. '1250000' ({currency.code})")])
+        amount = Decimal(text)
     else:
         amount = Decimal(value)
     if not amount.is_finite():

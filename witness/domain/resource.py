@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from witness.domain.fields import CourtName, ResourceId, label
 from witness.domain.jurisdiction import AseanCode
 from witness.domain.measure import MeasureKind
 
@@ -45,7 +46,7 @@ class _Strict(BaseModel):
 class Hours(_Strict):
     """Working hours in the resource's own jurisdiction time zone."""
 
-    days: list[Day] = Field(min_length=1)
+    days: list[Day] = Field(min_length=1, max_length=7)
     from_: time = Field(alias="from")
     to: time
 
@@ -70,17 +71,21 @@ class Leave(_Strict):
         return self
 
 
+Unit = label(120, min_length=0)
+
+
 class ResourceIn(_Strict):
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,59}$", description="call sign or number, never a name")
+    id: ResourceId = Field(description="call sign or number, never a name")
     kind: ResourceKind
     jurisdiction: AseanCode
-    unit: str = Field(default="", max_length=120)
+    unit: Unit = ""
     gender: Literal["female", "male", "non_binary"] | None = None
     trained: bool = Field(default=False, description="escort officers: trained for trafficking cases")
-    sites: list[str] = Field(default_factory=list, description="courts or buildings served; empty = any in the jurisdiction")
+    sites: list[CourtName] = Field(default_factory=list, max_length=50,
+                                   description="courts or buildings served; empty = any in the jurisdiction")
     capacity: int = Field(default=1, ge=1, le=50, description="witnesses at once (a suite or room is used by one)")
-    hours: list[Hours] = Field(default_factory=list, description="empty = always available")
-    leave: list[Leave] = Field(default_factory=list)
+    hours: list[Hours] = Field(default_factory=list, max_length=21, description="empty = always available")
+    leave: list[Leave] = Field(default_factory=list, max_length=400)
 
     @model_validator(mode="after")
     def _officer_fields(self) -> "ResourceIn":
@@ -106,7 +111,7 @@ class SchedulingPolicy(_Strict):
 
 class ResourceFile(_Strict):
     policy: SchedulingPolicy = SchedulingPolicy()
-    resources: list[ResourceIn] = Field(default_factory=list)
+    resources: list[ResourceIn] = Field(default_factory=list, max_length=20_000)
 
     @model_validator(mode="after")
     def _unique(self) -> "ResourceFile":

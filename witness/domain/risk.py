@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from witness.domain.fields import WholeNumber, text
 from witness.domain.measure import MeasureKind
 from witness.domain.proceeding import Custody, Relationship
 
@@ -103,9 +104,12 @@ class CaseAnswers(_Strict):
     upcoming_testimony: bool = False
 
 
+OwnWords = text(5000)
+
+
 class VictimView(_Strict):
-    own_words: str = Field(min_length=1, max_length=5000, description="the victim's own assessment, in their words")
-    fear_scale: int = Field(ge=0, le=10, description="0 = not afraid at all, 10 = extremely afraid")
+    own_words: OwnWords = Field(min_length=1, description="the victim's own assessment, in their words")
+    fear_scale: WholeNumber = Field(ge=0, le=10, description="0 = not afraid at all, 10 = extremely afraid")
 
 
 Trigger = Literal["initial", "scheduled", "accused_released", "accused_escaped", "accused_bailed", "accused_acquitted",

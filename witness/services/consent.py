@@ -8,6 +8,7 @@ from sqlalchemy import insert, update
 
 from witness.domain.access import Actor, require
 from witness.domain.consent import Method, dependents_of, scope_error
+from witness.domain.fields import LanguageTag, UserId, problem
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems, NotFound
 from witness.services.custody import mark_reassessment_due
@@ -27,6 +28,10 @@ def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str
         problems.append(("method", "use written or oral"))
     if not language:
         problems.append(("language", "required: the language the victim was informed in"))
+    elif problem(LanguageTag, language):
+        problems.append(("language", problem(LanguageTag, language)))
+    if interpreter is not None and problem(UserId, interpreter):
+        problems.append(("interpreter", problem(UserId, interpreter)))
     if problems:
         raise InputProblems(problems)
     with app.uow(actor) as uow:

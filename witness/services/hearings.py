@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 
 from witness.domain.access import Actor
 from witness.domain.consent import has_consent
+from witness.domain.fields import RoomName, problem
 from witness.domain.guardrails import ActionKind
 from witness.domain.hearing import (HEARING_KINDS, ACTIVE, AppearanceIn, AppearanceMode, AppearanceStatus, HearingStatus,
                                     check_transition, new_hearing_id, new_pickup_ref, require, time_problems)
@@ -51,7 +52,8 @@ def _parse_witnesses(raw: list) -> list[AppearanceIn]:
         try:
             out.append(w if isinstance(w, AppearanceIn) else AppearanceIn.model_validate(w))
         except ValidationError as exc:
-            problems += [(f"witnesses.{i}." + ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+            problems += [(f"witnesses.{i}." + ".".join(str(p) for p in e["loc"]), e["msg"].removeprefix("Value error, "))
+                         for e in exc.errors()]
     cases_ = [w.case for w in out]
     problems += [(f"witnesses.{i}.case", "listed twice") for i, c in enumerate(cases_) if cases_.index(c) != i]
     if problems:
@@ -68,6 +70,8 @@ def add(app, actor: Actor, docket: str, starts_at: datetime, ends_at: datetime, 
     require(actor, "hearing.schedule")
     ws = _parse_witnesses(witnesses or [])
     problems = [] if kind in HEARING_KINDS else [("kind", f"use one of {', '.join(HEARING_KINDS)}")]
+    if room is not None and problem(RoomName, room):
+        problems.append(("room", problem(RoomName, room)))
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
         problems += time_problems(starts_at, ends_at, now)

@@ -36,6 +36,8 @@ def check_form(app, data: Any) -> IntakeForm:
                 problems.append((f"consents.{i}.guardian_agreed", "a child's consent needs the guardian as a party (R-15)"))
     if form.opened_at is not None and form.opened_at > app.clock.now():
         problems.append(("opened_at", "is in the future"))
+    if form.victim.date_of_birth is not None and form.victim.date_of_birth > opened.astimezone(profile.tz).date():
+        problems.append(("victim.date_of_birth", "is after the day the case is opened"))
     if form.reflection_days is not None and form.reflection_days > profile.reflection.max_days:
         problems.append(("reflection_days", f"{form.reflection_days} exceeds {form.jurisdiction}'s maximum of "
                                             f"{profile.reflection.max_days} days"))
