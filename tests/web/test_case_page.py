@@ -14,13 +14,18 @@ def test_identity_is_shown_only_after_show_identity_is_pressed(app):
     client = signed_in_client(app, make_person(app, "amara", "coordinator"))
     page = client.get(f"/cases/{case_id}")
     assert "Aung Min Thein" not in page.text and "Show identity" in page.text
+    assert _reads(app, case_id) == ["case.intake", "case.read"]  # looking at the page is not reading the identity
     shown = client.post(f"/cases/{case_id}/identity", data={"csrf": csrf_of(page.text)})
     assert shown.status_code == 200 and "Aung Min Thein" in shown.text
+    assert _reads(app, case_id) == ["case.intake", "case.read", "identity.read"]
+
+
+def _reads(app, case_id):
     with app.engine.connect() as c:
-        reads = c.execute(select(audit_log.c.action).where(audit_log.c.record == case_id,
-                                                           audit_log.c.actor == "amara")).scalars().all()
+        reads = c.execute(select(audit_log.c.action).where(audit_log.c.record == case_id, audit_log.c.actor == "amara")
+                          .order_by(audit_log.c.seq)).scalars().all()
         c.rollback()
-    assert "identity.read" in reads
+    return reads
 
 
 def test_a_guardrail_warning_is_explained_and_can_be_overridden_with_a_reason(app):

@@ -19,9 +19,10 @@ from witness.store.tables import (accused, appointments, case_proceedings, cases
                                   proceedings, relationships, services, stage_history)
 
 
-def show(app, actor: Actor, case_id: str) -> dict:
+def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
     """The case as this actor may see it. Identity fields appear only for need-to-know roles, and
-    reading them is audited in the same transaction."""
+    reading them is audited in the same transaction. `with_identity=False` leaves them out (the web
+    page shows identity only when asked, so only then is a reading recorded)."""
     require(actor, "case.read")
     with app.uow(actor) as uow:
         conn, cipher, now = uow.conn, uow.cipher, uow.now
@@ -70,7 +71,7 @@ def show(app, actor: Actor, case_id: str) -> dict:
              # Reasons are free text and may name people: only need-to-know roles read them.
              **({"reason": cipher.decrypt("stage_history", "reason", case_id, h.reason)} if fields else {})}
             for h in history]
-        if fields:
+        if fields and with_identity:
             ident = conn.execute(select(identities).where(identities.c.case_id == case_id)).first()
             identity = {}
             for f in sorted(fields):

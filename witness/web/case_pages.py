@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from witness.domain.access import visible_identity_fields
 from witness.domain.stage import Stage
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems
 from witness.services import accounts, cases, guardrails
@@ -27,11 +28,12 @@ def case_list(ctx: Ctx) -> Response:
 def _case(ctx: Ctx, status: int = 200, reveal: bool = False, **extra) -> Response:
     case_id = ctx.path_params["case_id"]
     accounts.require_case(ctx.app, ctx.actor, case_id)
-    view = cases.show(ctx.app, ctx.actor, case_id)
+    view = cases.show(ctx.app, ctx.actor, case_id, with_identity=reveal)
     extra.setdefault("findings", [])
     extra.setdefault("blocked", None)
     extra.setdefault("typed", {})
     return ctx.render("case.html", status, title=view["case"], view=view, reveal=reveal and "identity" in view,
+                      may_reveal=bool(visible_identity_fields(ctx.actor, view["coordinator"])),
                       stages=[s.value for s in Stage], **extra)
 
 
