@@ -73,3 +73,10 @@ def test_a_legal_name_of_zero_width_characters_is_refused(env, tmp_path):
     path.write_text(yaml.safe_dump(dict(FORM, victim=dict(FORM["victim"], legal_name="\u200b\u200b"))))
     assert _refused(env, "intake", str(path)) == (
         "victim.legal_name: contains a control or invisible character (U+200B at position 1); remove it")
+
+
+def test_a_calendar_for_an_interpreter_id_with_crlf_is_one_line_and_exit_1(env, tmp_path):
+    out = tmp_path / "feed.ics"
+    assert _refused(env, "calendar", "--audience", "interpreter", "--for", "interp\r\n07", "--out", str(out)) == (
+        "for: a user, officer or interpreter id: letters a-z, digits, '.', '_', '-'")
+    assert not out.exists()

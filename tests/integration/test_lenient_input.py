@@ -100,3 +100,11 @@ def test_a_hearing_refuses_a_crlf_interpreter_id_and_room_that_would_break_the_c
     problems = _refused(app, lambda: hearings.add(
         app, COORDINATOR, "TH-SSK-2026-0141", at, at + timedelta(hours=3), room="Room 1\r\nX-INJECTED:1"))
     assert [p for p, _ in problems] == ["room"]
+
+
+def test_a_calendar_asked_for_an_id_with_crlf_is_a_named_error_not_a_broken_feed(app):
+    from witness.services import calendar_feeds
+
+    assert _refused(app, lambda: calendar_feeds.export(app, COORDINATOR, "interpreter", "interp\r\n07")) == [
+        ("for", "a user, officer or interpreter id: letters a-z, digits, '.', '_', '-'")]
+    assert b"BEGIN:VCALENDAR" in calendar_feeds.export(app, COORDINATOR, "escort", "TH-SSK-F01")

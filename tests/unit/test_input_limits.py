@@ -314,3 +314,11 @@ def test_an_interpreter_id_with_crlf_is_refused_in_a_hearing_appearance():
     with pytest.raises(ValidationError) as err:
         AppearanceIn.model_validate({"case": "W-7K3Q9X", "interpreter": "interp\r\n07"})
     assert [e["loc"] for e in err.value.errors()] == [("interpreter",)]
+
+
+@pytest.mark.parametrize("bad", ["1_000", "\uff11\uff10\uff10\uff10", "\u0661\u0660\u0660\u0660", "1e3", "+5", "5."])
+def test_money_is_written_in_the_digits_0_to_9_only(bad):
+    from witness.domain.money import Currency, parse_amount
+
+    assert _problems(lambda: parse_amount(bad, Currency("THB", 2))) == [
+        ("amount", "write the digits 0-9 with '.' as the decimal point and no thousands separators, e.g. '1250000' (THB)")]

@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select, update
 
 from witness.domain.access import Actor, Role
+from witness.domain.fields import ResourceId, UserId, problem
 from witness.domain.guardrails import ActionKind
 from witness.domain.hearing import AppearanceStatus, HearingStatus, require
 from witness.domain.protection import MeasureStatus
@@ -152,6 +153,9 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
     require(actor, "calendar.export")
     if audience not in AUDIENCES:
         raise InputProblems([("audience", f"use one of {', '.join(AUDIENCES)}")])
+    # The subject names the feed inside the .ics: a CRLF in it broke the file (an AssertionError).
+    if subject is not None and problem(UserId, subject) and problem(ResourceId, subject):
+        raise InputProblems([("for", "a user, officer or interpreter id: letters a-z, digits, '.', '_', '-'")])
     if actor.role is not Role.coordinator and (audience != actor.role.value or (subject and subject != actor.user)):
         raise Forbidden(f"{actor.role.value} may export only their own {actor.role.value} calendar")
     with app.uow(actor) as uow:
