@@ -84,3 +84,21 @@ def test_a_notice_whose_mark_the_store_refuses_is_recorded_with_its_batch_and_th
         attempts = c.execute(select(notice_attempts.c.notice_id, notice_attempts.c.outcome)).all()
     assert sorted(a.outcome for a in attempts) == ["sent"] * total
     assert relay(app, transports, T0 + LEASE + timedelta(seconds=1)).claimed == 0
+
+
+def test_the_connection_that_marked_a_batch_goes_back_to_the_pool_fully_synced_again(sqlite_app, smtp_sink):
+    from witness.outputs.transports.smtp import SmtpTransport
+
+    _release_alerts(sqlite_app, victims=2)
+    email = SmtpTransport("127.0.0.1", smtp_sink.port, "notices@witness.invalid", timeout=5)
+    try:
+        assert relay(sqlite_app, {"email": email}, T0).sent == 3
+    finally:
+        email.close()
+    # Every pooled connection at once, so the one that marked the batch is among them.
+    conns = [sqlite_app.engine.connect() for _ in range(6)]
+    try:
+        assert {c.connection.driver_connection.execute("PRAGMA synchronous").fetchone()[0] for c in conns} == {2}
+    finally:
+        for c in conns:
+            c.close()
