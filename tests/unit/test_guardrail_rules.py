@@ -76,6 +76,9 @@ CASES = {
     "DNH-12-settlement-pressure": (
         (ActionKind.stage_change, adult(settlement_pressure_reported=True), dict(target="withdrawn")),
         (ActionKind.stage_change, adult(settlement_pressure_reported=True, settlement_followed_up=True), dict(target="withdrawn"))),
+    "DNH-13-act-consent": (
+        (ActionKind.start_service, adult(), dict(service="shelter")),
+        (ActionKind.start_service, adult(consents=(consent("shelter_stay"),)), dict(service="shelter"))),
 }
 
 
@@ -115,13 +118,14 @@ def test_a_hard_block_cannot_be_overridden():
 
 
 def test_a_warning_stops_the_action_until_a_reason_is_recorded():
-    findings = evaluate(Proposed(ActionKind.plan_return, adult(nationality="MM", pending_claim=True), {}), NOW)
+    findings = evaluate(Proposed(ActionKind.plan_return, adult(nationality="MM", pending_claim=True,
+                                                               consents=(consent("return"),)), {}), NOW)
     assert [f.severity for f in findings] == [Severity.warn]
     assert unresolved(findings, {"DNH-11-foreign-stay": "victim insists on going home; lawyer will file from abroad"}) == []
 
 
 def test_a_jurisdiction_can_tighten_a_warning_into_a_block_but_not_loosen_a_block():
-    action = Proposed(ActionKind.plan_return, adult(nationality="MM", pending_claim=True), {})
+    action = Proposed(ActionKind.plan_return, adult(nationality="MM", pending_claim=True, consents=(consent("return"),)), {})
     [tight] = evaluate(action, NOW, tighten={"DNH-11-foreign-stay": "block"})
     assert tight.severity is Severity.block
     [still] = evaluate(Proposed(ActionKind.send_notice, adult(), {"channel": "email"}), NOW,

@@ -22,7 +22,8 @@ from typing import Callable
 
 from witness.domain.consent import Consent, has_consent
 from witness.domain.proceeding import FREE_AGAIN, Custody
-from witness.domain.reflection import ReflectionPeriod
+from witness.domain.reflection import ReflectionPeriod, VictimDecision
+from witness.domain.stage import CONSENT_FOR_STAGE, Stage
 from witness.domain.support import COOPERATION_REASONS
 from witness.domain.victim import AgeStatus, presumed_child
 
@@ -46,9 +47,31 @@ class ActionKind(StrEnum):
     send_notice = "send_notice"
     generate_document = "generate_document"
     publish_calendar = "publish_calendar"
+    start_service = "start_service"
     end_service = "end_service"
     plan_return = "plan_return"
+    resolve_claim = "resolve_claim"  # a restitution claim ends without full payment (withdrawn, ...)
     custody_followup = "custody_followup"  # the sweep's check after an accused is freed
+
+
+# What the rules of each kind read from `Proposed.details`. `witness check --detail` refuses any
+# other key, so a mistyped one can never give a false all-clear.
+DETAILS: dict[ActionKind, frozenset[str]] = {
+    ActionKind.stage_change: frozenset({"target"}),
+    ActionKind.schedule_appearance: frozenset({"act", "at", "interviewer_gender", "in_person_cross_examination_by_defendant"}),
+    ActionKind.request_measure: frozenset({"measure", "in_person_cross_examination_by_defendant"}),
+    ActionKind.assign_escort: frozenset({"genders"}),
+    ActionKind.assign_interpreter: frozenset({"interpreter", "blocklisted", "community_link", "accused_link"}),
+    ActionKind.share_data: frozenset({"recipient", "includes_identity", "recipient_role"}),
+    ActionKind.send_notice: frozenset({"channel", "includes_identity", "recipient_role"}),
+    ActionKind.generate_document: frozenset({"includes_identity", "recipient_role", "document", "about"}),
+    ActionKind.publish_calendar: frozenset({"includes_identity", "recipient_role"}),
+    ActionKind.start_service: frozenset({"service"}),
+    ActionKind.end_service: frozenset({"service", "reason"}),
+    ActionKind.plan_return: frozenset(),
+    ActionKind.resolve_claim: frozenset({"status"}),
+    ActionKind.custody_followup: frozenset({"deadline_minutes"}),
+}
 
 
 # Measures that protect the victim's safety: allowed for a child even before a guardian is recorded.
@@ -108,7 +131,8 @@ class Proposed:
     interviewer_gender; assign_interpreter: interpreter, blocklisted (bool), community_link (bool),
     accused_link (bool); share_data: recipient; send_notice: channel, includes_identity (bool),
     recipient_role; generate_document / publish_calendar: includes_identity (bool), recipient_role,
-    document; end_service: reason.
+    document, about ("hearing" for a request about the victim's appearance); start_service: service;
+    end_service: service, reason; resolve_claim: status. `DETAILS` lists them.
     """
 
     kind: ActionKind
@@ -142,19 +166,65 @@ def _consent(case: CaseFacts, scope: str, now: datetime) -> bool:
     return has_consent(list(case.consents), scope, now)
 
 
-def _reflection_consent(a: Proposed, now: datetime) -> str | None:
-    act = None
+# The consent each act needs (R-22). A hearing appearance is testimony; a request to the court or
+# the police about an appearance is made only for an appearance the victim agreed to.
+_ACT_SCOPE = {"interview": "interview", "testimony": "testimony", "hearing": "testimony", "medical_exam": "medical_exam"}
+
+
+def act_scope(a: Proposed) -> str | None:
+    """The consent scope the proposed action needs, if any (DNH-01 and DNH-13 read it)."""
+    d = a.details
     if a.kind is ActionKind.stage_change:
-        act = {"investigation": "interview", "pre_trial": "testimony", "trial": "testimony"}.get(a.details.get("target"))
-    elif a.kind is ActionKind.schedule_appearance:
-        act = {"interview": "interview", "testimony": "testimony", "hearing": "testimony"}.get(a.details.get("act"))
-    if act is None:
+        target = d.get("target")
+        return CONSENT_FOR_STAGE.get(Stage(target)) if target in Stage.__members__ else None
+    if a.kind is ActionKind.schedule_appearance:
+        return _ACT_SCOPE.get(d.get("act"))
+    if a.kind is ActionKind.generate_document and d.get("about") == "hearing":
+        return "testimony"
+    if a.kind is ActionKind.start_service and d.get("service") == "shelter":
+        return "shelter_stay"  # Guide: Recovery §4, written consent upon entry at a shelter
+    if a.kind is ActionKind.end_service and d.get("reason") == "returned_home":
+        return "return"  # a service ended because the victim went home: that return must be voluntary
+    if a.kind is ActionKind.plan_return:
+        return "return"
+    return None
+
+
+def _inside_reflection(a: Proposed, now: datetime) -> bool:
+    at = a.details.get("at") if isinstance(a.details.get("at"), datetime) else now
+    return a.case.reflection.is_running(now) or a.case.reflection.is_running(at)
+
+
+def _reflection_consent(a: Proposed, now: datetime) -> str | None:
+    period = a.case.reflection
+    if a.kind is ActionKind.stage_change and a.case.stage == Stage.reflection.value:
+        if period.is_running(now):
+            return (f"the reflection period runs until {period.ends_at.date().isoformat()} and only the victim's "
+                    "recorded decision ends it early; record it (witness reflection decide) or extend the period")
+        if a.details.get("target") == Stage.decision.value and period.decision is VictimDecision.not_cooperate:
+            return "the victim decided not to cooperate; the case moves to withdrawn and support continues"
+    scope = act_scope(a)
+    if scope not in ("interview", "testimony") or a.kind is ActionKind.generate_document:
         return None
-    at = a.details.get("at", now)
-    inside = a.case.reflection.is_running(now) or a.case.reflection.is_running(at)
-    if inside and not _consent(a.case, act, now):
-        return (f"the victim is in the reflection and recovery period and has not consented to {act}; "
+    if _inside_reflection(a, now) and not _consent(a.case, scope, now):
+        return (f"the victim is in the reflection and recovery period and has not consented to {scope}; "
                 "nobody may interview or call them to testify before they decide")
+    return None
+
+
+def _act_consent(a: Proposed, now: datetime) -> str | None:
+    scope = act_scope(a)
+    if scope is None:
+        return None
+    active = [c for c in a.case.consents if c.scope == scope and c.active_at(now)]
+    if not active:
+        if scope in ("interview", "testimony") and a.kind is not ActionKind.generate_document \
+                and _inside_reflection(a, now):
+            return None  # DNH-01 says it, with the reflection period as the reason
+        return (f"the victim has no active consent to {scope}; nothing is done without their voluntary, "
+                "informed and recorded consent to this act")
+    if a.case.child and not any(c.guardian_agreed for c in active):
+        return f"the victim is (presumed) a child; the guardian must be party to the {scope} consent"
     return None
 
 
@@ -247,6 +317,8 @@ def _foreign_stay(a: Proposed, now: datetime) -> str | None:
 
 
 def _settlement(a: Proposed, now: datetime) -> str | None:
+    if a.kind is ActionKind.resolve_claim and a.details.get("status") != "withdrawn":
+        return None  # only dropping the claim is what the pressure is after
     if a.case.settlement_pressure_reported and not a.case.settlement_followed_up:
         return ("pressure to settle informally was reported; advise the victim against informal settlement "
                 "and follow up on the pressure")
@@ -262,8 +334,10 @@ RULES: tuple[Rule, ...] = (
     Rule("DNH-03-real-name", "Criminal Justice §2 (privacy and anonymity)",
          frozenset({ActionKind.send_notice, ActionKind.generate_document, ActionKind.publish_calendar,
                     ActionKind.share_data}), Severity.block, _real_name),
+    # Never on starting support: an unaccompanied child is sheltered at once, guardian or not.
     Rule("DNH-04-child-guardian", "Victim Identification §1; Criminal Justice (child witnesses)",
-         ALL - {ActionKind.custody_followup, ActionKind.send_notice}, Severity.block, _child_guardian),
+         ALL - {ActionKind.custody_followup, ActionKind.send_notice, ActionKind.start_service}, Severity.block,
+         _child_guardian),
     Rule("DNH-05-gender-preference", "Criminal Justice §3 (trained female and male investigators)",
          frozenset({ActionKind.assign_escort, ActionKind.schedule_appearance}), Severity.block, _gender, overridable=True),
     Rule("DNH-06-interpreter", "Criminal Justice §1 (challenge: 'persuasive' translation)",
@@ -282,7 +356,13 @@ RULES: tuple[Rule, ...] = (
     # protecting the victim (the daily hearing prep re-checks appearances with no one to override).
     Rule("DNH-12-settlement-pressure", "Criminal Justice §1 (advise against informal settlement)",
          frozenset({ActionKind.stage_change, ActionKind.plan_return, ActionKind.end_service,
-                    ActionKind.share_data}), Severity.warn, _settlement),
+                    ActionKind.share_data, ActionKind.resolve_claim}), Severity.warn, _settlement),
+    Rule("DNH-13-act-consent", "Criminal Justice §1 (voluntary and informed consent); Recovery §4 (written "
+         "consent upon entry at a shelter); Return and Reintegration §1 (never force a return); Medical and "
+         "Mental Healthcare §3 (examinations only with informed consent)",
+         frozenset({ActionKind.stage_change, ActionKind.schedule_appearance, ActionKind.generate_document,
+                    ActionKind.start_service, ActionKind.end_service, ActionKind.plan_return}),
+         Severity.block, _act_consent),
 )
 RULES_BY_ID = {r.id: r for r in RULES}
 

@@ -8,14 +8,14 @@ from sqlalchemy import insert
 
 from witness.domain.access import Actor, require
 from witness.domain.appointment import AppointmentKind, check_can_schedule
-from witness.domain.victim import AgeStatus, presumed_child
 from witness.domain.guardrails import ActionKind
 from witness.errors import InputProblems
-from witness.services.guardrails import enforce
-from witness.store.records import case_row, consents_of, reflection_of
+from witness.services.guardrails import enforce, gated
+from witness.store.records import case_row
 from witness.store.tables import appointments
 
 
+@gated(ActionKind.schedule_appearance)
 def schedule(app, actor: Actor, case_id: str, kind: str, at: datetime, overrides: dict[str, str] | None = None,
              interviewer_gender: str | None = None) -> str:
     require(actor, "appointment.schedule")
@@ -24,11 +24,10 @@ def schedule(app, actor: Actor, case_id: str, kind: str, at: datetime, overrides
     except ValueError:
         raise InputProblems([("kind", f"use one of {', '.join(k.value for k in AppointmentKind)}")]) from None
     with app.uow(actor) as uow:
-        row = case_row(uow.conn, case_id, lock=True)
+        case_row(uow.conn, case_id, lock=True)
         enforce(uow, ActionKind.schedule_appearance, case_id, overrides, act=what.value, at=at,
                 interviewer_gender=interviewer_gender)
-        check_can_schedule(what, at, consents_of(uow.conn, case_id), reflection_of(row),
-                           presumed_child(AgeStatus(row.age_status)), uow.now)
+        check_can_schedule(at, uow.now)
         aid = str(uuid.uuid4())
         uow.conn.execute(insert(appointments).values(id=aid, case_id=case_id, kind=what.value, at=at,
                                                      status="scheduled", created_by=actor.user))

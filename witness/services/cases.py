@@ -6,19 +6,17 @@ import json
 from sqlalchemy import insert, select, update
 
 from witness.domain.access import Actor, require, visible_identity_fields
-from witness.domain.consent import has_consent
-from witness.domain.reflection import VictimDecision
-from witness.domain.stage import CONSENT_FOR_STAGE, Stage, check_transition, parse_stage
-from witness.domain.victim import AgeStatus, presumed_child
+from witness.domain.stage import Stage, check_transition, parse_stage
 from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked
 from witness.services.events import handlers, publish
-from witness.services.guardrails import enforce
+from witness.services.guardrails import enforce, gated, ungated
 from witness.store.records import case_row, consents_of, reflection_of
 from witness.store.tables import (accused, appointments, case_proceedings, cases, identities, proceeding_accused,
                                   proceedings, relationships, services, stage_history)
 
 
+@ungated("a read (audited)")
 def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
     """The case as this actor may see it. Identity fields appear only for need-to-know roles, and
     reading them is audited in the same transaction. `with_identity=False` leaves them out (the web
@@ -85,6 +83,7 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
     return view
 
 
+@ungated("a read (audited)")
 def list_cases(app, actor: Actor, stage: str | None = None) -> list[dict]:
     require(actor, "case.list")
     with app.uow(actor) as uow:
@@ -98,27 +97,7 @@ def list_cases(app, actor: Actor, stage: str | None = None) -> list[dict]:
     return rows
 
 
-def check_stage_change(row, target: Stage, consents, now) -> None:
-    """The Do No Harm checks for a stage move; raises ActionBlocked with the reason."""
-    current = Stage(row.stage)
-    check_transition(current, target)
-    period = reflection_of(row)
-    if current is Stage.reflection and period.is_running(now):
-        raise ActionBlocked(
-            f"stage: the reflection period runs until {period.ends_at.date().isoformat()} and only the victim's "
-            "recorded decision ends it early (R-21). Record it with `witness reflection decide`, or extend the period.")
-    if current is Stage.reflection and target is Stage.decision and period.decision is VictimDecision.not_cooperate:
-        raise ActionBlocked("stage: the victim decided not to cooperate; the case moves to withdrawn, support continues")
-    scope = CONSENT_FOR_STAGE.get(target)
-    if scope and not has_consent(consents, scope, now):
-        where = " inside the reflection period" if period.is_running(now) else ""
-        raise ActionBlocked(f"stage: moving to {target.value}{where} needs the victim's recorded consent to {scope} "
-                            "(R-21, R-22; Guide: Criminal Justice §1 — voluntary and informed consent)")
-    if scope and presumed_child(AgeStatus(row.age_status)) and not any(
-            c.scope == scope and c.active_at(now) and c.guardian_agreed for c in consents):
-        raise ActionBlocked(f"stage: the victim is (presumed) a child; the guardian must be party to the {scope} consent (R-15)")
-
-
+@gated(ActionKind.stage_change)
 def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str,
                  overrides: dict[str, str] | None = None) -> dict:
     require(actor, "case.stage")
@@ -128,7 +107,9 @@ def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str,
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
         row = case_row(conn, case_id, lock=True)
-        check_stage_change(row, target, consents_of(conn, case_id), now)
+        # The transition is the stage machine's; the reflection period, the victim's decision and
+        # consent are the Do No Harm engine's (DNH-01, DNH-13), so `witness check` says the same.
+        check_transition(Stage(row.stage), target)
         for veto in handlers("stage_change_veto"):  # e.g. claims: no closing with a claim unresolved
             problem = veto(conn, case_id, target.value)
             if problem:

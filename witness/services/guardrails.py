@@ -1,27 +1,52 @@
-"""Gathering a case's facts and enforcing the Do No Harm rules (R-30) inside a unit of work.
+"""Gathering a case's facts and enforcing the Do No Harm rules (R-30, R-33) inside a unit of work.
 
-Every service that carries out an action calls `enforce(uow, action, overrides)` before writing.
+Every service that carries out an action calls `enforce(uow, action, overrides)` before writing;
+a change nobody is making by hand (the sweep, a flow) calls `automatic(...)` instead, which never
+overrides and turns a stop into a worklist item for the coordinator. Each public service function
+that takes (app, actor, ...) declares itself `@gated(ActionKind...)` or `@ungated("why")`, and
+tests/unit/test_one_gate.py fails when one declares neither or a gated one never reaches the gate.
 Other areas add facts (pending claims, notices sent since a custody change...) by defining
 `case_facts(conn, case_id, now) -> dict` in their service module; they are found by name.
 """
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, insert, select
 
-from witness.domain.access import Actor
-from witness.domain.guardrails import (AccusedFacts, ActionKind, CaseFacts, Finding, Proposed, Severity, evaluate,
-                                       unresolved)
+from witness.domain.access import Actor, Role
+from witness.domain.guardrails import (DETAILS, AccusedFacts, ActionKind, CaseFacts, Finding, Proposed, Severity,
+                                       evaluate, unresolved)
 from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.domain.victim import AgeStatus
-from witness.errors import ActionBlocked
+from witness.errors import ActionBlocked, InputProblems
 from witness.services.events import handlers
 from witness.store.records import case_row, consents_of, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
+from witness.services.worklist import add_items, item
 from witness.store.tables import accused, case_proceedings, identities, proceeding_accused, relationships
+
+
+def gated(*kinds: ActionKind):
+    """Declares that a service function passes the Do No Harm gate for these kinds before it writes."""
+    def mark(fn):
+        fn.__gate__ = tuple(kinds)
+        return fn
+    return mark
+
+
+def ungated(reason: str):
+    """Declares, with the reviewed reason, that a service function needs no Do No Harm check
+    (a read, a record of a fact nobody may refuse, an account or key operation...)."""
+    if not reason.strip():
+        raise ValueError("ungated needs a reason")
+
+    def mark(fn):
+        fn.__gate__ = reason
+        return fn
+    return mark
 
 
 def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
@@ -58,8 +83,9 @@ def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
     return replace(facts, **extra) if extra else facts
 
 
-def check(uow, kind: ActionKind, case_id: str, **details) -> list[Finding]:
-    """Dry run: the findings for this action, nothing written."""
+def check(uow, kind: ActionKind, case_id: str, /, **details) -> list[Finding]:
+    """Dry run: the findings for this action, nothing written. (Positional-only parameters: a
+    detail may be called `kind` or `case_id` without clashing.)"""
     facts = case_facts(uow.conn, case_id, uow.now)
     return evaluate(Proposed(kind, facts, details), uow.now, _tighten(uow, facts))
 
@@ -70,12 +96,13 @@ def _tighten(uow, facts: CaseFacts) -> dict[str, str]:
     return dict(profile.guardrails) if profile is not None else {}
 
 
-def enforce(uow, kind: ActionKind, case_id: str, overrides: dict[str, str] | None = None, **details) -> list[Finding]:
+def enforce(uow, kind: ActionKind, case_id: str, overrides: dict[str, str] | None = None, /,
+            **details) -> list[Finding]:
     """Stop the action if a rule blocks it; record each override (reason encrypted, audited).
 
     Returns the findings that let the action go ahead (overridden warnings, escalations) so the
-    caller can show them."""
-    overrides = overrides or {}
+    caller can show them. The system role never overrides: only a person answers for an override."""
+    overrides = {} if uow.actor.role is Role.system else (overrides or {})
     findings = check(uow, kind, case_id, **details)
     stopping = unresolved(findings, overrides)
     if stopping:
@@ -94,6 +121,30 @@ def enforce(uow, kind: ActionKind, case_id: str, overrides: dict[str, str] | Non
     return findings
 
 
+@dataclass(frozen=True)
+class Verdict:
+    go: bool  # the automatic change may be made
+    listed: int = 0  # worklist items added now (0 when the stop was already on the list)
+
+
+def automatic(uow, kind: ActionKind, case_id: str, coordinator: str, occasion: str, what: str, /,
+              **details) -> Verdict:
+    """The gate for a change no person is making (the sweep, a flow): nothing is overridden. When a
+    rule would stop it (block or warn), the change is not made and the coordinator gets a worklist
+    item (once per occasion, so a re-run adds nothing) to act on it themselves, with an override if
+    they judge it right."""
+    stopping = unresolved(check(uow, kind, case_id, **details), {})
+    if not stopping:
+        return Verdict(True)
+    rules = "; ".join(f"{f.rule} ({f.severity.value}): {f.explanation}" for f in stopping)
+    detail = (f"{case_id}: {what} was not done automatically. {rules}. Decide with the victim; do it yourself "
+              "(with --override RULE=REASON for a warning) if it is right.")
+    key = f"{case_id}:gate:{kind.value}:{occasion}"[:160]
+    return Verdict(False, add_items(uow.conn, [item(key, case_id, "gate_stopped", coordinator, uow.now, uow.now,
+                                                    detail[:500])]))
+
+
+@ungated("a dry run: it records only that the rules were consulted")
 def dry_run(app, actor: Actor, kind: str, case_id: str, details: dict) -> list[Finding]:
     """`witness check`: what the rules would say, without doing anything (audited as a read)."""
     from witness.domain.access import require
@@ -102,8 +153,12 @@ def dry_run(app, actor: Actor, kind: str, case_id: str, details: dict) -> list[F
     try:
         action = ActionKind(kind)
     except ValueError:
-        from witness.errors import InputProblems
         raise InputProblems([("action", f"use one of {', '.join(k.value for k in ActionKind)}")]) from None
+    known = DETAILS[action]
+    unknown = sorted(set(details) - known)
+    if unknown:
+        reads = ", ".join(sorted(known)) or "no details"
+        raise InputProblems([(f"detail.{k}", f"{action.value} reads {reads}") for k in unknown])
     with app.uow(actor) as uow:
         findings = check(uow, action, case_id, **details)
         uow.audit("guardrail.check", case_id, f"{action.value}: {len(findings)} findings")

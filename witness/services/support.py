@@ -10,7 +10,7 @@ from witness.domain.access import Actor, require
 from witness.domain.support import ServiceKind, check_end_reason
 from witness.domain.guardrails import ActionKind
 from witness.errors import InputProblems, NotFound
-from witness.services.guardrails import enforce
+from witness.services.guardrails import enforce, gated
 from witness.store.records import case_row
 from witness.store.tables import services
 
@@ -22,23 +22,27 @@ def _kind(kind: str) -> ServiceKind:
         raise InputProblems([("kind", f"use one of {', '.join(k.value for k in ServiceKind)}")]) from None
 
 
+@gated(ActionKind.start_service)
 def start(app, actor: Actor, case_id: str, kind: str) -> None:
     require(actor, "service.change")
     k = _kind(kind)
     with app.uow(actor) as uow:
         case_row(uow.conn, case_id)
+        enforce(uow, ActionKind.start_service, case_id, None, service=k.value)  # a shelter needs shelter_stay consent
         uow.conn.execute(insert(services).values(id=str(uuid.uuid4()), case_id=case_id, kind=k.value,
                                                  status="active", started_at=uow.now))
         uow.audit("service.start", case_id, k.value)
         uow.commit()
 
 
+@gated(ActionKind.end_service)
 def end(app, actor: Actor, case_id: str, kind: str, reason: str, overrides: dict[str, str] | None = None) -> None:
     require(actor, "service.change")
     k = _kind(kind)
     with app.uow(actor) as uow:
         case_row(uow.conn, case_id, lock=True)
-        enforce(uow, ActionKind.end_service, case_id, overrides, reason=reason)
+        # returned_home needs the victim's consent to return (DNH-13): nobody is sent home by a record.
+        enforce(uow, ActionKind.end_service, case_id, overrides, service=k.value, reason=reason)
         check_end_reason(reason)
         n = uow.conn.execute(update(services).where(services.c.case_id == case_id, services.c.kind == k.value,
                                                     services.c.status == "active")

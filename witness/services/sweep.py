@@ -87,11 +87,30 @@ def _process_ended(uow, ids, profiles) -> int:
 
 
 def _process_decided(uow, ids, profiles) -> int:
-    """Move cases whose victim has decided; the conditional UPDATE makes a re-run a no-op."""
+    """Move cases whose victim has decided; the conditional UPDATE makes a re-run a no-op.
+
+    Each move passes the Do No Harm gate first (R-33). No person is making it, so nothing is
+    overridden: a move a rule would stop stays undone and goes on the coordinator's worklist."""
+    from witness.domain.guardrails import ActionKind
+    from witness.services.guardrails import automatic
+
     conn, now = uow.conn, uow.now
     moved = 0
+    targets = {VictimDecision.cooperate.value: Stage.decision, VictimDecision.not_cooperate.value: Stage.withdrawn}
+    rows = conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.decision, cases.c.decided_at)
+                        .where(cases.c.id.in_(ids), cases.c.stage == Stage.reflection.value,
+                               cases.c.decision.in_(tuple(targets))).order_by(cases.c.id)).all()
+    allowed, stopped = set(), 0
+    for r in rows:
+        target = targets[r.decision]
+        verdict = automatic(uow, ActionKind.stage_change, r.id, r.coordinator, f"{target.value}:{r.decided_at.isoformat()}",
+                            f"moving the case to {target.value} after the victim's decision ({r.decision})",
+                            target=target.value)
+        if verdict.go:
+            allowed.add(r.id)
+        stopped += verdict.listed
     for decision, target in ((VictimDecision.cooperate, Stage.decision), (VictimDecision.not_cooperate, Stage.withdrawn)):
-        done = list(conn.execute(update(cases).where(cases.c.id.in_(ids), cases.c.stage == Stage.reflection.value,
+        done = list(conn.execute(update(cases).where(cases.c.id.in_(sorted(allowed)), cases.c.stage == Stage.reflection.value,
                                                      cases.c.decision == decision.value)
                                  .values(stage=target.value, updated_at=now).returning(cases.c.id, cases.c.coordinator)))
         if not done:
@@ -108,7 +127,7 @@ def _process_decided(uow, ids, profiles) -> int:
         add_items(conn, [item(f"{r.id}:decided:{now.isoformat()}", r.id, "victim_decided", r.coordinator, now, now,
                               f"{r.id}: {reason}; moved to {target.value}: {next_step}.") for r in done])
         moved += len(done)
-    return moved
+    return moved + stopped
 
 
 @dataclass(frozen=True)
