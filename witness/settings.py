@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     allow_clock: bool = Field(default=False, description="Allow --now (tests and the demonstration only): "
                                                          "otherwise nobody can backdate what they record")
     debug: bool = Field(default=False, description="Print the traceback of an internal error (may show personal data)")
+    interpreter_blocklist: str = Field(default="", description="Interpreter ids never to assign, comma-separated "
+                                       "(DNH-06), e.g. after 'persuasive' translation or a conflict of interest was reported")
 
     @field_validator("database_url")
     @classmethod
@@ -31,6 +33,10 @@ class Settings(BaseSettings):
         if v is not None and ("changeme" in v or "<" in v):
             raise ValueError("WITNESS_DATABASE_URL still holds a placeholder")
         return v
+
+    @property
+    def blocked_interpreters(self) -> frozenset[str]:
+        return frozenset(i.strip() for i in self.interpreter_blocklist.split(",") if i.strip())
 
     @property
     def url(self) -> str:

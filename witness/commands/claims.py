@@ -175,11 +175,14 @@ def register(app: typer.Typer) -> None:
     @claim_app.command("resolve")
     def claim_resolve(claim_id: str,
                       status: Annotated[str, typer.Argument(help="unenforced, substituted_by_imprisonment, state_fund_claimed, rejected, withdrawn")],
-                      reason: Annotated[str, typer.Option(help="Why (encrypted)")]):
+                      reason: Annotated[str, typer.Option(help="Why (encrypted)")],
+                      override: Annotated[Optional[list[str]], typer.Option(
+                          "--override", help="RULE=REASON: override a Do No Harm warning (audited)")] = None):
         """Record how a claim ended without full payment."""
+        from witness.commands.risk import _overrides
         from witness.services.claims import resolve
 
-        r = resolve(cli._app(), cli._actor(), claim_id, status, reason)
+        r = resolve(cli._app(), cli._actor(), claim_id, status, reason, _overrides(override))
         echo(f"{claim_id}: {r['from']} -> {r['status']}")
 
     @claim_app.command("status")

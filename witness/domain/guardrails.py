@@ -79,6 +79,12 @@ SAFETY_MEASURES = frozenset({"escort", "secure_accommodation", "secure_route", "
                              "private_entrance", "security_checks", "pseudonym", "closed_hearing"})
 # Outputs that reveal identity need both a need-to-know recipient and name_disclosure consent.
 NEED_TO_KNOW_ROLES = frozenset({"coordinator", "prosecutor", "legal_aid", "court"})
+# Who receives a document or a calendar without it being "data shared with another party" (DNH-10):
+# the need-to-know roles; the victim; the police, which decide the escort an escort request asks
+# for, as the court decides the other measures (the request carries the pseudonym only, R-63); and a
+# child's guardian, who acts for the child. Anyone else, an adult victim's guardian or family
+# member included (who may be the trafficker), needs the victim's data_sharing:<recipient> consent.
+OWN_CIRCLE = NEED_TO_KNOW_ROLES | {"victim", "police"}
 
 
 @dataclass(frozen=True)
@@ -217,10 +223,7 @@ def _act_consent(a: Proposed, now: datetime) -> str | None:
     if scope is None:
         return None
     active = [c for c in a.case.consents if c.scope == scope and c.active_at(now)]
-    if not active:
-        if scope in ("interview", "testimony") and a.kind is not ActionKind.generate_document \
-                and _inside_reflection(a, now):
-            return None  # DNH-01 says it, with the reflection period as the reason
+    if not active:  # inside the reflection period DNH-01 fires as well: both are true, and both are shown
         return (f"the victim has no active consent to {scope}; nothing is done without their voluntary, "
                 "informed and recorded consent to this act")
     if a.case.child and not any(c.guardian_agreed for c in active):
@@ -303,7 +306,12 @@ def _unsafe_channel(a: Proposed, now: datetime) -> str | None:
 
 
 def _data_sharing(a: Proposed, now: datetime) -> str | None:
-    recipient = a.details.get("recipient")
+    if a.kind is ActionKind.share_data:
+        recipient = a.details.get("recipient")
+    else:  # a document or a calendar: shared when it goes outside the case's own circle
+        recipient = a.details.get("recipient_role")
+        if recipient is None or recipient in OWN_CIRCLE or (recipient == "guardian" and a.case.child):
+            return None
     if not _consent(a.case, f"data_sharing:{recipient}", now):
         return f"the victim has not consented to share their data with {recipient}"
     return None
@@ -349,7 +357,8 @@ RULES: tuple[Rule, ...] = (
     Rule("DNH-09-unsafe-channel", "Recovery §4 (perpetrators finding the victim); Criminal Justice §2",
          frozenset({ActionKind.send_notice}), Severity.block, _unsafe_channel),
     Rule("DNH-10-data-sharing-consent", "Criminal Justice §2 (not sharing details without permission)",
-         frozenset({ActionKind.share_data}), Severity.block, _data_sharing),
+         frozenset({ActionKind.share_data, ActionKind.generate_document, ActionKind.publish_calendar}), Severity.block,
+         _data_sharing),
     Rule("DNH-11-foreign-stay", "Criminal Justice §6 (foreign victims repatriated before a claim)",
          frozenset({ActionKind.plan_return, ActionKind.stage_change, ActionKind.end_service}), Severity.warn, _foreign_stay),
     # Never on notices, measures, escorts or appearances: a warning must not delay telling or

@@ -24,7 +24,9 @@ from witness.domain.claim import (ENFORCING, LABELS, RESOLUTIONS, UNRESOLVED, Aw
 from witness.domain.money import Currency, Money
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, Forbidden, IllegalTransition, InputProblems, NotFound
+from witness.domain.guardrails import ActionKind
 from witness.services.events import publish
+from witness.services.guardrails import enforce, gated, ungated
 from witness.store.claim_tables import claim_instalments, claim_items, claim_payments, claims
 from witness.store.records import case_row
 from witness.store.risk_tables import case_flags
@@ -110,6 +112,7 @@ def _close_items(uow, prefix: str) -> None:
 # --- use cases ----------------------------------------------------------------------------------
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def new(app, actor: Actor, case_id: str, judgment_date=None, note: str | None = None) -> dict:
     """Start a claim for a case, in the jurisdiction's currency, owned by the acting lawyer.
 
@@ -168,6 +171,7 @@ def _add(app, actor: Actor, claim_id: str, category: Category, compute, evidence
             "working": list(result.working)}
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def add_item(app, actor: Actor, claim_id: str, category: str, amount, evidence: str | None = None,
              note: str | None = None) -> dict:
     """An item whose amount the lawyer states (with the evidence reference and a note)."""
@@ -175,6 +179,7 @@ def add_item(app, actor: Actor, claim_id: str, category: str, amount, evidence: 
     return _add(app, actor, claim_id, cat, lambda cur: Computation(Money.parse(amount, cur), ()), evidence, note)
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def add_unpaid_wages(app, actor: Actor, claim_id: str, start, end, rate, per: str = "month", less_paid=None,
                      evidence: str | None = None, note: str | None = None) -> dict:
     """Unpaid wages from the period worked and the agreed rate; the item keeps the working."""
@@ -193,6 +198,7 @@ def add_unpaid_wages(app, actor: Actor, claim_id: str, start, end, rate, per: st
     return _add(app, actor, claim_id, Category.unpaid_wages, compute, evidence, note)
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def add_lost_earnings(app, actor: Actor, claim_id: str, days: int, daily_rate, evidence: str | None = None,
                       note: str | None = None) -> dict:
     """Earnings lost on the days spent on the proceedings; the item keeps the working."""
@@ -200,6 +206,7 @@ def add_lost_earnings(app, actor: Actor, claim_id: str, days: int, daily_rate, e
                 lambda cur: lost_earnings(days, Money.parse(daily_rate, cur, "daily_rate")), evidence, note)
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def set_judgment(app, actor: Actor, claim_id: str, judgment_date) -> dict:
     """Record the judgment date: it starts the profile's post-judgment filing deadline."""
     require(actor, "claim.write")
@@ -219,6 +226,7 @@ def set_judgment(app, actor: Actor, claim_id: str, judgment_date) -> dict:
             "filing_deadline": filing_deadline(judgment, days) if days else None}
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def file(app, actor: Actor, claim_id: str, filed_on=None) -> dict:
     """drafting -> filed. Refused without items, or with intangible harm but no rationale."""
     require(actor, "claim.write")
@@ -248,6 +256,7 @@ def file(app, actor: Actor, claim_id: str, filed_on=None) -> dict:
             "warnings": warnings}
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def demand(app, actor: Actor, claim_id: str, amount, demanded_on=None) -> dict:
     """The amount the prosecutor demanded in court (R-94); recorded by the prosecutor or the owner."""
     require(actor, "claim.demand")
@@ -268,6 +277,7 @@ def demand(app, actor: Actor, claim_id: str, amount, demanded_on=None) -> dict:
     return {"claim": claim_id, "demanded": money, "demanded_on": on}
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def award(app, actor: Actor, claim_id: str, amount, order_date, payer: str | None = None, due_on=None,
           instalments: list[tuple[object, object]] | None = None) -> dict:
     """filed -> awarded: the court's amount, order date, payer and schedule — one due date for the
@@ -315,6 +325,7 @@ def award(app, actor: Actor, claim_id: str, amount, order_date, payer: str | Non
             "shortfall_from_demand": claim.shortfalls()["demanded_to_awarded"]}
 
 
+@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def pay(app, actor: Actor, claim_id: str, amount, currency: str, paid_on, reference: str, note: str | None = None) -> dict:
     """Record a payment received. The currency must be the award's; more than the balance is refused."""
     require(actor, "claim.write")
@@ -353,9 +364,12 @@ def pay(app, actor: Actor, claim_id: str, amount, currency: str, paid_on, refere
     return {"claim": claim_id, "paid": money, "paid_on": on, "balance": balance, "status": status.value}
 
 
-def resolve(app, actor: Actor, claim_id: str, status: str, reason: str) -> dict:
+@gated(ActionKind.resolve_claim)
+def resolve(app, actor: Actor, claim_id: str, status: str, reason: str, overrides: dict[str, str] | None = None) -> dict:
     """Record how a claim ended without full payment: unenforced, substituted by imprisonment, state
-    fund claimed, rejected by the court, or withdrawn by the victim — with the reason (encrypted)."""
+    fund claimed, rejected by the court, or withdrawn by the victim — with the reason (encrypted).
+    A withdrawal while settlement pressure is not followed up is the engine's DNH-12 warning: a claim
+    dropped under pressure is the harm the Guide warns of; only a recorded override lets it through."""
     require(actor, "claim.write")
     target = parse_status(status)
     if target not in RESOLUTIONS:
@@ -368,12 +382,7 @@ def resolve(app, actor: Actor, claim_id: str, status: str, reason: str) -> dict:
         row = _claim_row(conn, claim_id, lock=True)
         _owner(actor, row)
         check_transition(Status(row.status), target)
-        if target is Status.withdrawn:
-            flags = _open_flags(conn, row.case_id)
-            if "settlement_pressure" in flags and "settlement_followed_up" not in flags:
-                raise ActionBlocked(f"withdraw: pressure to settle informally was reported on {row.case_id} and has not "
-                                    "been followed up. A claim dropped under pressure is the harm the Guide warns of; "
-                                    "follow the pressure up first (witness report CASE settlement_followed_up)")
+        enforce(uow, ActionKind.resolve_claim, row.case_id, overrides, status=target.value)
         _touch(uow, claim_id, status=target.value, resolved_at=uow.now,
                resolution_reason=uow.cipher.encrypt("claims", "resolution_reason", claim_id, reason.strip()))
         _close_items(uow, f"{claim_id}:")
@@ -382,6 +391,7 @@ def resolve(app, actor: Actor, claim_id: str, status: str, reason: str) -> dict:
     return {"claim": claim_id, "from": row.status, "status": target.value}
 
 
+@ungated("a read (audited)")
 def status(app, actor: Actor, claim_id: str) -> dict:
     """The claim as this actor may see it: amounts at every stage, shortfalls, schedule, payments,
     overdue instalments, the legal basis and advice. Free text only for the owner and the case's
@@ -477,6 +487,7 @@ def schedules_of(conn, where=None) -> dict[str, list[tuple[date, int]]]:
     return out
 
 
+@ungated("a read (audited)")
 def portfolio(app, actor: Actor, lawyer: str | None = None, overdue_only: bool = False) -> list[dict]:
     """A lawyer's claims, one line each: every stage's amount, the balance, what is overdue and the
     next instalment. A legal-aid lawyer sees their own; an admin anyone's (or all, with no lawyer)."""
@@ -528,6 +539,7 @@ class Report:
     rows: list  # ShortfallRow
 
 
+@ungated("a read (audited)")
 def report(app, actor: Actor) -> Report:
     """Shortfall by stage and by jurisdiction across the caseload (R-94). No personal data."""
     require(actor, "claim.report")

@@ -27,13 +27,14 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from witness.domain.access import Actor, require, visible_identity_fields
-from witness.domain.consent import has_consent
 from witness.domain.guardrails import ActionKind, unresolved
 from witness.domain.measure import MeasureKind
+from witness.domain.protection import Eligibility, WitnessConditions, deadlines, eligibility
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, Forbidden, InputProblems, NotFound
 from witness.outputs.documents.catalogue import KINDS, Kind
-from witness.services.guardrails import check, enforce
+from witness.services.guardrails import check, enforce, gated, ungated
+from witness.services.measures import conditions_on_record
 from witness.store.claim_tables import claim_items, claims
 from witness.store.document_tables import documents
 from witness.store.hearing_tables import appearances, hearings, measures
@@ -86,11 +87,13 @@ class _Prepared:
     source_hash: str
 
 
+@gated(ActionKind.generate_document)
 def generate(app, actor: Actor, request: Request, renderer=None) -> Generated:
     """One document: gathered, checked, rendered, registered. Returns the PDF and its register entry."""
     return generate_many(app, actor, [request], renderer=renderer)[0]
 
 
+@gated(ActionKind.generate_document)
 def generate_many(app, actor: Actor, requests: list[Request], renderer=None, pool=None) -> list[Generated]:
     """Several documents in two short transactions; rendering in `pool` (a RenderPool) when given."""
     require(actor, "document.generate")
@@ -105,6 +108,7 @@ def generate_many(app, actor: Actor, requests: list[Request], renderer=None, poo
     return _record(app, actor, prepared, rendered)
 
 
+@ungated("a read of the register (audited)")
 def register(app, actor: Actor, case_id: str) -> list[dict]:
     """The register of a case's documents, newest first (`witness docs`)."""
     require(actor, "document.read")
@@ -142,13 +146,11 @@ def _prepare(app, actor: Actor, requests: list[Request]) -> list[_Prepared]:
             if req.with_name and not spec.may_name:
                 raise ActionBlocked(f"{req.kind} never carries the victim's legal name (R-81, R-55); "
                                     "it uses the pseudonym")
-            if spec.about == "hearing" and not has_consent(consents_of(uow.conn, row.id), "testimony", uow.now):
-                # R-22: no request to the court or the police for an appearance the victim has not agreed to
-                # (or has withdrawn from). Letters and the information sheet are still available.
-                raise ActionBlocked(f"{req.kind}: {row.id} has no active consent to testimony; no request is made "
-                                    "for an appearance the victim has not agreed to (R-22)")
+            # The engine decides: the name (DNH-03); a request about an appearance only with consent to
+            # testify (DNH-13, about="hearing"); a recipient outside the case's circle only with consent
+            # to share the data with them (DNH-10: an adult victim's guardian, for instance).
             enforce(uow, ActionKind.generate_document, req.case_id, req.overrides,
-                    includes_identity=req.with_name, recipient_role=recipient, document=req.kind)
+                    includes_identity=req.with_name, recipient_role=recipient, document=req.kind, about=spec.about)
             legal_name = _legal_name(uow, actor, row) if req.with_name else None
             payload, hearing_id, claim_id = _assemble(app, uow, actor, row, spec, req, recipient, legal_name)
             try:
@@ -184,6 +186,7 @@ def _language(app, uow, row, spec: Kind, req: Request, recipient: str) -> str:
 def _assemble(app, uow, actor: Actor, row, spec: Kind, req: Request, recipient: str, legal_name: str | None):
     conn, profile, sup = uow.conn, app.profile(row.jurisdiction), req.supplement
     child = presumed_child(AgeStatus(row.age_status))
+    witness = conditions_on_record(conn, [row.id])[row.id]  # the facts a profile's measure conditions read
     doc: dict = {
         "kind": spec.name, "lang": _language(app, uow, row, spec, req, recipient), "jurisdiction": row.jurisdiction,
         "jurisdiction_name": profile.name, "time_zone": profile.time_zone, "issued_at": uow.now,
@@ -208,24 +211,24 @@ def _assemble(app, uow, actor: Actor, row, spec: Kind, req: Request, recipient: 
                                              "application come from the latest one (witness risk assess)")])
         doc["grounds"] = grounds
         doc["accused"] = _accused(conn, row.id, proceeding)
-        doc["measures"] = _available(profile, child, sup.get("measures") or hearing["measures"] or grounds["recommended"])
+        doc["measures"] = _available(profile, witness, sup.get("measures") or hearing["measures"] or grounds["recommended"])
         doc["filing"] = _filing(profile, uow.now, hearing, sup.get("late_reason"))
     elif kind == "video_link":
         doc["grounds"] = grounds
         doc["location"] = sup.get("location", "other_room")
-        doc["reasons"] = _video_reasons(profile, child, grounds, sup.get("reasons"))
+        doc["reasons"] = _video_reasons(profile, witness, grounds, sup.get("reasons"))
         extra = [m for m in (sup.get("measures") or hearing["measures"]) if m != "video_link"]
-        doc["measures"] = _available(profile, child, ["video_link", *extra])
+        doc["measures"] = _available(profile, witness, ["video_link", *extra])
     elif kind == "closed_hearing":
         from witness.outputs.documents.schemas import ANONYMITY_MEASURES
 
         doc["grounds"] = grounds
         wanted = sup.get("measures") or [m for m in (hearing["measures"] or (grounds or {}).get("recommended", []))
                                          if m in ANONYMITY_MEASURES] or ["closed_hearing", "pseudonym"]
-        doc["measures"] = _available(profile, child, wanted)
+        doc["measures"] = _available(profile, witness, wanted)
     elif kind == "escort_request":
         wanted = sup.get("measures") or hearing["measures"] or (grounds or {}).get("recommended", [])
-        doc["measures"] = _available(profile, child, ["escort", *[m for m in wanted if m in (
+        doc["measures"] = _available(profile, witness, ["escort", *[m for m in wanted if m in (
             "secure_route", "private_entrance", "separate_waiting_room", "security_checks")]])
         doc["pickup_reference"] = hearing["pickup_ref"] or _pickup_reference(row.id, hearing["at"], profile)
         lead = timedelta(minutes=hearing["travel_minutes"] + 30) if hearing["travel_minutes"] else PICKUP_LEAD
@@ -350,8 +353,9 @@ def _hearing(conn, case_id: str, hearing_id: str | None, sup: dict) -> dict | No
             "pickup_ref": None, "travel_minutes": 0}
 
 
-def _available(profile, child: bool, wanted: list[str]) -> list[str]:
-    """The requested measures the jurisdiction's courts grant; child-only measures only for a child."""
+def _available(profile, witness: WitnessConditions, wanted: list[str]) -> list[str]:
+    """The requested measures the jurisdiction's courts grant. One whose profile condition the record
+    shows unmet (a child-only measure for an adult) is left out; `protection.eligibility` decides."""
     out, problems = [], []
     for m in dict.fromkeys(wanted):
         try:
@@ -359,12 +363,10 @@ def _available(profile, child: bool, wanted: list[str]) -> list[str]:
         except ValueError:
             problems.append(("measures", f"unknown measure {m!r}"))
             continue
-        rule = profile.measures.get(kind)
-        if rule is None or not rule.available:
+        e = eligibility(kind, profile.measures.get(kind), profile.name, witness)
+        if e.status is Eligibility.unavailable:
             problems.append(("measures", f"{kind.value} is not available in {profile.name}"))
-        elif rule.conditions == ["child witness"] and not child:
-            continue  # the Guide's child-witness measures are not asked for an adult
-        else:
+        elif e.status is not Eligibility.condition_unmet:
             out.append(kind.value)
     if problems:
         raise InputProblems(problems)
@@ -373,7 +375,8 @@ def _available(profile, child: bool, wanted: list[str]) -> list[str]:
 
 def _filing(profile, now: datetime, hearing: dict, late_reason: str | None) -> dict:
     days = profile.measure_application.request_days_before_hearing
-    deadline = (hearing["request_by"] or hearing["at"] - timedelta(days=days)).astimezone(profile.tz).date()
+    due = hearing["request_by"] or deadlines(hearing["at"], profile.measure_application).request_by
+    deadline = due.astimezone(profile.tz).date()
     days_late = max(0, (now.astimezone(profile.tz).date() - deadline).days)
     if days_late and not (late_reason or "").strip():
         raise InputProblems([("late_reason", f"the application is {days_late} days late (due {deadline.isoformat()}, "
@@ -383,14 +386,13 @@ def _filing(profile, now: datetime, hearing: dict, late_reason: str | None) -> d
             "late_reason": late_reason.strip() if days_late else None}
 
 
-_CONDITION_REASONS = {"child witness": "child", "traumatised witness": "traumatised"}
-
-
-def _video_reasons(profile, child: bool, grounds: dict | None, given: list[str] | None) -> list[str]:
+def _video_reasons(profile, witness: WitnessConditions, grounds: dict | None, given: list[str] | None) -> list[str]:
     reasons = list(given or [])
     if not given:
-        if child:
+        if witness.child:
             reasons.append("child")
+        if witness.traumatised:
+            reasons.append("traumatised")
         if grounds and grounds["level"] in ("high", "severe"):
             reasons.append("risk_of_reprisal")
         if grounds and grounds["victim_scale"] >= 7:
@@ -399,8 +401,9 @@ def _video_reasons(profile, child: bool, grounds: dict | None, given: list[str] 
         raise InputProblems([("reasons", "no ground for a video link is on file; give reasons in --data "
                                          "(child, traumatised, risk_of_reprisal, fear_of_accused)")])
     rule = profile.measures.get(MeasureKind.video_link)
-    allowed = {_CONDITION_REASONS.get(c) for c in (rule.conditions if rule else [])}
-    if rule and rule.conditions and not allowed & set(reasons):
+    # The reasons the application gives are the facts the profile's conditions read (protection.py).
+    stated = WitnessConditions(child="child" in reasons, traumatised="traumatised" in reasons)
+    if eligibility(MeasureKind.video_link, rule, profile.name, stated).status is Eligibility.condition_unmet:
         # e.g. Indonesia: video testimony is reserved for children and traumatised witnesses (Guide §4)
         raise InputProblems([("reasons", f"in {profile.name} a video link is only for: {', '.join(rule.conditions)}")])
     return list(dict.fromkeys(reasons))
@@ -505,7 +508,7 @@ def _record(app, actor: Actor, prepared: list[_Prepared], rendered: list) -> lis
             # Consent may have been withdrawn while the PDF was rendered: check again, record nothing then.
             stopping = unresolved(check(uow, ActionKind.generate_document, req.case_id,
                                         includes_identity=req.with_name, recipient_role=p.data.recipient,
-                                        document=req.kind), req.overrides)
+                                        document=req.kind, about=p.spec.about), req.overrides)
             if stopping:
                 raise ActionBlocked("generate_document stopped by Do No Harm rules:\n"
                                     + "\n".join(f.line() for f in stopping))

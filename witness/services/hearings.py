@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
 from witness.domain.access import Actor
-from witness.domain.consent import has_consent
 from witness.domain.fields import RoomName, problem
 from witness.domain.guardrails import ActionKind
 from witness.domain.hearing import (HEARING_KINDS, ACTIVE, AppearanceIn, AppearanceMode, AppearanceStatus, HearingStatus,
@@ -24,11 +23,11 @@ from witness.domain.protection import GRANTED, PENDING, MeasureStatus
 from witness.errors import ActionBlocked, InputProblems, NotFound
 from witness.services import calendar_feeds, measures as measure_service, resources as resource_service
 from witness.services.events import publish
-from witness.services.guardrails import enforce
+from witness.services.guardrails import enforce, gated, ungated
 from witness.services.preparation import (ACTIVE_VALUES, PrepResult, close_gaps, hearing_row, mark_prepared, prepare_in)
 from witness.services.worklist import add_items, item
 from witness.store.hearing_tables import appearances, bookings, hearing_changes, hearings, measures
-from witness.store.records import case_row, consents_of
+from witness.store.records import case_row
 from witness.store.tables import case_proceedings, cases, proceedings, worklist
 
 # --- reading ---------------------------------------------------------------------------------
@@ -63,6 +62,7 @@ def _parse_witnesses(raw: list) -> list[AppearanceIn]:
 
 # --- commands --------------------------------------------------------------------------------
 
+@gated(ActionKind.schedule_appearance, ActionKind.assign_interpreter)
 def add(app, actor: Actor, docket: str, starts_at: datetime, ends_at: datetime, kind: str = "trial",
         jurisdiction: str | None = None, room: str | None = None, witnesses: list | None = None,
         overrides: dict[str, str] | None = None) -> dict:
@@ -88,7 +88,7 @@ def add(app, actor: Actor, docket: str, starts_at: datetime, ends_at: datetime, 
                                                     change="set", to_starts_at=starts_at))
         h = hearing_row(conn, hid)
         for i, w in enumerate(ws):
-            _appear_in(uow, h, w, overrides, f"witnesses.{i}")
+            _appear_in(uow, h, w, overrides, f"witnesses.{i}", app.settings.blocked_interpreters)
         publish(uow, "hearing_set", [w.case for w in ws], event_id=f"hearing:{hid}:set", at=starts_at, hearing=hid)
         result = prepare_in(uow, [hid], overrides)
         uow.audit("hearing.add", hid, f"{p.docket}: {kind}, {len(ws)} witness(es)")
@@ -96,6 +96,7 @@ def add(app, actor: Actor, docket: str, starts_at: datetime, ends_at: datetime, 
     return _summary(app, hid, starts_at, p.jurisdiction, result)
 
 
+@gated(ActionKind.schedule_appearance, ActionKind.assign_interpreter)
 def appear(app, actor: Actor, hearing_id: str, witness, overrides: dict[str, str] | None = None) -> dict:
     """Add (or update, or bring back after a new consent) one witness's appearance."""
     require(actor, "hearing.schedule")
@@ -104,7 +105,7 @@ def appear(app, actor: Actor, hearing_id: str, witness, overrides: dict[str, str
         h = hearing_row(uow.conn, hearing_id, lock=True)
         if HearingStatus(h.status) not in ACTIVE:
             raise ActionBlocked(f"hearing: {hearing_id} is {h.status}")
-        _appear_in(uow, h, w, overrides, "witness")
+        _appear_in(uow, h, w, overrides, "witness", app.settings.blocked_interpreters)
         _bump(uow, hearing_id)
         publish(uow, "hearing_set", [w.case], event_id=f"hearing:{hearing_id}:appear:{w.case}:{uow.now.isoformat()}",
                 at=h.starts_at, hearing=hearing_id)
@@ -114,17 +115,19 @@ def appear(app, actor: Actor, hearing_id: str, witness, overrides: dict[str, str
     return _summary(app, hearing_id, h.starts_at, h.jurisdiction, result)
 
 
-def _appear_in(uow, h, w: AppearanceIn, overrides, path: str) -> None:
+def _appear_in(uow, h, w: AppearanceIn, overrides, path: str, blocked_interpreters: frozenset[str] = frozenset()) -> None:
     conn, now = uow.conn, uow.now
     row = case_row(conn, w.case, lock=True)
     if conn.execute(select(case_proceedings).where(case_proceedings.c.case_id == w.case,
                                                    case_proceedings.c.proceeding_id == h.proceeding_id)).first() is None:
         raise InputProblems([(f"{path}.case", f"{w.case} is not a victim in proceeding {h.docket}")])
-    if not has_consent(consents_of(conn, w.case), "testimony", now):
-        raise ActionBlocked(f"{path}.case: {w.case} has no active consent to testimony; a victim appears only on "
-                            "their voluntary, informed and recorded consent (R-22; Guide: Criminal Justice §1)")
+    # Consent to testify (DNH-13), the reflection period (DNH-01), a child's cross-examination (DNH-08)...
     enforce(uow, ActionKind.schedule_appearance, w.case, overrides, act="hearing", at=h.starts_at,
             in_person_cross_examination_by_defendant=w.defendant_cross_examines and w.mode is AppearanceMode.in_person)
+    if w.interpreter:
+        # The interpreter named for the appearance: never one on the deployment's blocklist (DNH-06).
+        enforce(uow, ActionKind.assign_interpreter, w.case, overrides, interpreter=w.interpreter,
+                blocklisted=w.interpreter in blocked_interpreters)
     policy = resource_service.policy(conn)
     existing = conn.execute(select(appearances).where(appearances.c.hearing_id == h.id,
                                                       appearances.c.case_id == w.case)).first()
@@ -148,6 +151,7 @@ def _bump(uow, hearing_id: str, **values) -> None:
                      .values(version=hearings.c.version + 1, updated_at=uow.now, **values))
 
 
+@gated(ActionKind.schedule_appearance)  # prepare_in checks every appearance again
 def move(app, actor: Actor, hearing_id: str, starts_at: datetime, ends_at: datetime | None = None,
          reason: str = "", overrides: dict[str, str] | None = None) -> dict:
     """The court adjourned or moved the hearing: record it, tell the victims, re-plan every measure."""
@@ -176,6 +180,7 @@ def move(app, actor: Actor, hearing_id: str, starts_at: datetime, ends_at: datet
     return _summary(app, hearing_id, starts_at, h.jurisdiction, result)
 
 
+@ungated("cancelling takes away nothing a rule protects: bookings are released, measures cancelled, the victim told")
 def cancel(app, actor: Actor, hearing_id: str, reason: str) -> dict:
     """Cancel: release every booking, cancel pending measures, publish the cancellation in every feed."""
     require(actor, "hearing.schedule")
@@ -200,6 +205,7 @@ def cancel(app, actor: Actor, hearing_id: str, reason: str) -> dict:
     return {"hearing": hearing_id, "released": released, "measures_cancelled": cancelled, "events_cancelled": changed}
 
 
+@ungated("records that the hearing took place; the outcomes are asked for on the worklist")
 def held(app, actor: Actor, hearing_id: str) -> dict:
     """The hearing took place: the coordinator records, per measure, whether it was delivered."""
     require(actor, "hearing.schedule")
@@ -275,6 +281,7 @@ def cancel_for_withdrawn_consent(uow, case_id: str, scope: str) -> int:
 
 # --- `witness hearing show/list` ------------------------------------------------------------
 
+@ungated("a read (audited)")
 def show(app, actor: Actor, hearing_id: str) -> dict:
     require(actor, "hearing.read")
     with app.uow(actor) as uow:
@@ -303,6 +310,7 @@ def show(app, actor: Actor, hearing_id: str) -> dict:
     return view
 
 
+@ungated("a read (audited)")
 def list_hearings(app, actor: Actor, case_id: str | None = None, include_past: bool = False) -> list[dict]:
     require(actor, "hearing.read")
     with app.uow(actor) as uow:
