@@ -376,6 +376,28 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_ID = {r.id: r for r in RULES}
 
 
+# R-33: every public service function that takes (app, actor, ...) declares whether it passes the
+# gate. Pure markers (an attribute on the function); tests/unit/test_one_gate.py reads them.
+def gated(*kinds: ActionKind):
+    """Declares that a service function passes the Do No Harm gate for these kinds before it writes."""
+    def mark(fn):
+        fn.__gate__ = tuple(kinds)
+        return fn
+    return mark
+
+
+def ungated(reason: str):
+    """Declares, with the reviewed reason, that a service function needs no Do No Harm check
+    (a read, a record of a fact nobody may refuse, an account or key operation...)."""
+    if not reason.strip():
+        raise ValueError("ungated needs a reason")
+
+    def mark(fn):
+        fn.__gate__ = reason
+        return fn
+    return mark
+
+
 def evaluate(action: Proposed, now: datetime, tighten: dict[str, str] | None = None) -> list[Finding]:
     """All findings for this action, most severe first. `tighten` comes from the jurisdiction profile."""
     findings = []

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, insert, select, update
 
 from witness.domain.access import Actor, Role
+from witness.domain.guardrails import ungated
 from witness.domain.account import (SETUP_VALID_FOR, SessionState, after_failure, is_locked, needs_second_factor,
                                     password_problem, role_problem, sees_case, user_name_problem)
 from witness.errors import Forbidden, InputProblems, NotFound
@@ -100,6 +101,7 @@ def _new_setup(uow, login: str) -> tuple[str, dict]:
 
 # Managing accounts (`witness user ...`)
 
+@ungated("accounts and sessions: no victim's case changes")
 def add(app, actor: Actor, login: str, role: str) -> str:
     """A new account, with no password yet. Returns the one-time set-up token."""
     _require_manager(actor)
@@ -117,6 +119,7 @@ def add(app, actor: Actor, login: str, role: str) -> str:
     return token
 
 
+@ungated("accounts and sessions: no victim's case changes")
 def disable(app, actor: Actor, login: str) -> int:
     """No more sign-ins; every open session ends at once. Returns how many sessions ended."""
     _require_manager(actor)
@@ -130,6 +133,7 @@ def disable(app, actor: Actor, login: str) -> int:
     return ended
 
 
+@ungated("accounts and sessions: no victim's case changes")
 def reset(app, actor: Actor, login: str) -> str:
     """Password and second factor cleared, lock lifted, account enabled, sessions ended; returns a
     new one-time set-up token."""
@@ -144,6 +148,7 @@ def reset(app, actor: Actor, login: str) -> str:
     return token
 
 
+@ungated("accounts and sessions: no victim's case changes")
 def assign(app, actor: Actor, login: str, role: str | None = None, add_cases: list[str] = (),
            remove_cases: list[str] = ()) -> dict:
     """Change the role (ends the person's sessions) and link or unlink cases."""
@@ -181,6 +186,7 @@ def assign(app, actor: Actor, login: str, role: str | None = None, add_cases: li
     return result
 
 
+@ungated("accounts and sessions: no victim's case changes")
 def require_account(app, actor: Actor) -> None:
     """The actor must be an existing, enabled account with that role (for the CLI's --actor)."""
     with app.uow(actor) as uow:
@@ -348,6 +354,7 @@ def sign_out(app, raw_id: str | None) -> None:
         uow.commit()
 
 
+@ungated("accounts and sessions: no victim's case changes")
 def change_password(app, actor: Actor, current: str, new: str, repeat: str) -> int:
     """Every session of the person ends, this one too: they sign in again with the new password."""
     with app.uow(actor) as uow:
@@ -371,6 +378,7 @@ def change_password(app, actor: Actor, current: str, new: str, repeat: str) -> i
 
 # Record-level need to know for pages that open one case
 
+@ungated("accounts and sessions: no victim's case changes")
 def require_case(app, actor: Actor, case_id: str) -> None:
     """NotFound unless the actor may open this case at all (the same answer as for a case that
     does not exist, so a refusal confirms nothing)."""

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from witness.domain.access import Actor, Role
+from witness.domain.guardrails import ungated
 from witness.errors import Forbidden
 from witness.store.hearing_tables import calendar_events
 
 OWN_FEED_ROLES = frozenset({Role.escort, Role.interpreter})
 
 
+@ungated("a read (audited)")
 def of(app, actor: Actor) -> list[dict]:
     """Upcoming confirmed assignments of the signed-in escort or interpreter, soonest first."""
     if actor.role not in OWN_FEED_ROLES:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from witness.domain.access import Actor, require
+from witness.domain.guardrails import ungated
 from witness.store import audit
 
 DENIED = "access.denied"
 
 
+@ungated("verifies the audit chain; reads only")
 def verify(app, actor: Actor) -> audit.Verification:
     require(actor, "audit.verify")
     external = audit.read_head_file(app.settings.audit_head_path)
@@ -16,6 +18,7 @@ def verify(app, actor: Actor) -> audit.Verification:
     return result
 
 
+@ungated("records a refused attempt in the audit log")
 def record_denial(app, actor: Actor, record: str, attempt: str) -> None:
     """One audit row per refused attempt: who tried, which record, what was refused.
 

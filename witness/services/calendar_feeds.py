@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 
 from witness.domain.access import Actor, Role
 from witness.domain.fields import ResourceId, UserId, problem
-from witness.domain.guardrails import ActionKind
+from witness.domain.guardrails import ActionKind, gated
 from witness.domain.hearing import AppearanceStatus, HearingStatus, require
 from witness.domain.protection import MeasureStatus
 from witness.errors import Forbidden, InputProblems, NotFound
@@ -146,6 +146,7 @@ def _start(content: dict):
     return datetime.fromisoformat(content["start"])
 
 
+@gated(ActionKind.publish_calendar)
 def export(app, actor: Actor, audience: str, subject: str | None = None, case_id: str | None = None) -> bytes:
     """One audience member's feed. Staff get their own feed (a coordinator may export anyone's, to
     hand it on); the victim's and the guardian's feeds need `case_id` and pass the Do No Harm rules

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
+from witness.domain.guardrails import ungated
 from witness.domain.claim import (DEADLINE_WARNING_DAYS, ENFORCING, NO_PAYMENT_FOLLOW_UP_DAYS, Status, filing_deadline,
                                   local_day_start, local_today, overdue_minor)
 from witness.domain.money import Currency, Money
@@ -118,6 +119,7 @@ def _follow_up(name: str, due):
     def select_(conn, now, profiles) -> list[str]:
         return sorted({d["case_id"] for d in due(conn, now, profiles)})
 
+    @ungated("adds worklist items only")
     def process(uow, ids, profiles) -> int:
         return add_items(uow.conn, due(uow.conn, uow.now, profiles, ids))
 

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import insert, update
 
 from witness.domain.access import Actor, require
+from witness.domain.guardrails import ungated
 from witness.domain.consent import Method, dependents_of, scope_error
 from witness.domain.fields import LanguageTag, UserId, problem
 from witness.domain.victim import AgeStatus, presumed_child
@@ -18,6 +19,7 @@ from witness.store.records import case_row, consents_of
 from witness.store.tables import appointments, consents
 
 
+@ungated("records the victim's own decision; its checks are about the record (scope, guardian party, channel marked safe)")
 def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str,
          interpreter: str | None = None, guardian_agreed: bool = False) -> None:
     require(actor, "consent.record")
@@ -51,6 +53,7 @@ def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str
         uow.commit()
 
 
+@ungated("the victim's withdrawal takes effect at once and no rule may delay it (R-22)")
 def withdraw(app, actor: Actor, case_id: str, scope: str) -> dict:
     """Withdraw at once; cancel pending dependents; leave every support service as it is."""
     require(actor, "consent.record")

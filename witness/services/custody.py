@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from witness.domain.access import Actor, require
+from witness.domain.guardrails import ungated
 from witness.domain.proceeding import Custody, Order, ahead_of_clock, frees, place
 from witness.errors import InputProblems, NotFound
 from witness.services.events import handlers
@@ -152,6 +153,7 @@ def mark_reassessment_due(uow, case_ids: list[str], trigger: str, due_at: dateti
                      for c in case_ids])
 
 
+@ungated("records a court or prison fact; the alerts that follow must never wait for a rule")
 def change_custody(app, actor: Actor, event_id: str, accused_id: str, custody: str, occurred_at: datetime,
                    source: str = "manual", historical: bool = False) -> CustodyResult:
     """One custody event, one transaction."""

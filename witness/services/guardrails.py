@@ -18,7 +18,7 @@ from sqlalchemy import and_, insert, select
 
 from witness.domain.access import Actor, Role
 from witness.domain.guardrails import (DETAILS, AccusedFacts, ActionKind, CaseFacts, Finding, Proposed, Severity,
-                                       evaluate, unresolved)
+                                       evaluate, gated, ungated, unresolved)
 from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.domain.victim import AgeStatus
 from witness.errors import ActionBlocked, InputProblems
@@ -27,26 +27,6 @@ from witness.store.records import case_row, consents_of, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
 from witness.services.worklist import add_items, item
 from witness.store.tables import accused, case_proceedings, identities, proceeding_accused, relationships
-
-
-def gated(*kinds: ActionKind):
-    """Declares that a service function passes the Do No Harm gate for these kinds before it writes."""
-    def mark(fn):
-        fn.__gate__ = tuple(kinds)
-        return fn
-    return mark
-
-
-def ungated(reason: str):
-    """Declares, with the reviewed reason, that a service function needs no Do No Harm check
-    (a read, a record of a fact nobody may refuse, an account or key operation...)."""
-    if not reason.strip():
-        raise ValueError("ungated needs a reason")
-
-    def mark(fn):
-        fn.__gate__ = reason
-        return fn
-    return mark
 
 
 def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
@@ -136,12 +116,19 @@ def automatic(uow, kind: ActionKind, case_id: str, coordinator: str, occasion: s
     stopping = unresolved(check(uow, kind, case_id, **details), {})
     if not stopping:
         return Verdict(True)
+    return Verdict(False, to_worklist(uow, stopping, kind, case_id, coordinator, occasion,
+                                      f"{what} was not done automatically"))
+
+
+def to_worklist(uow, stopping: list[Finding], kind: ActionKind, case_id: str, coordinator: str, occasion: str,
+                what: str) -> int:
+    """Put what the rules said about an action no person decided on the coordinator's worklist
+    (once per occasion). Returns how many items were new."""
     rules = "; ".join(f"{f.rule} ({f.severity.value}): {f.explanation}" for f in stopping)
-    detail = (f"{case_id}: {what} was not done automatically. {rules}. Decide with the victim; do it yourself "
-              "(with --override RULE=REASON for a warning) if it is right.")
+    detail = (f"{case_id}: {what}. {rules}. Decide with the victim; act yourself (with --override "
+              "RULE=REASON for a warning) if it is right.")
     key = f"{case_id}:gate:{kind.value}:{occasion}"[:160]
-    return Verdict(False, add_items(uow.conn, [item(key, case_id, "gate_stopped", coordinator, uow.now, uow.now,
-                                                    detail[:500])]))
+    return add_items(uow.conn, [item(key, case_id, "gate_stopped", coordinator, uow.now, uow.now, detail[:500])])
 
 
 @ungated("a dry run: it records only that the rules were consulted")

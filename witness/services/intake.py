@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from witness.domain.access import Actor, require
+from witness.domain.guardrails import ActionKind, gated, unresolved
 from witness.domain.intake import IntakeForm
 from witness.domain.reflection import ReflectionPeriod
 from witness.domain.stage import Stage
 from witness.domain.victim import age_status, new_pseudonym, presumed_child
 from witness.errors import InputProblems
 from witness.forms import validate
+from witness.services.guardrails import check, to_worklist
 from witness.store.tables import (accused, case_proceedings, cases, consents, identities, proceeding_accused,
                                   proceedings, relationships, services, stage_history)
 
@@ -54,6 +56,7 @@ def check_form(app, data: Any) -> IntakeForm:
     return form
 
 
+@gated(ActionKind.start_service)
 def open_case(app, actor: Actor, data: Any) -> str:
     """Validate, then write the whole case in one transaction. Returns the pseudonym."""
     require(actor, "case.intake")
@@ -101,6 +104,13 @@ def open_case(app, actor: Actor, data: Any) -> str:
         for kind in dict.fromkeys(form.services):
             conn.execute(insert(services).values(id=str(uuid.uuid4()), case_id=case_id, kind=kind.value,
                                                  status="active", started_at=now))
+            # Intake records where the victim already is: refusing the record would not take them out
+            # of a shelter, only lose the case. So a service the gate would stop (a shelter without
+            # shelter_stay consent, DNH-13) is recorded and goes on the coordinator's worklist at once.
+            stopping = unresolved(check(uow, ActionKind.start_service, case_id, service=kind.value), {})
+            if stopping:
+                to_worklist(uow, stopping, ActionKind.start_service, case_id, form.coordinator, f"intake:{kind.value}",
+                            f"{kind.value} was recorded at intake without what the rules ask for")
         uow.audit("case.intake", case_id, f"case opened in {form.jurisdiction}; reflection until "
                                           f"{period.ends_at.astimezone(profile.tz).date().isoformat()}")
         uow.commit()

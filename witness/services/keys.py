@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 
 from witness.domain.access import Actor, require
+from witness.domain.guardrails import ungated
 from witness.private_files import make_private_folder, secure_store
 from witness.settings import Settings
 from witness.store import schema
@@ -51,6 +52,7 @@ def encrypted_columns() -> list[tuple]:
             for entry in getattr(m, "ENCRYPTED", [])]
 
 
+@ungated("re-encrypts stored values under a new key; no case changes")
 def rotate(app, actor: Actor, new_key: bool = True, batch: int = 200, max_batches: int | None = None) -> RotationReport:
     """Re-encrypt every value under the active key, in small committed batches.
 

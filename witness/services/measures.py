@@ -14,10 +14,10 @@ from datetime import timedelta
 from sqlalchemy import insert, select, update
 
 from witness.domain.access import Actor
-from witness.domain.guardrails import ActionKind
+from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.hearing import ACTIVE, AppearanceMode, HearingStatus, require
 from witness.domain.measure import MeasureKind
-from witness.domain.protection import (DECISIONS, OUTCOMES, Eligibility, MeasureStatus, WitnessConditions,
+from witness.domain.protection import (DECISIONS, OUTCOMES, PENDING, Eligibility, MeasureStatus, WitnessConditions,
                                        check_transition, deadlines, eligibility, file_request, recommended_kinds)
 from witness.domain.victim import PSEUDONYM_ALPHABET, AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems, NotFound
@@ -70,8 +70,9 @@ def conditions_on_record(conn, case_ids: list[str]) -> dict[str, WitnessConditio
 
 
 def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
-    """Add what each planned appearance should have; refresh deadlines and eligibility of measures
-    not yet requested (a moved hearing has new deadlines; a recorded condition changes eligibility).
+    """Add what each planned appearance should have; refresh the deadlines of measures not yet
+    requested (a moved hearing has new deadlines) and the eligibility of every pending one (a
+    recorded condition changes it whether or not the application is filed: one fact, one handler).
     Returns how many measures were added or re-opened."""
     conn, now, profiles = uow.conn, uow.now, uow.profiles
     by_hearing = {h.id: h for h in hearing_rows}
@@ -108,10 +109,13 @@ def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
                            decided_at=None, decision_note=None, request_by=due.request_by, recommended_at=now,
                            eligibility=e.status.value, condition_note=e.note[:400])
                 changed += 1
-            elif row.status == MeasureStatus.recommended.value and (
-                    row.request_by != due.request_by or row.eligibility != e.status.value or row.condition_note != e.note[:400]):
-                conn.execute(update(measures).where(measures.c.id == row.id).values(
-                    request_by=due.request_by, eligibility=e.status.value, condition_note=e.note[:400], updated_at=now))
+            elif MeasureStatus(row.status) in PENDING:
+                # Once filed, the deadline it was filed against is history (the late flag reads it).
+                fresh = dict(eligibility=e.status.value, condition_note=e.note[:400])
+                if row.status == MeasureStatus.recommended.value:
+                    fresh["request_by"] = due.request_by
+                if any(getattr(row, k) != v for k, v in fresh.items()):
+                    conn.execute(update(measures).where(measures.c.id == row.id).values(**fresh, updated_at=now))
     return changed
 
 
@@ -164,6 +168,7 @@ def _active(h) -> None:
         raise ActionBlocked(f"hearing: {h.id} is {h.status}; its measures can no longer change this way")
 
 
+@ungated("a read (audited)")
 def list_measures(app, actor: Actor, ident: str) -> list[dict]:
     """Every measure of a case (W-...) or of a hearing (H-...), with status, deadlines and conditions."""
     require(actor, "measure.read")
@@ -193,6 +198,7 @@ def list_measures(app, actor: Actor, ident: str) -> list[dict]:
     return out
 
 
+@ungated("adds a recommendation: nothing is asked of anyone until it is requested (request is gated)")
 def propose(app, actor: Actor, hearing_id: str, case_id: str, kind: str) -> str:
     """Add a measure by hand (a coordinator or prosecutor sees a need the assessment did not)."""
     require(actor, "measure.request")
@@ -228,6 +234,7 @@ def propose(app, actor: Actor, hearing_id: str, case_id: str, kind: str) -> str:
     return mid
 
 
+@gated(ActionKind.request_measure)
 def request(app, actor: Actor, measure_ids: list[str], overrides: dict[str, str] | None = None) -> list[dict]:
     """File the applications. A request after the profile's deadline is made and flagged LATE."""
     require(actor, "measure.request")
@@ -261,6 +268,7 @@ def request(app, actor: Actor, measure_ids: list[str], overrides: dict[str, str]
     return out
 
 
+@gated(ActionKind.schedule_appearance, ActionKind.assign_escort)  # the re-plan (prepare_in) checks both
 def decide(app, actor: Actor, measure_id: str, decision: str, note: str | None = None,
            overrides: dict[str, str] | None = None) -> dict:
     """Record the court's (or, for an escort, the police's) decision; a grant is booked at once."""
@@ -295,6 +303,7 @@ def decide(app, actor: Actor, measure_id: str, decision: str, note: str | None =
             "conflicts": [c.line() for c in result.conflicts if c.hearing_id == h.id]}
 
 
+@ungated("records what happened at the hearing; a failure makes a risk review due")
 def outcome(app, actor: Actor, measure_id: str, result: str, note: str | None = None) -> dict:
     """After the hearing: was the measure delivered? A failure is a risk event."""
     require(actor, "measure.decide")
@@ -318,6 +327,7 @@ def outcome(app, actor: Actor, measure_id: str, result: str, note: str | None = 
     return {"id": measure_id, "kind": m.kind, "status": target.value}
 
 
+@gated(ActionKind.schedule_appearance, ActionKind.assign_escort)  # re-plans through prepare_in
 def record_condition(app, actor: Actor, case_id: str, condition: str) -> int:
     """Record a fact a jurisdiction's condition depends on (e.g. a traumatised witness, for
     Indonesia's video testimony). Re-evaluates the case's measures not yet requested."""

@@ -22,6 +22,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from witness.domain.access import Actor, Role, require
+from witness.domain.guardrails import ungated
 from witness.domain.notice import (COORDINATOR_COPY, KIND_PARAMS, OPT_OUT_ALLOWED, STAFF, STAFF_ONLY, URGENT_KINDS, Channel,
                                    NoticeKind, Recipient, Status, case_event_notice, channels_for, custody_notice,
                                    language_of, new_ack_code, normalise_code)
@@ -250,6 +251,7 @@ def insert_notices(conn, rows: list[dict]) -> int:
 # Acknowledgement (R-53)
 
 
+@ungated("records the victim's acknowledgement of a notice")
 def acknowledge(app, actor: Actor, code_text: str) -> list[str]:
     """The victim (or guardian) sent the code back: the alert reached them. Returns the pseudonyms."""
     require(actor, "notice.ack")
@@ -269,6 +271,7 @@ def acknowledge(app, actor: Actor, code_text: str) -> list[str]:
     return cases_
 
 
+@ungated("records that the coordinator reached the victim")
 def record_contact(app, actor: Actor, case_id: str) -> int:
     """The coordinator reached the victim in person or by phone: every open alert of the case is
     acknowledged. Returns how many alerts were closed."""
@@ -303,6 +306,7 @@ def _close_groups(uow, groups: list[str], by: str) -> None:
 # Opt-outs (R-24)
 
 
+@ungated("the victim's own choice of what they are told")
 def set_opt_out(app, actor: Actor, case_id: str, kind: str, opted_out: bool = True) -> None:
     require(actor, "notice.opt_out")
     try:
@@ -330,6 +334,7 @@ def set_opt_out(app, actor: Actor, case_id: str, kind: str, opted_out: bool = Tr
 # Reading: the notice list and the dead-letter list
 
 
+@ungated("a read (audited)")
 def list_notices(app, actor: Actor, case_id: str | None = None, status: str | None = None) -> list[dict]:
     """Notices as a person without need-to-know may read them: pseudonyms, kinds, channels, states.
     A coordinator sees the notices of their cases and their own; admin and auditor see all."""
@@ -361,6 +366,7 @@ def list_notices(app, actor: Actor, case_id: str | None = None, status: str | No
     return out
 
 
+@ungated("a read (audited)")
 def attempts_of(app, actor: Actor, notice_id: str) -> list[dict]:
     require(actor, "notice.read")
     with app.uow(actor) as uow:
@@ -462,6 +468,7 @@ def _select_stale(conn, now: datetime, profiles) -> list[str]:
     return [cid for j, c, last, cid in found if _stale_key(j, c, last) not in done]
 
 
+@ungated("adds worklist items only")
 def _process_stale(uow, ids: list[str], profiles) -> int:
     # The ids stand for (jurisdiction, coordinator) pairs. Match on the pair, not the id: another
     # follow-up in the same sweep may have closed or withdrawn the case that stood for the pair.
@@ -485,6 +492,7 @@ FOLLOW_UPS = [FollowUp("custody_feed_stale", _select_stale, _process_stale)]
 # `witness event FILE`
 
 
+@ungated("records court and prison events; the alerts that follow must never wait for a rule")
 def record_events(app, actor: Actor, data) -> list[dict]:
     """Record custody changes and case events from a file: all of them or none.
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, or_, select, text, update
 
 from witness.domain.access import Actor
-from witness.domain.guardrails import ActionKind, unresolved
+from witness.domain.guardrails import ActionKind, gated, unresolved
 from witness.domain.hearing import ACTIVE, AppearanceMode, AppearanceStatus, require
 from witness.domain.measure import MeasureKind
 from witness.domain.protection import GRANTED, Eligibility, EligibilityResult, MeasureStatus
@@ -279,6 +279,7 @@ def mark_prepared(uow, ids: list[str]) -> None:
                      .values(prepared_version=hearings.c.version, prepared_at=uow.now))
 
 
+@gated(ActionKind.schedule_appearance, ActionKind.assign_escort)
 def prepare(app, actor: Actor, hearing_ids: list[str], overrides: dict[str, str] | None = None,
             now: datetime | None = None) -> PrepResult:
     """Prepare these hearings in one transaction (the flow's chunk task calls this)."""
@@ -299,6 +300,7 @@ def due_for_prep(app, now: datetime) -> list[str]:
 
 # --- `witness plan` ----------------------------------------------------------------------------
 
+@gated(ActionKind.schedule_appearance, ActionKind.assign_escort)
 def plan_hearing(app, actor: Actor, hearing_id: str, book: bool = False, overrides: dict[str, str] | None = None) -> dict:
     """The plan and its conflicts for one hearing. A dry run unless book=True."""
     require(actor, "plan.run")
@@ -339,6 +341,7 @@ def select_prep(conn, now: datetime, profiles) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+@gated(ActionKind.schedule_appearance, ActionKind.assign_escort)
 def _process_prep(uow, ids: list[str], profiles) -> int:
     return len(prepare_in(uow, ids).hearings)
 

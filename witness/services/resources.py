@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, insert, select, update
 
 from witness.domain.access import Actor
+from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.hearing import require
 from witness.domain.resource import Hours, Leave, ResourceFile, ResourceKind, SchedulingPolicy
 from witness.domain.schedule import Resource
@@ -30,6 +31,7 @@ def parse(data: Any) -> ResourceFile:
                              for e in exc.errors()]) from None
 
 
+@gated(ActionKind.schedule_appearance, ActionKind.assign_escort)  # re-plans through prepare_in
 def load(app, actor: Actor, data: Any) -> dict:
     """Validate the whole file first; then store it and re-plan upcoming hearings, in one transaction."""
     require(actor, "resource.manage")
@@ -75,6 +77,7 @@ def store(uow, file: ResourceFile) -> dict:
     return {"active": len(ids), "inactive": len(gone)}
 
 
+@ungated("a read (audited)")
 def list_resources(app, actor: Actor, kind: str | None = None, jurisdiction: str | None = None) -> list[dict]:
     require(actor, "resource.read")
     if kind is not None and kind not in {k.value for k in ResourceKind}:

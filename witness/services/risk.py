@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from witness.domain.access import Actor, require
+from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.proceeding import FREE_AGAIN, Custody, Relationship
 from witness.domain.risk import AssessmentForm, CaseRiskFacts, RiskResult, assess
 from witness.domain.victim import AgeStatus, presumed_child
@@ -33,6 +34,7 @@ def risk_facts(conn, case_id: str) -> CaseRiskFacts:
                          relationships=tuple(Relationship(r.relationship) for r in links))
 
 
+@ungated("records the victim's risk: it protects, and no rule may delay it")
 def record(app, actor: Actor, case_id: str, data: Any) -> RiskResult:
     """Validate the answers, score them, keep the assessment (answers encrypted) and clear what was due."""
     require(actor, "risk.assess")
@@ -53,12 +55,14 @@ def record(app, actor: Actor, case_id: str, data: Any) -> RiskResult:
                                             worklist.c.kind.in_(("reassess_risk", "risk_review", "initial_risk")))
                      .values(done_at=now, done_by=actor.user))
         if form.case.informal_settlement_pressure:
-            _flag(uow, case_id, "settlement_pressure")
+            # The same fact as `witness report ... settlement_pressure`, so the same handler (R-24).
+            _reported(uow, case_row(conn, case_id), "settlement_pressure")
         uow.audit("risk.assess", case_id, f"{form.trigger}: {result.level.value} (score {result.score})")
         uow.commit()
     return result
 
 
+@ungated("records a reported fact (threat, move, pressure): it protects, and no rule may delay it")
 def report(app, actor: Actor, case_id: str, flag: str) -> None:
     """Record a reported fact. Threats and a change of residence make a reassessment due at once;
     settlement pressure gets a follow-up (Guide: advise against informal settlement)."""
@@ -69,16 +73,25 @@ def report(app, actor: Actor, case_id: str, flag: str) -> None:
         raise InputProblems([("flag", f"use one of {', '.join(sorted(allowed))}")])
     with app.uow(actor) as uow:
         row = case_row(uow.conn, case_id, lock=True)
-        _flag(uow, case_id, flag)
-        if flag in ("threat_reported", "residence_changed"):
-            mark_reassessment_due(uow, [case_id], flag, uow.now)
-        if flag == "settlement_pressure":
-            add_items(uow.conn, [item(f"{case_id}:settlement:{uow.now.isoformat()}", case_id, "settlement_pressure",
-                                      row.coordinator, uow.now, uow.now,
-                                      f"{case_id}: pressure to settle informally reported. Explain why informal "
-                                      "settlements are compromised, and follow up on who applies the pressure.")])
+        _reported(uow, row, flag)
         uow.audit("case.flag", case_id, flag)
         uow.commit()
+
+
+def _reported(uow, row, flag: str) -> None:
+    """One reported fact, one handler, whichever path records it (a report or an assessment)."""
+    case_id = row.id
+    if flag == "settlement_pressure" and uow.conn.execute(select(case_flags.c.id).where(
+            case_flags.c.case_id == case_id, case_flags.c.flag == flag, case_flags.c.resolved_at.is_(None))).first():
+        return  # still open and on the worklist: a second report adds nothing
+    _flag(uow, case_id, flag)
+    if flag in ("threat_reported", "residence_changed"):
+        mark_reassessment_due(uow, [case_id], flag, uow.now)
+    if flag == "settlement_pressure":
+        add_items(uow.conn, [item(f"{case_id}:settlement:{uow.now.isoformat()}", case_id, "settlement_pressure",
+                                  row.coordinator, uow.now, uow.now,
+                                  f"{case_id}: pressure to settle informally reported. Explain why informal "
+                                  "settlements are compromised, and follow up on who applies the pressure.")])
 
 
 def _flag(uow, case_id: str, flag: str) -> None:
@@ -89,6 +102,7 @@ def _flag(uow, case_id: str, flag: str) -> None:
     uow.conn.execute(insert(case_flags).values(case_id=case_id, flag=flag, at=uow.now, by=uow.actor.user))
 
 
+@ungated("a read (audited)")
 def history(app, actor: Actor, case_id: str) -> dict:
     """The latest result with its explanation, and every earlier assessment (who, when, why)."""
     require(actor, "risk.read")
@@ -129,6 +143,7 @@ def _select_review(conn, now: datetime, profiles) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+@ungated("adds worklist items only")
 def _process_review(uow, ids, profiles) -> int:
     lat = _latest().where(risk_assessments.c.case_id.in_(ids)).subquery()
     rows = uow.conn.execute(select(lat.c.case_id, lat.c.next_review_at, cases.c.coordinator)
@@ -146,6 +161,7 @@ def _select_initial(conn, now: datetime, profiles) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+@ungated("adds worklist items only")
 def _process_initial(uow, ids, profiles) -> int:
     rows = uow.conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.opened_at).where(cases.c.id.in_(ids))).all()
     return add_items(uow.conn, [item(f"{r.id}:initial_risk", r.id, "initial_risk", r.coordinator, r.opened_at, uow.now,
@@ -179,6 +195,7 @@ def _select_release_escalation(conn, now: datetime, profiles) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+@gated(ActionKind.custody_followup)
 def _process_release_escalation(uow, ids, profiles) -> int:
     from witness.domain.guardrails import ActionKind, Severity
     from witness.services.guardrails import check

@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from witness.domain.access import Actor, Role, require
+from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.reflection import VictimDecision
 from witness.domain.stage import Stage
 from witness.services.events import publish
@@ -60,6 +61,7 @@ def _rows(uow, ids):
                             .where(cases.c.id.in_(ids))).all()
 
 
+@ungated("adds worklist items only")
 def _process_ending(uow, ids, profiles) -> int:
     now = uow.now
     items = []
@@ -72,6 +74,7 @@ def _process_ending(uow, ids, profiles) -> int:
     return add_items(uow.conn, items)
 
 
+@ungated("adds worklist items only")
 def _process_ended(uow, ids, profiles) -> int:
     now = uow.now
     items = []
@@ -86,12 +89,12 @@ def _process_ended(uow, ids, profiles) -> int:
     return add_items(uow.conn, items)
 
 
+@gated(ActionKind.stage_change)
 def _process_decided(uow, ids, profiles) -> int:
     """Move cases whose victim has decided; the conditional UPDATE makes a re-run a no-op.
 
     Each move passes the Do No Harm gate first (R-33). No person is making it, so nothing is
     overridden: a move a rule would stop stays undone and goes on the coordinator's worklist."""
-    from witness.domain.guardrails import ActionKind
     from witness.services.guardrails import automatic
 
     conn, now = uow.conn, uow.now
@@ -182,6 +185,7 @@ class SweepReport:
     changed: dict[str, int] = field(default_factory=dict)
 
 
+@ungated("each follow-up declares itself: a change to a case passes `automatic`, the rest add worklist items")
 def run(app, actor: Actor, now: datetime, chunk_size: int = CHUNK) -> SweepReport:
     """The whole sweep in this process: what `witness sweep` and the flow both do."""
     require(actor, "sweep.run")

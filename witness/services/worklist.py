@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from witness.domain.access import Actor, Role, require
+from witness.domain.guardrails import ungated
 from witness.errors import InputProblems, NotFound
 from witness.store.tables import worklist
 
@@ -28,6 +29,7 @@ def item(key: str, case_id: str | None, kind: str, assignee: str, due_at: dateti
     return dict(key=key, case_id=case_id, kind=kind, assignee=assignee, due_at=due_at, created_at=now, detail=detail)
 
 
+@ungated("a read (audited)")
 def open_items(app, actor: Actor, everyone: bool = False) -> list[dict]:
     require(actor, "worklist.read")
     with app.uow(actor) as uow:
@@ -50,6 +52,7 @@ def _own_item(uow, actor: Actor, item_id: int):
     return row
 
 
+@ungated("the assignee closes their own item")
 def mark_done(app, actor: Actor, item_id: int) -> None:
     require(actor, "worklist.read")
     with app.uow(actor) as uow:
@@ -59,6 +62,7 @@ def mark_done(app, actor: Actor, item_id: int) -> None:
         uow.commit()
 
 
+@ungated("the assignee puts off their own item (never an urgent release alert)")
 def snooze(app, actor: Actor, item_id: int, period: str, reason: str) -> datetime:
     """Put an item off (never an urgent release alert); returns when it is due again."""
     from witness.domain.worklist import SNOOZE_PERIODS, snooze_problems
