@@ -10,6 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from witness.web import assignments, case_pages, intake_form, signin, today
+from witness.web.languages import N_
 from witness.web.page import environment, render
 from witness.web.security import AccessLog, BodyLimit, SecurityHeaders
 
@@ -17,12 +18,12 @@ STATIC = Path(__file__).parent / "static"
 
 
 async def _not_found(request: Request, exc):
-    return render(request, "not_found.html", 404, title="Not found")
+    return render(request, "not_found.html", 404, title=N_("Not found"))
 
 
 async def _server_error(request: Request, exc):
     # No traceback, no exception text: either could carry a name from a form.
-    return render(request, "error.html", 500, title="Error", message="Something went wrong; nothing was changed.")
+    return render(request, "error.html", 500, title=N_("Error"), message=N_("Something went wrong; nothing was changed."))
 
 
 def routes() -> list:

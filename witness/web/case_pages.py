@@ -9,6 +9,7 @@ from witness.domain.access import visible_identity_fields
 from witness.domain.stage import Stage
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems
 from witness.services import accounts, cases, guardrails
+from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
 
 PAGE_SIZE = 50
@@ -21,7 +22,7 @@ def case_list(ctx: Ctx) -> Response:
     rows = cases.list_cases(ctx.app, ctx.actor)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(page, pages)
-    return ctx.render("cases.html", title="Cases", rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page,
+    return ctx.render("cases.html", title=N_("Cases"), rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page,
                       pages=pages, total=len(rows))
 
 

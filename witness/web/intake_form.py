@@ -17,6 +17,7 @@ from witness.domain.proceeding import Custody, Relationship
 from witness.domain.support import ServiceKind
 from witness.errors import InputProblems
 from witness.services.intake import open_case
+from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
 
 LISTS = {"victim.safe_channels", "services"}  # checkboxes: several values under one name
@@ -86,7 +87,7 @@ def _lists(node):
 
 
 def _form(ctx: Ctx, values: dict, errors: list[tuple[str, str]] | None = None, status: int = 200) -> Response:
-    return ctx.render("intake.html", status, title="New case", values=values, errors=dict(errors or []),
+    return ctx.render("intake.html", status, title=N_("New case"), values=values, errors=dict(errors or []),
                       problems=errors or [], jurisdictions=sorted(ctx.app.profiles), choices=CHOICES)
 
 

@@ -17,22 +17,27 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from witness.domain.access import PERMISSIONS, Actor, Role
 from witness.errors import Forbidden, NotFound, WitnessError
 from witness.services import accounts
+from witness.web import languages
+from witness.web.languages import N_
 
 SESSION_COOKIE = "witness_session"
 FORM_COOKIE = "witness_form"  # the double-submit token for forms shown before sign-in
 NAV = [  # (path, label, who may see it): the role's pages, in the order of the design brief
-    ("/today", "Today", lambda a: a.role in PERMISSIONS["worklist.read"]),
-    ("/cases", "Cases", lambda a: a.role in PERMISSIONS["case.list"]),
-    ("/intake", "New case", lambda a: a.role in PERMISSIONS["case.intake"]),
-    ("/assignments", "My assignments", lambda a: a.role in (Role.escort, Role.interpreter)),
-    ("/account", "Account", lambda a: True),
+    ("/today", N_("Today"), lambda a: a.role in PERMISSIONS["worklist.read"]),
+    ("/cases", N_("Cases"), lambda a: a.role in PERMISSIONS["case.list"]),
+    ("/intake", N_("New case"), lambda a: a.role in PERMISSIONS["case.intake"]),
+    ("/assignments", N_("My assignments"), lambda a: a.role in (Role.escort, Role.interpreter)),
+    ("/account", N_("Account"), lambda a: True),
 ]
 
 
 def environment(templates_dir) -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["label"] = lambda v: str(v).replace("_", " ")  # plain words, not internal codes
+    # Plain words, not internal codes, in the reader's language where the catalog has the word.
+    env.filters["label"] = lambda v: languages.gettext(str(v).replace("_", " "))
+    env.filters["t"] = lambda v: languages.gettext(str(v))  # a title or label chosen in Python (N_)
+    languages.install(env)
     return env
 
 
@@ -44,7 +49,11 @@ def render(request: Request, template: str, status: int = 200, **context) -> HTM
     actor = context["actor"]
     context["nav"] = [(p, label) for p, label, show in NAV if actor and show(actor)]
     context["path"] = request.url.path
-    return HTMLResponse(env.get_template(template).render(**context), status_code=status)
+    lang = languages.choose(context.pop("language", None), request.headers.get("accept-language"))
+    context["lang"], context["languages"] = lang, languages.LANGUAGES
+    with languages.speaking(lang):
+        html = env.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status, headers={"content-language": lang, "vary": "accept-language"})
 
 
 def cookie_flags(request: Request) -> dict:
@@ -70,7 +79,8 @@ class Ctx:
         return self.session.actor
 
     def render(self, template: str, status: int = 200, **context) -> HTMLResponse:
-        return render(self.request, template, status, actor=self.actor, csrf=self.session.csrf, **context)
+        return render(self.request, template, status, actor=self.actor, csrf=self.session.csrf,
+                      language=self.session.language, **context)
 
     def text(self, name: str) -> str:
         return str(self.form.get(name, "")) if self.form is not None else ""
@@ -78,8 +88,8 @@ class Ctx:
 
 def not_found(ctx_or_request, actor: Actor | None = None) -> HTMLResponse:
     if isinstance(ctx_or_request, Ctx):
-        return ctx_or_request.render("not_found.html", 404, title="Not found")
-    return render(ctx_or_request, "not_found.html", 404, actor=actor, title="Not found")
+        return ctx_or_request.render("not_found.html", 404, title=N_("Not found"))
+    return render(ctx_or_request, "not_found.html", 404, actor=actor, title=N_("Not found"))
 
 
 def signed_in(handler: Callable[[Ctx], Response]):
@@ -92,21 +102,21 @@ def signed_in(handler: Callable[[Ctx], Response]):
         if session is None:
             if request.method == "GET":
                 return see_other("/signin")
-            return render(request, "error.html", 403, title="Signed out",
-                          message="Your session has ended. Sign in again; nothing was changed.")
+            return render(request, "error.html", 403, title=N_("Signed out"),
+                          message=N_("Your session has ended. Sign in again; nothing was changed."))
         form = None
         if request.method == "POST":
             form = await request.form()
             if not hmac.compare_digest(str(form.get("csrf", "")).encode(), session.csrf.encode()):
-                return render(request, "error.html", 403, actor=session.actor, csrf=session.csrf, title="Form expired",
-                              message="This form has expired. Go back, reload the page and try again; nothing was changed.")
+                return render(request, "error.html", 403, actor=session.actor, csrf=session.csrf, title=N_("Form expired"),
+                              message=N_("This form has expired. Go back, reload the page and try again; nothing was changed."))
         ctx = Ctx(request, wapp, session, form, dict(request.path_params))
         try:
             return await run_in_threadpool(handler, ctx)
         except (NotFound, Forbidden):
             return not_found(ctx)
         except WitnessError as exc:  # messages name fields and pseudonyms only (witness.errors)
-            return ctx.render("error.html", 400, title="Not done", message=str(exc))
+            return ctx.render("error.html", 400, title=N_("Not done"), message=str(exc))
 
     endpoint.__name__ = handler.__name__
     return endpoint

@@ -10,8 +10,12 @@ from starlette.responses import Response
 from witness.domain.access import PERMISSIONS, Role
 from witness.errors import InputProblems, NotFound
 from witness.services import accounts
+from witness.web.languages import N_
 from witness.web.page import (FORM_COOKIE, SESSION_COOKIE, Ctx, cookie_flags, form_token, form_token_ok, render,
                               see_other, signed_in)
+
+# accounts.GENERIC_FAILURE as a sentence, marked for the catalogs (one wording for every failure).
+SIGN_IN_FAILED = N_("Sign-in failed: the name, password or code is wrong, or the account is locked for a while.")
 
 
 def _with_form_cookie(request: Request, response: Response, token: str) -> Response:
@@ -22,7 +26,7 @@ def _with_form_cookie(request: Request, response: Response, token: str) -> Respo
 async def signin_page(request: Request) -> Response:
     token = form_token(request)
     ready = request.query_params.get("ready") == "1"
-    return _with_form_cookie(request, render(request, "signin.html", title="Sign in", csrf=token, ready=ready,
+    return _with_form_cookie(request, render(request, "signin.html", title=N_("Sign in"), csrf=token, ready=ready,
                                              error=None), token)
 
 
@@ -30,14 +34,14 @@ async def signin_submit(request: Request) -> Response:
     form = await request.form()
     token = form_token(request)
     if not form_token_ok(request, form):
-        return _with_form_cookie(request, render(request, "signin.html", 403, title="Sign in", csrf=token, ready=False,
-                                                 error="The form had expired. Please try again."), token)
+        return _with_form_cookie(request, render(request, "signin.html", 403, title=N_("Sign in"), csrf=token, ready=False,
+                                                 error=N_("The form had expired. Please try again.")), token)
     try:
         raw, _ = await run_in_threadpool(accounts.sign_in, request.app.state.witness, str(form.get("login", "")),
                                          str(form.get("password", "")), str(form.get("code", "")))
-    except accounts.SignInFailed as exc:
-        return _with_form_cookie(request, render(request, "signin.html", 401, title="Sign in", csrf=token, ready=False,
-                                                 error=str(exc).capitalize() + "."), token)
+    except accounts.SignInFailed:
+        return _with_form_cookie(request, render(request, "signin.html", 401, title=N_("Sign in"), csrf=token, ready=False,
+                                                 error=SIGN_IN_FAILED), token)
     response = see_other("/")
     response.set_cookie(SESSION_COOKIE, raw, **cookie_flags(request))
     response.delete_cookie(FORM_COOKIE, path="/")
@@ -72,7 +76,7 @@ def _qr(uri: str) -> Markup:
 
 def _setup_render(request: Request, enrolment: accounts.Enrolment, token: str, status: int = 200, errors=None):
     return _with_form_cookie(request, render(
-        request, "setup.html", status, title="Set up your account", csrf=token, login=enrolment.login,
+        request, "setup.html", status, title=N_("Set up your account"), csrf=token, login=enrolment.login,
         role=enrolment.role.value, secret=enrolment.totp_secret,
         qr=_qr(enrolment.totp_uri) if enrolment.totp_uri else None, errors=dict(errors or [])), token)
 
@@ -82,7 +86,7 @@ async def setup_page(request: Request) -> Response:
     try:
         enrolment = await run_in_threadpool(accounts.enrolment, wapp, request.path_params["token"])
     except NotFound as exc:
-        return render(request, "error.html", 404, title="Link not valid", message=str(exc).split(": ", 1)[1])
+        return render(request, "error.html", 404, title=N_("Link not valid"), message=str(exc).split(": ", 1)[1])
     return _setup_render(request, enrolment, form_token(request))
 
 
@@ -94,7 +98,7 @@ async def setup_submit(request: Request) -> Response:
     try:
         enrolment = await run_in_threadpool(accounts.enrolment, wapp, link)
     except NotFound as exc:
-        return render(request, "error.html", 404, title="Link not valid", message=str(exc).split(": ", 1)[1])
+        return render(request, "error.html", 404, title=N_("Link not valid"), message=str(exc).split(": ", 1)[1])
     if not form_token_ok(request, form):
         return _setup_render(request, enrolment, token, 403, [("form", "the form had expired; please try again")])
     try:
@@ -107,7 +111,7 @@ async def setup_submit(request: Request) -> Response:
 
 @signed_in
 def account_page(ctx: Ctx) -> Response:
-    return ctx.render("account.html", title="Account", errors={})
+    return ctx.render("account.html", title=N_("Account"), errors={})
 
 
 @signed_in
@@ -115,7 +119,7 @@ def password_submit(ctx: Ctx) -> Response:
     try:
         accounts.change_password(ctx.app, ctx.actor, ctx.text("current"), ctx.text("password"), ctx.text("repeat"))
     except InputProblems as exc:
-        return ctx.render("account.html", 422, title="Account", errors=dict(exc.problems))
+        return ctx.render("account.html", 422, title=N_("Account"), errors=dict(exc.problems))
     response = see_other("/signin")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from witness.domain.worklist import SNOOZE_PERIODS, SNOOZE_REASONS, is_urgent
 from witness.errors import InputProblems
 from witness.services import notices, worklist
+from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
 
 
@@ -15,7 +16,7 @@ def _page(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
     now = ctx.app.clock.now()
     urgent = [i for i in items if is_urgent(i["kind"])]
     rest = [i for i in items if not is_urgent(i["kind"])]
-    return ctx.render("today.html", status, title="Today", urgent=urgent,
+    return ctx.render("today.html", status, title=N_("Today"), urgent=urgent,
                       due=[i for i in rest if i["due_at"] <= now], later=[i for i in rest if i["due_at"] > now],
                       periods=list(SNOOZE_PERIODS), reasons=SNOOZE_REASONS, error=error)
 
