@@ -223,7 +223,7 @@ def main() -> None:
         print(f"overdue portfolio (all lawyers), {len(late):,} rows: min {lmin * 1000:.0f} ms, median {lmed * 1000:.0f} ms")
 
         print("\nsweep follow-ups for claims (select, then process in chunks of 500):")
-        for f in claim_follow_ups.FOLLOW_UPS:
+        for f in (claim_follow_ups.FILING_DEADLINE, claim_follow_ups.INSTALMENT_OVERDUE, claim_follow_ups.AWARD_UNPAID):
             t = time.perf_counter()
             with app.engine.connect() as conn:
                 due = f.select(conn, now, app.profiles)

@@ -351,12 +351,12 @@ def serve():
 
 
 def _register_area_commands() -> None:
-    """Each feature area adds its commands in witness/commands/<area>.py with `register(app)`.
-    Those modules import only typer at the top, so start-up stays fast."""
-    from witness.areas import modules
+    """Each feature area adds its commands in witness/commands/<area>.py with `register(app)`,
+    listed in witness/wiring.py. Those modules import only typer at the top, so start-up stays fast."""
+    from witness.wiring import commands
 
-    for module in modules("witness.commands"):
-        module.register(app)
+    for register in commands():
+        register(app)
 
 
 _register_area_commands()
@@ -387,7 +387,7 @@ def run(args: list[str] | None = None) -> int:
     except WitnessError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             echo(line, err=True)
-        if isinstance(exc, Forbidden):
+        if isinstance(exc, Forbidden) and not exc.audited:  # the services audit their own refusals
             _audit_refusal(exc)
         return EXIT_REFUSED
     except Exception as exc:

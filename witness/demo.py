@@ -210,10 +210,11 @@ class DemoContext:
 
 
 def _chapters():
-    """Each area's chapter lives in witness/demos/<area>.py with `ORDER` and `chapter(ctx)`."""
-    from witness.areas import modules
+    """Each area's chapter lives in witness/demos/<area>.py as `chapter(ctx)`; witness/wiring.py
+    lists them in the order they are told."""
+    from witness.wiring import demo_chapters
 
-    return [m.chapter for m in sorted(modules("witness.demos"), key=lambda m: m.ORDER)]
+    return list(demo_chapters())
 
 
 def _sweeper(app, settings: Settings, use_prefect: bool):

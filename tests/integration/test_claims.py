@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import COORDINATOR, OTHER_COORDINATOR, PROSECUTOR, T0, adult_form, child_form
+from witness import wiring
 from witness.domain.access import Actor, Role
+from witness.domain.events import RestitutionAwarded, RestitutionPaid
 from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked, Forbidden, IllegalTransition, InputProblems
 from witness.services import cases as case_service
-from witness.services import claims, events, reflection
+from witness.services import claims, reflection
 from witness.services import guardrails as guardrail_service
 from witness.services.intake import open_case
 from witness.services.sweep import SYSTEM, run
@@ -155,15 +157,15 @@ def test_no_claim_is_made_in_a_childs_name_without_a_guardian_recorded(app):
 
 def test_award_and_payment_are_published_for_the_notices(app, monkeypatch):
     seen = []
-    real = events.handlers
-    monkeypatch.setattr(events, "handlers", lambda name: [lambda uow, kind, ids, params: seen.append((kind, ids, params))]
-                        if name == "on_case_event" else real(name))
+    real = wiring.handlers_for
+    monkeypatch.setattr(wiring, "handlers_for", lambda event_type: (lambda uow, event: seen.append(event),)
+                        if event_type in (RestitutionAwarded, RestitutionPaid) else real(event_type))
     case, cid = _indonesian_claim(app)
     claims.file(app, LAWYER, cid)
     claims.award(app, LAWYER, cid, "1000000", TODAY_JAKARTA, due_on="2026-12-01")
     claims.pay(app, LAWYER, cid, "250000", "IDR", TODAY_JAKARTA, "TRX-1")
-    assert [(k, ids) for k, ids, _ in seen] == [("restitution_awarded", [case]), ("restitution_paid", [case])]
-    assert seen[1][2]["balance"] == "750000.00" and seen[1][2]["status"] == "partially_paid"
+    assert [(type(e), e.case_ids) for e in seen] == [(RestitutionAwarded, (case,)), (RestitutionPaid, (case,))]
+    assert seen[1].balance == "750000.00" and seen[1].status == "partially_paid"
 
 
 def _fixture_caseload(app):

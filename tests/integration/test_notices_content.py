@@ -12,6 +12,7 @@ from witness.domain.notice import LANGUAGES, VICTIM_KINDS
 from witness.outputs.notice_text import render
 from witness.services import relay as relay_service
 from witness.services.custody import change_custody
+from witness.domain.events import Judgment, StageChanged, case_event
 from witness.services.events import publish
 from witness.services.relay import relay
 from witness.settings import PROJECT_ROOT
@@ -92,10 +93,10 @@ def test_canary_no_notice_in_any_language_contains_the_victims_address_or_legal_
     change_custody(app, COORDINATOR, "EV-1", accused_a(app), "released", T0)
     with app.uow(COORDINATOR) as uow:
         for kind in ("hearing_set", "hearing_moved", "hearing_cancelled"):
-            publish(uow, kind, ids, at=T0 + timedelta(days=9), event_id=f"H-{kind}")
+            publish(uow, case_event(kind, ids, at=T0 + timedelta(days=9), event_id=f"H-{kind}"))
         for kind in ("judgment", "measure_decided", "restitution_awarded", "restitution_paid", "reflection_ending"):
-            publish(uow, kind, ids, event_id=f"E-{kind}")
-        publish(uow, "stage_changed", ids, to_stage="trial", event_id="S-1")
+            publish(uow, case_event(kind, ids, event_id=f"E-{kind}"))
+        publish(uow, StageChanged(case_ids=ids, to_stage="trial", event_id="S-1"))
         uow.commit()
     at = T0
     for _ in range(3):  # the first sends and two rounds of repeats
@@ -126,7 +127,7 @@ def test_a_text_that_would_name_the_victim_is_stopped_and_dead_lettered(app, tra
     monkeypatch.setattr(relay_service, "templates_dir", lambda: bad)
     a = victim(app, 1)
     with app.uow(COORDINATOR) as uow:
-        publish(uow, "judgment", [a], event_id="J-1")
+        publish(uow, Judgment(case_ids=[a], event_id="J-1"))
         uow.commit()
     relay(app, transports, T0)
     assert sms_sink.messages == []

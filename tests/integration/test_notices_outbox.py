@@ -12,6 +12,7 @@ from witness.domain.access import Actor, Role
 from witness.errors import InputProblems
 from witness.services import notices
 from witness.services.custody import change_custody, record_change
+from witness.domain.events import HearingSet, MeasureDecided, RiskReviewDue, StageChanged
 from witness.services.events import publish
 from witness.services.guardrails import case_facts
 from witness.services.sweep import SYSTEM, run
@@ -142,7 +143,7 @@ def test_case_events_notify_the_victim_in_local_time_and_respect_opt_outs(app):
     a, b = victim(app, 1), victim(app, 2)
     notices.set_opt_out(app, COORDINATOR, b, "hearing_set")
     with app.uow(COORDINATOR) as uow:
-        publish(uow, "hearing_set", [a, b], at=T0 + timedelta(days=10), event_id="H-1")
+        publish(uow, HearingSet(case_ids=[a, b], at=T0 + timedelta(days=10), event_id="H-1"))
         uow.commit()
     got = rows(app, kind="hearing_set")
     assert [(r.case_id, r.recipient) for r in got if r.recipient == "victim"] == [(a, "victim")]
@@ -160,8 +161,8 @@ def test_release_alerts_cannot_be_switched_off(app):
 def test_stage_changes_the_victim_or_coordinator_made_notify_no_one_but_trial_steps_do(app):
     a = victim(app, 1)
     with app.uow(COORDINATOR) as uow:
-        publish(uow, "stage_changed", [a], from_stage="reflection", to_stage="withdrawn")
-        publish(uow, "stage_changed", [a], from_stage="decision", to_stage="investigation")
+        publish(uow, StageChanged(case_ids=[a], from_stage="reflection", to_stage="withdrawn"))
+        publish(uow, StageChanged(case_ids=[a], from_stage="decision", to_stage="investigation"))
         uow.commit()
     assert [(r.recipient, json.loads(r.params)) for r in rows(app)] == [("victim", {})]
 
@@ -169,7 +170,7 @@ def test_stage_changes_the_victim_or_coordinator_made_notify_no_one_but_trial_st
 def test_a_staff_only_kind_reaches_the_coordinator_and_not_the_victim(app):
     a = victim(app, 1)
     with app.uow(COORDINATOR) as uow:
-        publish(uow, "risk_review_due", [a])
+        publish(uow, RiskReviewDue(case_ids=[a]))
         uow.commit()
     assert [r.recipient for r in rows(app)] == ["coordinator"]
 
@@ -242,8 +243,8 @@ def test_a_court_deciding_several_measures_at_once_sends_the_victim_one_message(
     a = victim(app, 1)
     with app.uow(COORDINATOR) as uow:
         for n, measure in enumerate(("screen", "escort", "pseudonym")):
-            publish(uow, "measure_decided", [a], event_id=f"measure:{n}", measure=measure, decision="granted",
-                    hearing="H-1")
+            publish(uow, MeasureDecided(case_ids=[a], event_id=f"measure:{n}", measure=measure, decision="granted",
+                                        hearing="H-1"))
         uow.commit()
     assert [(r.recipient, r.kind) for r in rows(app)] == [("coordinator", "measure_decided"),
                                                            ("victim", "measure_decided")]

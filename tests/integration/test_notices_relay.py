@@ -15,6 +15,7 @@ from witness.domain.notice import URGENT_BACKOFF
 from witness.errors import Forbidden, NotFound
 from witness.services import notices
 from witness.services.custody import change_custody
+from witness.domain.events import HearingMoved, Judgment
 from witness.services.events import publish
 from witness.services.relay import claim, relay
 from witness.store.notice_tables import notice_attempts
@@ -64,7 +65,7 @@ def test_urgent_notices_go_out_before_everything_else(app, transports, sms_sink)
     a = victim(app, 1)
     with app.uow(COORDINATOR) as uow:
         for n in range(3):
-            publish(uow, "hearing_moved", [a], at=T0 + timedelta(days=n + 5), event_id=f"H-{n}")
+            publish(uow, HearingMoved(case_ids=[a], at=T0 + timedelta(days=n + 5), event_id=f"H-{n}"))
         uow.commit()
     _release(app)
     relay(app, transports, T0, batch_size=1)
@@ -138,7 +139,7 @@ def test_errors_never_keep_the_recipients_number(app, transports, sms_sink):
 def test_temporary_failures_end_on_the_dead_letter_list_after_the_last_try(app, transports, sms_sink):
     a = victim(app, 1)
     with app.uow(COORDINATOR) as uow:
-        publish(uow, "judgment", [a], event_id="J-1")
+        publish(uow, Judgment(case_ids=[a], event_id="J-1"))
         uow.commit()
     sms_sink.mode = "temporary"
     at = T0

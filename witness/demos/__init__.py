@@ -1,1 +1,2 @@
-"""Demo chapters per feature area, run in ORDER after the reflection-period story (witness/demo.py)."""
+"""Demo chapters per feature area, told after the reflection-period story (witness/demo.py), in
+the order witness/wiring.py lists them."""

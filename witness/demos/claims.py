@@ -14,7 +14,6 @@ from witness.domain.access import Actor, Role
 from witness.domain.claim import local_today
 from witness.services import claims
 
-ORDER = 70
 HANA = Actor("hana", Role.legal_aid)  # legal-aid lawyer working with LPSK in Indramayu
 RAHMAT = Actor("rahmat", Role.prosecutor)
 

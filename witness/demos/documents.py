@@ -9,7 +9,6 @@ from sqlalchemy import select
 from witness.domain.access import Actor, Role
 from witness.private_files import make_private_folder, write_private
 
-ORDER = 45
 AMARA = Actor("amara", Role.coordinator)
 DEWI = Actor("dewi", Role.coordinator)
 SOMCHAI = Actor("somchai", Role.prosecutor)

@@ -17,7 +17,6 @@ from witness.private_files import make_private_folder, write_private
 from witness.services import calendar_feeds, consent, hearings, measures, preparation, reflection, resources
 from witness.settings import PROJECT_ROOT
 
-ORDER = 40
 AMARA = Actor("amara", Role.coordinator)
 DEWI = Actor("dewi", Role.coordinator)
 SOMCHAI = Actor("somchai", Role.prosecutor)

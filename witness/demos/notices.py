@@ -17,7 +17,6 @@ from witness.services import notices
 from witness.services.custody import change_custody, find_accused
 from witness.services.relay import relay
 
-ORDER = 50
 AMARA = Actor("amara", Role.coordinator)
 FEED = Actor("prison-feed", Role.system)
 RELAY = Actor("relay", Role.system)

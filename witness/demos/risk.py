@@ -9,7 +9,6 @@ from witness.services import appointments
 from witness.services import risk
 from witness.services.custody import change_custody, find_accused
 
-ORDER = 30
 AMARA = Actor("amara", Role.coordinator)
 DEWI = Actor("dewi", Role.coordinator)
 SOMCHAI = Actor("somchai", Role.prosecutor)

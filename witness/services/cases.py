@@ -5,11 +5,14 @@ import json
 
 from sqlalchemy import insert, select, update
 
-from witness.domain.access import Actor, require, visible_identity_fields
+from witness.domain.access import Actor, CaseAccess, identity_fields
 from witness.domain.stage import Stage, check_transition, parse_stage
 from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked
-from witness.services.events import handlers, publish
+from witness import wiring
+from witness.domain.events import StageChanged
+from witness.services.events import publish
+from witness.services.access import allowed_cases, need_to_know
 from witness.services.guardrails import enforce, gated, ungated
 from witness.store.records import case_row, consents_of, reflection_of
 from witness.store.tables import (accused, appointments, case_proceedings, cases, identities, proceeding_accused,
@@ -21,7 +24,7 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
     """The case as this actor may see it. Identity fields appear only for need-to-know roles, and
     reading them is audited in the same transaction. `with_identity=False` leaves them out (the web
     page shows identity only when asked, so only then is a reading recorded)."""
-    require(actor, "case.read")
+    on_case = need_to_know(app, actor, "case.read", case=case_id) or CaseAccess(case_id)
     with app.uow(actor) as uow:
         conn, cipher, now = uow.conn, uow.cipher, uow.now
         row = case_row(conn, case_id)
@@ -61,7 +64,7 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
                                  "cancel_reason": a.cancel_reason}
                                 for a in conn.execute(select(appointments).where(appointments.c.case_id == case_id)
                                                       .order_by(appointments.c.at))]
-        fields = visible_identity_fields(actor, row.coordinator)
+        fields = identity_fields(actor, on_case)
         history = conn.execute(select(stage_history).where(stage_history.c.case_id == case_id)
                                .order_by(stage_history.c.id)).all()
         view["stage_history"] = [
@@ -85,13 +88,15 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
 
 @ungated("a read (audited)")
 def list_cases(app, actor: Actor, stage: str | None = None) -> list[dict]:
-    require(actor, "case.list")
+    need_to_know(app, actor, "case.list")
     with app.uow(actor) as uow:
         q = select(cases.c.id, cases.c.jurisdiction, cases.c.stage, cases.c.coordinator, cases.c.age_status,
                    cases.c.reflection_ends_at).order_by(cases.c.opened_at, cases.c.id)
         if stage:
             q = q.where(cases.c.stage == parse_stage(stage).value)
         rows = [dict(r._mapping) for r in uow.conn.execute(q)]
+        mine = allowed_cases(uow.conn, actor, "case.read", [r["id"] for r in rows])
+        rows = [r for r in rows if r["id"] in mine]
         uow.audit("case.list", "*", f"{len(rows)} cases listed (pseudonyms only)")
         uow.commit()
     return rows
@@ -100,7 +105,7 @@ def list_cases(app, actor: Actor, stage: str | None = None) -> list[dict]:
 @gated(ActionKind.stage_change)
 def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str,
                  overrides: dict[str, str] | None = None) -> dict:
-    require(actor, "case.stage")
+    need_to_know(app, actor, "case.stage", case=case_id)
     target = parse_stage(target_name)
     if not reason or not reason.strip():
         raise ActionBlocked("reason: every stage change needs a reason (R-20)")
@@ -110,13 +115,13 @@ def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str,
         # The transition is the stage machine's; the reflection period, the victim's decision and
         # consent are the Do No Harm engine's (DNH-01, DNH-13), so `witness check` says the same.
         check_transition(Stage(row.stage), target)
-        for veto in handlers("stage_change_veto"):  # e.g. claims: no closing with a claim unresolved
+        for veto in wiring.stage_vetoes():  # e.g. claims: no closing with a claim unresolved
             problem = veto(conn, case_id, target.value)
             if problem:
                 raise ActionBlocked(f"stage: {problem}")
         enforce(uow, ActionKind.stage_change, case_id, overrides, target=target.value)
         record_stage(uow, case_id, row.stage, target, reason.strip())
-        publish(uow, "stage_changed", [case_id], from_stage=row.stage, to_stage=target.value)
+        publish(uow, StageChanged(case_ids=[case_id], from_stage=row.stage, to_stage=target.value))
         uow.audit("case.stage", case_id, f"{row.stage} -> {target.value}")
         uow.commit()
     return {"case": case_id, "from": row.stage, "to": target.value}

@@ -126,8 +126,6 @@ def _follow_up(name: str, due):
     return FollowUp(name, select_, process)
 
 
-FOLLOW_UPS = [
-    _follow_up("claim_filing_deadline", _deadline_items),
-    _follow_up("claim_instalment_overdue", _instalment_items),
-    _follow_up("claim_award_unpaid", _unpaid_award_items),
-]
+FILING_DEADLINE = _follow_up("claim_filing_deadline", _deadline_items)
+INSTALMENT_OVERDUE = _follow_up("claim_instalment_overdue", _instalment_items)
+AWARD_UNPAID = _follow_up("claim_award_unpaid", _unpaid_award_items)

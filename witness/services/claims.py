@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, insert, select, update
 
-from witness.domain.access import Actor, Role, require
+from witness.domain.access import Actor, CaseAccess, Role, may_act_on
 from witness.domain.claim import (ENFORCING, LABELS, RESOLUTIONS, UNRESOLVED, Award, Category, Claim, ClaimFigures,
                                   Computation, Instalment, Item, Payment, RatePer, Situation, Status, advice, basis_of,
                                   check_transition, filing_deadline, local_today, lost_earnings, make_award,
@@ -23,19 +23,16 @@ from witness.domain.claim import (ENFORCING, LABELS, RESOLUTIONS, UNRESOLVED, Aw
                                   unpaid_wages)
 from witness.domain.money import Currency, Money
 from witness.domain.victim import AgeStatus, presumed_child
-from witness.errors import ActionBlocked, Forbidden, IllegalTransition, InputProblems, NotFound
+from witness.errors import ActionBlocked, IllegalTransition, InputProblems, NotFound
 from witness.domain.guardrails import ActionKind
+from witness.domain.events import RestitutionAwarded, RestitutionPaid
 from witness.services.events import publish
+from witness.services.access import need_to_know
 from witness.services.guardrails import enforce, gated, ungated
 from witness.store.claim_tables import claim_instalments, claim_items, claim_payments, claims
 from witness.store.records import case_row
 from witness.store.risk_tables import case_flags
 from witness.store.tables import identities, worklist
-
-def _owner(actor: Actor, row) -> None:
-    if actor.user != row.lawyer:
-        raise Forbidden(f"claim: {row.id} is pursued by another legal-aid lawyer; only they may change it")
-
 
 def _date(value, field: str) -> date | None:
     if value is None or isinstance(value, date) and not isinstance(value, datetime):
@@ -118,7 +115,7 @@ def new(app, actor: Actor, case_id: str, judgment_date=None, note: str | None = 
 
     A (presumed) child's claim needs the guardian recorded on the case: the guardian acts for the
     child (R-15). Returns the claim id and the legal basis (R-93)."""
-    require(actor, "claim.write")
+    need_to_know(app, actor, "claim.write", case=case_id)  # a lawyer assigned to the case
     with app.uow(actor) as uow:
         conn = uow.conn
         case = case_row(conn, case_id, lock=True)
@@ -148,11 +145,10 @@ def new(app, actor: Actor, case_id: str, judgment_date=None, note: str | None = 
 
 
 def _add(app, actor: Actor, claim_id: str, category: Category, compute, evidence: str | None, note: str | None) -> dict:
-    require(actor, "claim.write")
+    need_to_know(app, actor, "claim.write", claim=claim_id)
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
-        _owner(actor, row)
         if row.status != Status.drafting.value:
             raise IllegalTransition(f"status: {claim_id} is {row.status}; items are added while drafting (a filed "
                                     "claim is what the court has)")
@@ -209,10 +205,9 @@ def add_lost_earnings(app, actor: Actor, claim_id: str, days: int, daily_rate, e
 @ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def set_judgment(app, actor: Actor, claim_id: str, judgment_date) -> dict:
     """Record the judgment date: it starts the profile's post-judgment filing deadline."""
-    require(actor, "claim.write")
+    need_to_know(app, actor, "claim.write", claim=claim_id)
     with app.uow(actor) as uow:
         row = _claim_row(uow.conn, claim_id, lock=True)
-        _owner(actor, row)
         profile = app.profile(row.jurisdiction)
         judgment = _date(judgment_date, "judgment_date")
         if judgment is None:
@@ -229,11 +224,10 @@ def set_judgment(app, actor: Actor, claim_id: str, judgment_date) -> dict:
 @ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def file(app, actor: Actor, claim_id: str, filed_on=None) -> dict:
     """drafting -> filed. Refused without items, or with intangible harm but no rationale."""
-    require(actor, "claim.write")
+    need_to_know(app, actor, "claim.write", claim=claim_id)
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
-        _owner(actor, row)
         profile = app.profile(row.jurisdiction)
         today = local_today(uow.now, profile.tz)
         on = _date(filed_on, "filed_on") or today
@@ -259,11 +253,9 @@ def file(app, actor: Actor, claim_id: str, filed_on=None) -> dict:
 @ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def demand(app, actor: Actor, claim_id: str, amount, demanded_on=None) -> dict:
     """The amount the prosecutor demanded in court (R-94); recorded by the prosecutor or the owner."""
-    require(actor, "claim.demand")
+    need_to_know(app, actor, "claim.demand", claim=claim_id)
     with app.uow(actor) as uow:
         row = _claim_row(uow.conn, claim_id, lock=True)
-        if actor.role is Role.legal_aid:
-            _owner(actor, row)
         if Status(row.status) in (Status.drafting, Status.withdrawn):
             raise IllegalTransition(f"status: {claim_id} is {row.status}; a demand is recorded once the claim is filed")
         profile = app.profile(row.jurisdiction)
@@ -282,11 +274,10 @@ def award(app, actor: Actor, claim_id: str, amount, order_date, payer: str | Non
           instalments: list[tuple[object, object]] | None = None) -> dict:
     """filed -> awarded: the court's amount, order date, payer and schedule — one due date for the
     whole amount, or instalments (date, amount) that add up to it exactly."""
-    require(actor, "claim.write")
+    need_to_know(app, actor, "claim.write", claim=claim_id)
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
-        _owner(actor, row)
         check_transition(Status(row.status), Status.awarded)
         cur = _currency(row)
         profile = app.profile(row.jurisdiction)
@@ -311,9 +302,9 @@ def award(app, actor: Actor, claim_id: str, amount, order_date, payer: str | Non
                payer=uow.cipher.encrypt("claims", "payer", claim_id, made.payer))
         conn.execute(insert(claim_instalments), [dict(claim_id=claim_id, seq=n, due_on=i.due_on, amount_minor=i.amount.minor)
                                                  for n, i in enumerate(made.schedule, start=1)])
-        publish(uow, "restitution_awarded", [row.case_id], event_id=f"{claim_id}:award", claim=claim_id,
-                amount=money.plain(), currency=cur.code,
-                order_date=order.isoformat(), instalments=len(made.schedule))
+        publish(uow, RestitutionAwarded(case_ids=[row.case_id], event_id=f"{claim_id}:award", claim=claim_id,
+                                        amount=money.plain(), currency=cur.code,
+                                        order_date=order.isoformat(), instalments=len(made.schedule)))
         uow.audit("claim.award", claim_id, f"awarded {money} by order of {order.isoformat()}, "
                                            f"{len(made.schedule)} instalment(s)")
         uow.commit()
@@ -328,13 +319,12 @@ def award(app, actor: Actor, claim_id: str, amount, order_date, payer: str | Non
 @ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
 def pay(app, actor: Actor, claim_id: str, amount, currency: str, paid_on, reference: str, note: str | None = None) -> dict:
     """Record a payment received. The currency must be the award's; more than the balance is refused."""
-    require(actor, "claim.write")
+    need_to_know(app, actor, "claim.write", claim=claim_id)
     if not _text(reference):
         raise InputProblems([("reference", "required: the bank, court or receipt reference of the payment")])
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
-        _owner(actor, row)
         claim = _load(conn, uow.cipher, row, decrypt=False)
         claim.check_payment(currency or "")
         profile = app.profile(row.jurisdiction)
@@ -357,8 +347,9 @@ def pay(app, actor: Actor, claim_id: str, amount, currency: str, paid_on, refere
         for n in range(1, len(claim.award.schedule) + 1):
             if n not in still:
                 _close_items(uow, f"{claim_id}:claim_instalment_overdue:{n}:")
-        publish(uow, "restitution_paid", [row.case_id], event_id=f"{claim_id}:payment:{pid}", claim=claim_id,
-                amount=money.plain(), currency=claim.currency.code, balance=balance.plain(), status=status.value)
+        publish(uow, RestitutionPaid(case_ids=[row.case_id], event_id=f"{claim_id}:payment:{pid}", claim=claim_id,
+                                     amount=money.plain(), currency=claim.currency.code, balance=balance.plain(),
+                                     status=status.value))
         uow.audit("claim.pay", claim_id, f"payment of {money} on {on.isoformat()}; balance {balance}")
         uow.commit()
     return {"claim": claim_id, "paid": money, "paid_on": on, "balance": balance, "status": status.value}
@@ -370,7 +361,7 @@ def resolve(app, actor: Actor, claim_id: str, status: str, reason: str, override
     fund claimed, rejected by the court, or withdrawn by the victim — with the reason (encrypted).
     A withdrawal while settlement pressure is not followed up is the engine's DNH-12 warning: a claim
     dropped under pressure is the harm the Guide warns of; only a recorded override lets it through."""
-    require(actor, "claim.write")
+    need_to_know(app, actor, "claim.write", claim=claim_id)
     target = parse_status(status)
     if target not in RESOLUTIONS:
         raise InputProblems([("status", f"use one of {', '.join(sorted(s.value for s in RESOLUTIONS))}; "
@@ -380,7 +371,6 @@ def resolve(app, actor: Actor, claim_id: str, status: str, reason: str, override
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
-        _owner(actor, row)
         check_transition(Status(row.status), target)
         enforce(uow, ActionKind.resolve_claim, row.case_id, overrides, status=target.value)
         _touch(uow, claim_id, status=target.value, resolved_at=uow.now,
@@ -396,16 +386,12 @@ def status(app, actor: Actor, claim_id: str) -> dict:
     """The claim as this actor may see it: amounts at every stage, shortfalls, schedule, payments,
     overdue instalments, the legal basis and advice. Free text only for the owner and the case's
     coordinator (reading it is audited)."""
-    require(actor, "claim.read")
+    on_claim = need_to_know(app, actor, "claim.read", claim=claim_id)
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id)
         case = case_row(conn, row.case_id)
-        if actor.role is Role.legal_aid:
-            _owner(actor, row)
-        if actor.role is Role.coordinator and actor.user != case.coordinator:
-            raise Forbidden(f"claim: {claim_id} belongs to a case assigned to another coordinator")
-        notes = actor.role is Role.legal_aid or actor.role is Role.coordinator
+        notes = may_act_on(actor, on_claim, "claim.notes")
         claim = _load(conn, uow.cipher, row, decrypt=notes)
         profile = app.profile(row.jurisdiction)
         today = local_today(uow.now, profile.tz)
@@ -491,11 +477,11 @@ def schedules_of(conn, where=None) -> dict[str, list[tuple[date, int]]]:
 def portfolio(app, actor: Actor, lawyer: str | None = None, overdue_only: bool = False) -> list[dict]:
     """A lawyer's claims, one line each: every stage's amount, the balance, what is overdue and the
     next instalment. A legal-aid lawyer sees their own; an admin anyone's (or all, with no lawyer)."""
-    require(actor, "claim.portfolio")
-    if actor.role is Role.legal_aid:
-        if lawyer not in (None, actor.user):
-            raise Forbidden("claims: a legal-aid lawyer reads their own portfolio")
-        lawyer = actor.user
+    if lawyer is None and actor.role is Role.legal_aid:
+        lawyer = actor.user  # "my portfolio"
+    # A portfolio is its lawyer's record: they read it, and the admin (not bound to cases) anyone's.
+    need_to_know(app, actor, "claim.portfolio", access=CaseAccess(f"portfolio:{lawyer or '*'}",
+                                                                  lawyers=frozenset({lawyer} if lawyer else ())))
     with app.uow(actor) as uow:
         conn = uow.conn
         where = claims.c.lawyer == lawyer if lawyer else None
@@ -542,7 +528,7 @@ class Report:
 @ungated("a read (audited)")
 def report(app, actor: Actor) -> Report:
     """Shortfall by stage and by jurisdiction across the caseload (R-94). No personal data."""
-    require(actor, "claim.report")
+    need_to_know(app, actor, "claim.report")
     with app.uow(actor) as uow:
         conn = uow.conn
         schedules = schedules_of(conn)

@@ -6,14 +6,15 @@ import uuid
 
 from sqlalchemy import insert, update
 
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
 from witness.domain.guardrails import ungated
 from witness.domain.consent import Method, dependents_of, scope_error
 from witness.domain.fields import LanguageTag, UserId, problem
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems, NotFound
+from witness.services.access import need_to_know
 from witness.services.custody import mark_reassessment_due
-from witness.services.events import handlers
+from witness import wiring
 from witness.services.worklist import add_items, item
 from witness.store.records import case_row, consents_of
 from witness.store.tables import appointments, consents
@@ -22,7 +23,7 @@ from witness.store.tables import appointments, consents
 @ungated("records the victim's own decision; its checks are about the record (scope, guardian party, channel marked safe)")
 def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str,
          interpreter: str | None = None, guardian_agreed: bool = False) -> None:
-    require(actor, "consent.record")
+    need_to_know(app, actor, "consent.record", case=case_id)
     problems = []
     if scope_error(scope):
         problems.append(("scope", scope_error(scope)))
@@ -56,7 +57,7 @@ def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str
 @ungated("the victim's withdrawal takes effect at once and no rule may delay it (R-22)")
 def withdraw(app, actor: Actor, case_id: str, scope: str) -> dict:
     """Withdraw at once; cancel pending dependents; leave every support service as it is."""
-    require(actor, "consent.record")
+    need_to_know(app, actor, "consent.record", case=case_id)
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
         row = case_row(conn, case_id, lock=True)
@@ -75,7 +76,7 @@ def withdraw(app, actor: Actor, case_id: str, scope: str) -> dict:
                     .values(status="cancelled", cancelled_at=now, cancel_reason=f"consent to {scope} withdrawn")
                 ).rowcount
         # Other areas cancel what they hold for this consent (testimony measures, escorts, data shares).
-        cancelled += sum(h(uow, case_id, scope) for h in handlers("cancel_for_withdrawn_consent"))
+        cancelled += sum(cancel(uow, case_id, scope) for cancel in wiring.consent_withdrawn())
         detail = (f"{case_id}: consent to {scope} withdrawn; {cancelled} pending act(s) cancelled. "
                   "Support continues unchanged (R-23). Tell the victim what was cancelled.")
         if scope == "shelter_stay":

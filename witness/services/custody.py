@@ -3,8 +3,8 @@
 Recorded once per source event id. A change that frees the accused (released, escaped, bailed,
 acquitted) makes a risk reassessment due at once for every victim in every proceeding that accused
 is in, and puts it on each coordinator's worklist — in the same transaction as the change.
-Other areas react in the same transaction by defining `on_custody_change(uow, change, case_ids)`
-in their service module (notices do: the transactional outbox). Historical events (imports,
+The change is published as an `AccusedCustodyChanged` event, handled in the same transaction by
+what witness/wiring.py registers (notices: the transactional outbox). Historical events (imports,
 replays) are recorded but trigger nothing (R-56).
 
 No date can silence an alert (issue 10): events dated ahead of the clock are refused, and an
@@ -23,28 +23,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from witness.domain.access import Actor, require
 from witness.domain.guardrails import ungated
-from witness.domain.proceeding import Custody, Order, ahead_of_clock, frees, place
+from witness.domain.proceeding import Custody, Order, ahead_of_clock, place
 from witness.errors import InputProblems, NotFound
-from witness.services.events import handlers
+from witness.domain.events import AccusedCustodyChanged
+from witness.services.events import publish
 from witness.services.worklist import add_items, item
 from witness.store.risk_tables import custody_events, risk_reviews_due
 from witness.store.tables import accused, case_proceedings, cases, proceeding_accused, proceedings
-
-
-@dataclass(frozen=True)
-class CustodyChange:
-    event_id: str
-    accused_id: str
-    accused_label: str
-    previous: Custody  # the recorded custody before this event (see `order` for how far to trust it)
-    custody: Custody
-    occurred_at: datetime
-    historical: bool
-    order: Order = Order.in_order
-
-    @property
-    def frees_accused(self) -> bool:
-        return frees(self.previous, self.custody, self.order)
 
 
 @dataclass(frozen=True)
@@ -92,8 +77,10 @@ def record_change(uow, event_id: str, accused_id: str, custody: str, occurred_at
     # A late event must not overwrite a newer status; a record dated ahead of the clock is no status.
     if order is not Order.late:
         conn.execute(update(accused).where(accused.c.id == accused_id).values(custody=new.value, custody_changed_at=occurred_at))
-    change = CustodyChange(event_id, accused_id, row.label, Custody(row.custody), new, occurred_at, historical, order)
     ids = linked_cases(conn, accused_id)
+    change = AccusedCustodyChanged(event_id=event_id, accused_id=accused_id, accused_label=row.label,
+                                   previous=Custody(row.custody), custody=new, occurred_at=occurred_at,
+                                   historical=historical, order=order, case_ids=ids)
     uow.audit("custody.change", accused_id, f"{row.label}: {row.custody} -> {new.value} (event {event_id}); "
                                             f"{len(ids)} linked cases{'; historical' if historical else ''}"
                                             f"{'' if order is Order.in_order else '; ' + order.value}")
@@ -106,12 +93,11 @@ def record_change(uow, event_id: str, accused_id: str, custody: str, occurred_at
         return result  # the recorded custody is newer: nothing to tell the victims
     if change.frees_accused and ids:
         mark_reassessment_due(uow, ids, f"accused_{new.value}", now)
-    for hook in handlers("on_custody_change"):
-        hook(uow, change, ids)
+    publish(uow, change)
     return result
 
 
-def _ask_to_reconcile(uow, change: CustodyChange, recorded_at: datetime, case_ids: list[str]) -> None:
+def _ask_to_reconcile(uow, change: AccusedCustodyChanged, recorded_at: datetime, case_ids: list[str]) -> None:
     """One worklist item per coordinator of the linked cases: which custody is true now?"""
     if not case_ids:
         return

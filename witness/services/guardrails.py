@@ -5,8 +5,8 @@ a change nobody is making by hand (the sweep, a flow) calls `automatic(...)` ins
 overrides and turns a stop into a worklist item for the coordinator. Each public service function
 that takes (app, actor, ...) declares itself `@gated(ActionKind...)` or `@ungated("why")`, and
 tests/unit/test_one_gate.py fails when one declares neither or a gated one never reaches the gate.
-Other areas add facts (pending claims, notices sent since a custody change...) by defining
-`case_facts(conn, case_id, now) -> dict` in their service module; they are found by name.
+Other areas add facts (pending claims, notices sent since a custody change...) through the fact
+providers registered in witness/wiring.py: `provider(conn, case_id, now) -> dict`.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from witness.domain.guardrails import (DETAILS, AccusedFacts, ActionKind, CaseFa
 from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.domain.victim import AgeStatus
 from witness.errors import ActionBlocked, InputProblems
-from witness.services.events import handlers
+from witness import wiring
 from witness.store.records import case_row, consents_of, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
 from witness.services.worklist import add_items, item
@@ -56,9 +56,7 @@ def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
         settlement_followed_up="settlement_followed_up" in flags,
         reassessed_since_custody_change=reassessed)
     extra: dict = {}
-    for provider in handlers("case_facts"):
-        if provider is case_facts:
-            continue
+    for provider in wiring.fact_providers():
         extra.update(provider(conn, case_id, now) or {})
     return replace(facts, **extra) if extra else facts
 

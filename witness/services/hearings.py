@@ -22,7 +22,9 @@ from witness.domain.hearing import (HEARING_KINDS, ACTIVE, AppearanceIn, Appeara
 from witness.domain.protection import GRANTED, PENDING, MeasureStatus
 from witness.errors import ActionBlocked, InputProblems, NotFound
 from witness.services import calendar_feeds, measures as measure_service, resources as resource_service
+from witness.domain.events import HearingCancelled, HearingMoved, HearingSet
 from witness.services.events import publish
+from witness.services.access import allowed_cases, need_to_know
 from witness.services.guardrails import enforce, gated, ungated
 from witness.services.preparation import (ACTIVE_VALUES, PrepResult, close_gaps, hearing_row, mark_prepared, prepare_in)
 from witness.services.worklist import add_items, item
@@ -67,8 +69,10 @@ def add(app, actor: Actor, docket: str, starts_at: datetime, ends_at: datetime, 
         jurisdiction: str | None = None, room: str | None = None, witnesses: list | None = None,
         overrides: dict[str, str] | None = None) -> dict:
     """Set a hearing in a proceeding, with the witnesses who appear; prepared in the same transaction."""
-    require(actor, "hearing.schedule")
+    need_to_know(app, actor, "hearing.schedule", docket=docket, jurisdiction=jurisdiction)
     ws = _parse_witnesses(witnesses or [])
+    for w in ws:  # each victim who is to appear: an act on their case
+        need_to_know(app, actor, "hearing.schedule", case=w.case)
     problems = [] if kind in HEARING_KINDS else [("kind", f"use one of {', '.join(HEARING_KINDS)}")]
     if room is not None and problem(RoomName, room):
         problems.append(("room", problem(RoomName, room)))
@@ -89,7 +93,7 @@ def add(app, actor: Actor, docket: str, starts_at: datetime, ends_at: datetime, 
         h = hearing_row(conn, hid)
         for i, w in enumerate(ws):
             _appear_in(uow, h, w, overrides, f"witnesses.{i}", app.settings.blocked_interpreters)
-        publish(uow, "hearing_set", [w.case for w in ws], event_id=f"hearing:{hid}:set", at=starts_at, hearing=hid)
+        publish(uow, HearingSet(case_ids=[w.case for w in ws], event_id=f"hearing:{hid}:set", at=starts_at, hearing=hid))
         result = prepare_in(uow, [hid], overrides)
         uow.audit("hearing.add", hid, f"{p.docket}: {kind}, {len(ws)} witness(es)")
         uow.commit()
@@ -99,16 +103,17 @@ def add(app, actor: Actor, docket: str, starts_at: datetime, ends_at: datetime, 
 @gated(ActionKind.schedule_appearance, ActionKind.assign_interpreter)
 def appear(app, actor: Actor, hearing_id: str, witness, overrides: dict[str, str] | None = None) -> dict:
     """Add (or update, or bring back after a new consent) one witness's appearance."""
-    require(actor, "hearing.schedule")
+    need_to_know(app, actor, "hearing.schedule", hearing=hearing_id)
     w = _parse_witnesses([witness])[0]
+    need_to_know(app, actor, "hearing.schedule", case=w.case)
     with app.uow(actor) as uow:
         h = hearing_row(uow.conn, hearing_id, lock=True)
         if HearingStatus(h.status) not in ACTIVE:
             raise ActionBlocked(f"hearing: {hearing_id} is {h.status}")
         _appear_in(uow, h, w, overrides, "witness", app.settings.blocked_interpreters)
         _bump(uow, hearing_id)
-        publish(uow, "hearing_set", [w.case], event_id=f"hearing:{hearing_id}:appear:{w.case}:{uow.now.isoformat()}",
-                at=h.starts_at, hearing=hearing_id)
+        publish(uow, HearingSet(case_ids=[w.case], event_id=f"hearing:{hearing_id}:appear:{w.case}:{uow.now.isoformat()}",
+                                at=h.starts_at, hearing=hearing_id))
         result = prepare_in(uow, [hearing_id], overrides)
         uow.audit("hearing.appear", w.case, f"{hearing_id}: {w.mode.value}")
         uow.commit()
@@ -155,7 +160,7 @@ def _bump(uow, hearing_id: str, **values) -> None:
 def move(app, actor: Actor, hearing_id: str, starts_at: datetime, ends_at: datetime | None = None,
          reason: str = "", overrides: dict[str, str] | None = None) -> dict:
     """The court adjourned or moved the hearing: record it, tell the victims, re-plan every measure."""
-    require(actor, "hearing.schedule")
+    need_to_know(app, actor, "hearing.schedule", hearing=hearing_id)
     if not reason.strip():
         raise InputProblems([("reason", "say why the hearing moved (e.g. adjourned by the court)")])
     with app.uow(actor) as uow:
@@ -172,8 +177,8 @@ def move(app, actor: Actor, hearing_id: str, starts_at: datetime, ends_at: datet
             from_starts_at=h.starts_at, to_starts_at=starts_at,
             reason=uow.cipher.encrypt("hearing_changes", "reason", hearing_id, reason.strip())))
         victims = _appearing(conn, hearing_id)
-        publish(uow, "hearing_moved", victims, event_id=f"hearing:{hearing_id}:moved:{starts_at.isoformat()}",
-                at=starts_at, previous=h.starts_at.isoformat(), hearing=hearing_id)
+        publish(uow, HearingMoved(case_ids=victims, event_id=f"hearing:{hearing_id}:moved:{starts_at.isoformat()}",
+                                  at=starts_at, previous=h.starts_at.isoformat(), hearing=hearing_id))
         result = prepare_in(uow, [hearing_id], overrides)
         uow.audit("hearing.move", hearing_id, f"{h.starts_at.isoformat()} -> {starts_at.isoformat()}")
         uow.commit()
@@ -183,7 +188,7 @@ def move(app, actor: Actor, hearing_id: str, starts_at: datetime, ends_at: datet
 @ungated("cancelling takes away nothing a rule protects: bookings are released, measures cancelled, the victim told")
 def cancel(app, actor: Actor, hearing_id: str, reason: str) -> dict:
     """Cancel: release every booking, cancel pending measures, publish the cancellation in every feed."""
-    require(actor, "hearing.schedule")
+    need_to_know(app, actor, "hearing.schedule", hearing=hearing_id)
     if not reason.strip():
         raise InputProblems([("reason", "say why the hearing was cancelled")])
     with app.uow(actor) as uow:
@@ -197,8 +202,8 @@ def cancel(app, actor: Actor, hearing_id: str, reason: str) -> dict:
         released = _release(uow, bookings.c.hearing_id == hearing_id)
         cancelled = _cancel_measures(uow, measures.c.hearing_id == hearing_id)
         close_gaps(uow, [hearing_id], keep=set())
-        publish(uow, "hearing_cancelled", _appearing(conn, hearing_id), event_id=f"hearing:{hearing_id}:cancelled",
-                at=h.starts_at, hearing=hearing_id)
+        publish(uow, HearingCancelled(case_ids=_appearing(conn, hearing_id), event_id=f"hearing:{hearing_id}:cancelled",
+                                      at=h.starts_at, hearing=hearing_id))
         changed = calendar_feeds.refresh_in(uow, [hearing_id])
         uow.audit("hearing.cancel", hearing_id, f"{released} bookings released, {cancelled} measures cancelled")
         uow.commit()
@@ -208,7 +213,7 @@ def cancel(app, actor: Actor, hearing_id: str, reason: str) -> dict:
 @ungated("records that the hearing took place; the outcomes are asked for on the worklist")
 def held(app, actor: Actor, hearing_id: str) -> dict:
     """The hearing took place: the coordinator records, per measure, whether it was delivered."""
-    require(actor, "hearing.schedule")
+    need_to_know(app, actor, "hearing.schedule", hearing=hearing_id)
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
         h = hearing_row(conn, hearing_id, lock=True)
@@ -283,7 +288,7 @@ def cancel_for_withdrawn_consent(uow, case_id: str, scope: str) -> int:
 
 @ungated("a read (audited)")
 def show(app, actor: Actor, hearing_id: str) -> dict:
-    require(actor, "hearing.read")
+    need_to_know(app, actor, "hearing.read", hearing=hearing_id)
     with app.uow(actor) as uow:
         conn = uow.conn
         h = hearing_row(conn, hearing_id)
@@ -312,7 +317,7 @@ def show(app, actor: Actor, hearing_id: str) -> dict:
 
 @ungated("a read (audited)")
 def list_hearings(app, actor: Actor, case_id: str | None = None, include_past: bool = False) -> list[dict]:
-    require(actor, "hearing.read")
+    need_to_know(app, actor, "hearing.read", case=case_id)
     with app.uow(actor) as uow:
         q = (select(hearings.c.id, hearings.c.starts_at, hearings.c.status, hearings.c.kind, proceedings.c.docket,
                     proceedings.c.jurisdiction)

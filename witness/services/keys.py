@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
 
+from witness import wiring
 from witness.domain.access import Actor, require
 from witness.domain.guardrails import ungated
 from witness.private_files import make_private_folder, secure_store
@@ -44,12 +45,9 @@ class RotationReport:
 
 
 def encrypted_columns() -> list[tuple]:
-    """(table, primary key, encrypted columns, column the ciphertext is bound to) from every table
-    module's ENCRYPTED list, so that a new area's secrets are rotated without touching this file."""
-    from witness.areas import modules
-
-    return [entry for m in modules("witness.store") if m.__name__.endswith("tables")
-            for entry in getattr(m, "ENCRYPTED", [])]
+    """(table, primary key, encrypted columns, column the ciphertext is bound to), as registered
+    in witness/wiring.py from each table module's ENCRYPTED list."""
+    return list(wiring.encrypted_columns())
 
 
 @ungated("re-encrypts stored values under a new key; no case changes")

@@ -21,6 +21,7 @@ from witness.domain.protection import (DECISIONS, OUTCOMES, PENDING, Eligibility
                                        check_transition, deadlines, eligibility, file_request, recommended_kinds)
 from witness.domain.victim import PSEUDONYM_ALPHABET, AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems, NotFound
+from witness.domain.events import MeasureDecided
 from witness.services.events import publish
 from witness.services.guardrails import enforce
 from witness.services.worklist import add_items, item
@@ -288,8 +289,8 @@ def decide(app, actor: Actor, measure_id: str, decision: str, note: str | None =
         _active(h)
         set_status(uow, m, target, decided_at=now,
                    decision_note=uow.cipher.encrypt("measures", "decision_note", m.id, note.strip()) if note else None)
-        publish(uow, "measure_decided", [m.case_id], event_id=f"measure:{m.id}:{target.value}:{now.isoformat()}",
-                measure=m.kind, decision=target.value, hearing=h.id)
+        publish(uow, MeasureDecided(case_ids=[m.case_id], event_id=f"measure:{m.id}:{target.value}:{now.isoformat()}",
+                                    measure=m.kind, decision=target.value, hearing=h.id))
         if target is MeasureStatus.denied:
             _needs_review(uow, m.case_id, "measure_denied",
                           f"{m.case_id}: the court denied {m.kind} for hearing {h.id} ({h.docket}). Review the risk "

@@ -21,19 +21,22 @@ from pathlib import Path
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from witness.domain.access import Actor, Role, require
+from witness.domain.access import Actor, CaseAccess, may_act_on
+from witness.domain.events import AccusedCustodyChanged, CaseEvent
 from witness.domain.guardrails import ungated
 from witness.domain.notice import (COORDINATOR_COPY, KIND_PARAMS, OPT_OUT_ALLOWED, STAFF, STAFF_ONLY, URGENT_KINDS, Channel,
                                    NoticeKind, Recipient, Status, case_event_notice, channels_for, custody_notice,
                                    language_of, new_ack_code, normalise_code)
 from witness.domain.proceeding import FREE_AGAIN
 from witness.domain.victim import AgeStatus, presumed_child
-from witness.errors import ConfigError, Forbidden, InputProblems, NotFound
+from witness.errors import ConfigError, InputProblems, NotFound
 from witness.outputs.notice_text import has_template
+from witness.services.access import need_to_know
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
 from witness.settings import get_settings
 from witness.store.notice_tables import notice_attempts, notice_opt_outs, notices, received_events
+from witness.store.records import cases_access
 from witness.store.risk_tables import custody_events
 from witness.store.tables import (accused, case_proceedings, cases, identities, proceeding_accused, proceedings,
                                   worklist)
@@ -66,8 +69,9 @@ def ack_hash(cipher, code: str) -> str:
 # Events -> notices (same transaction as the event)
 
 
-def on_custody_change(uow, change, case_ids: list[str]) -> None:
+def on_custody_change(uow, change: AccusedCustodyChanged) -> None:
     """R-51: every victim in every proceeding of that accused, their guardians, their coordinators."""
+    case_ids = list(change.case_ids)
     decision = custody_notice(change.previous, change.custody, change.order)
     if decision is None or not case_ids:
         return
@@ -76,7 +80,8 @@ def on_custody_change(uow, change, case_ids: list[str]) -> None:
           params={}, staff_params={"accused": change.accused_label, "custody": change.custody.value})
 
 
-def on_case_event(uow, kind: str, case_ids: list[str], params: dict) -> None:
+def on_case_event(uow, event: CaseEvent) -> None:
+    kind, case_ids, params = event.kind, list(event.case_ids), event.params()
     notice_kind = case_event_notice(kind, params)
     if notice_kind is None or not case_ids:
         return
@@ -254,7 +259,8 @@ def insert_notices(conn, rows: list[dict]) -> int:
 @ungated("records the victim's acknowledgement of a notice")
 def acknowledge(app, actor: Actor, code_text: str) -> list[str]:
     """The victim (or guardian) sent the code back: the alert reached them. Returns the pseudonyms."""
-    require(actor, "notice.ack")
+    # The code is the victim's own answer, so whoever types it in acts for them: the role decides.
+    need_to_know(app, actor, "notice.ack")
     code = normalise_code(code_text)
     if code is None:
         raise InputProblems([("code", "not an acknowledgement code (6 letters and digits)")])
@@ -275,13 +281,11 @@ def acknowledge(app, actor: Actor, code_text: str) -> list[str]:
 def record_contact(app, actor: Actor, case_id: str) -> int:
     """The coordinator reached the victim in person or by phone: every open alert of the case is
     acknowledged. Returns how many alerts were closed."""
-    require(actor, "notice.ack")
+    need_to_know(app, actor, "notice.ack", case=case_id)
     with app.uow(actor) as uow:
         row = uow.conn.execute(select(cases.c.coordinator).where(cases.c.id == case_id)).first()
         if row is None:
             raise NotFound(f"case: no case {case_id!r}")
-        if actor.role is Role.coordinator and actor.user != row.coordinator:
-            raise Forbidden("coordinator: only the assigned coordinator records contact for this case")
         groups = list(uow.conn.execute(select(notices.c.group_key).distinct().where(
             notices.c.case_id == case_id, notices.c.urgent.is_(True), notices.c.acknowledged_at.is_(None),
             notices.c.recipient.in_([Recipient.victim.value, Recipient.guardian.value]))).scalars())
@@ -308,7 +312,7 @@ def _close_groups(uow, groups: list[str], by: str) -> None:
 
 @ungated("the victim's own choice of what they are told")
 def set_opt_out(app, actor: Actor, case_id: str, kind: str, opted_out: bool = True) -> None:
-    require(actor, "notice.opt_out")
+    need_to_know(app, actor, "notice.opt_out", case=case_id)
     try:
         k = NoticeKind(kind)
     except ValueError:
@@ -320,8 +324,6 @@ def set_opt_out(app, actor: Actor, case_id: str, kind: str, opted_out: bool = Tr
         row = uow.conn.execute(select(cases.c.coordinator).where(cases.c.id == case_id)).first()
         if row is None:
             raise NotFound(f"case: no case {case_id!r}")
-        if row.coordinator != actor.user:
-            raise Forbidden("coordinator: only the assigned coordinator records the victim's wishes")
         uow.conn.execute(notice_opt_outs.delete().where(notice_opt_outs.c.case_id == case_id,
                                                         notice_opt_outs.c.kind == k.value))
         if opted_out:
@@ -337,8 +339,8 @@ def set_opt_out(app, actor: Actor, case_id: str, kind: str, opted_out: bool = Tr
 @ungated("a read (audited)")
 def list_notices(app, actor: Actor, case_id: str | None = None, status: str | None = None) -> list[dict]:
     """Notices as a person without need-to-know may read them: pseudonyms, kinds, channels, states.
-    A coordinator sees the notices of their cases and their own; admin and auditor see all."""
-    require(actor, "notice.read")
+    A coordinator sees the notices of the cases they are on and their own; admin and auditor see all."""
+    need_to_know(app, actor, "notice.read", case=case_id)
     if status is not None and status not in {s.value for s in Status}:
         raise InputProblems([("status", f"use one of {', '.join(s.value for s in Status)}")])
     with app.uow(actor) as uow:
@@ -349,12 +351,13 @@ def list_notices(app, actor: Actor, case_id: str | None = None, status: str | No
             q = q.where(notices.c.case_id == case_id)
         if status:
             q = q.where(notices.c.status == status)
-        if actor.role is Role.coordinator:
-            q = q.where(or_(cases.c.coordinator == actor.user,
-                            and_(notices.c.recipient == Recipient.coordinator.value,
-                                 notices.c.recipient_ref == actor.user)))
+        rows = uow.conn.execute(q).all()
+        on = cases_access(uow.conn, {r.case_id for r in rows if r.case_id})
         out = []
-        for r in uow.conn.execute(q):
+        for r in rows:
+            own = r.recipient in STAFF and r.recipient_ref == actor.user  # addressed to them
+            if not own and not may_act_on(actor, on.get(r.case_id) or CaseAccess(r.id), "notice.read"):
+                continue
             out.append({"id": r.id, "key": r.idempotency_key, "case": r.case_id, "kind": r.kind,
                         "recipient": r.recipient if r.recipient not in STAFF else f"{r.recipient}:{r.recipient_ref}",
                         "channel": r.channel, "language": r.language, "urgent": bool(r.urgent), "repeat": r.repeat_no,
@@ -368,7 +371,7 @@ def list_notices(app, actor: Actor, case_id: str | None = None, status: str | No
 
 @ungated("a read (audited)")
 def attempts_of(app, actor: Actor, notice_id: str) -> list[dict]:
-    require(actor, "notice.read")
+    need_to_know(app, actor, "notice.read", notice=notice_id)
     with app.uow(actor) as uow:
         rows = [dict(r._mapping) for r in uow.conn.execute(
             select(notice_attempts).where(notice_attempts.c.notice_id == notice_id).order_by(notice_attempts.c.id))]
@@ -485,7 +488,7 @@ def _process_stale(uow, ids: list[str], profiles) -> int:
     return add_items(uow.conn, items)
 
 
-FOLLOW_UPS = [FollowUp("custody_feed_stale", _select_stale, _process_stale)]
+CUSTODY_FEED_STALE = FollowUp("custody_feed_stale", _select_stale, _process_stale)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -504,10 +507,10 @@ def record_events(app, actor: Actor, data) -> list[dict]:
     from witness.domain.event import CustodyEventIn, parse_event_file
     from witness.services.custody import record_change
 
-    require(actor, "event.record")
+    need_to_know(app, actor, "event.record")
     events, problems = parse_event_file(data)
     if any(isinstance(e, CustodyEventIn) for e in events):
-        require(actor, "custody.record")
+        need_to_know(app, actor, "custody.record")
     with app.uow(actor) as uow:
         targets = _resolve(uow, events, problems)  # reads only: raises before anything is written
         results = []
@@ -571,6 +574,7 @@ def _resolve(uow, events, problems: list[tuple[int, str, str]]) -> list:
 
 
 def _record_case_event(uow, e, ids: list[str]) -> dict:
+    from witness.domain.events import case_event
     from witness.services.events import publish
 
     conn = uow.conn
@@ -587,6 +591,6 @@ def _record_case_event(uow, e, ids: list[str]) -> dict:
     if e.to_stage:
         params["to_stage"] = e.to_stage
     if not e.historical:
-        publish(uow, e.kind, ids, **params)
+        publish(uow, case_event(e.kind, ids, **params))
     uow.audit("event.record", e.event_id[:120], f"{e.kind} for {len(ids)} cases{'; historical' if e.historical else ''}")
     return {"event": e.event_id, "duplicate": False, "cases": len(ids), "historical": e.historical}

@@ -2,7 +2,7 @@
 book, refresh the calendars and put every gap on the coordinator's worklist — inside the caller's
 transaction (`prepare_in`), for a chunk of hearings in its own transaction (`prepare`, the flow's
 task), or as a dry run (`plan_hearing`, `witness plan`). The sweep prepares again, set-based, every
-hearing of the next 14 days once a day and whenever one changed (`FOLLOW_UPS`).
+hearing of the next 14 days once a day and whenever one changed (`HEARING_PREP`, registered in witness/wiring.py).
 """
 from __future__ import annotations
 
@@ -346,4 +346,4 @@ def _process_prep(uow, ids: list[str], profiles) -> int:
     return len(prepare_in(uow, ids).hearings)
 
 
-FOLLOW_UPS = [FollowUp("hearing_prep", select_prep, _process_prep)]
+HEARING_PREP = FollowUp("hearing_prep", select_prep, _process_prep)

@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.proceeding import FREE_AGAIN, Custody, Relationship
 from witness.domain.risk import AssessmentForm, CaseRiskFacts, RiskResult, assess
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import InputProblems, NotFound
 from witness.forms import validate
+from witness.services.access import need_to_know
 from witness.services.custody import mark_reassessment_due
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
@@ -37,7 +38,7 @@ def risk_facts(conn, case_id: str) -> CaseRiskFacts:
 @ungated("records the victim's risk: it protects, and no rule may delay it")
 def record(app, actor: Actor, case_id: str, data: Any) -> RiskResult:
     """Validate the answers, score them, keep the assessment (answers encrypted) and clear what was due."""
-    require(actor, "risk.assess")
+    need_to_know(app, actor, "risk.assess", case=case_id)
     form = validate(AssessmentForm, data)
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
@@ -66,7 +67,7 @@ def record(app, actor: Actor, case_id: str, data: Any) -> RiskResult:
 def report(app, actor: Actor, case_id: str, flag: str) -> None:
     """Record a reported fact. Threats and a change of residence make a reassessment due at once;
     settlement pressure gets a follow-up (Guide: advise against informal settlement)."""
-    require(actor, "risk.assess")
+    need_to_know(app, actor, "risk.assess", case=case_id)
     allowed = {"threat_reported", "residence_changed", "settlement_pressure", "settlement_followed_up",
                "stay_until_resolved"}
     if flag not in allowed:
@@ -105,7 +106,7 @@ def _flag(uow, case_id: str, flag: str) -> None:
 @ungated("a read (audited)")
 def history(app, actor: Actor, case_id: str) -> dict:
     """The latest result with its explanation, and every earlier assessment (who, when, why)."""
-    require(actor, "risk.read")
+    need_to_know(app, actor, "risk.read", case=case_id)
     with app.uow(actor) as uow:
         row = case_row(uow.conn, case_id)
         tz = app.profile(row.jurisdiction).tz
@@ -169,8 +170,8 @@ def _process_initial(uow, ids, profiles) -> int:
                                 for r in rows])
 
 
-FOLLOW_UPS = [FollowUp("risk_review_due", _select_review, _process_review),
-              FollowUp("risk_initial_due", _select_initial, _process_initial)]
+REVIEW_DUE = FollowUp("risk_review_due", _select_review, _process_review)
+INITIAL_DUE = FollowUp("risk_initial_due", _select_initial, _process_initial)
 
 
 # --- release follow-up: escalate when a freed accused's victims are not yet told and reassessed (DNH-07) ---
@@ -223,4 +224,4 @@ def _freed(conn, case_id: str):
                         .where(case_proceedings.c.case_id == case_id, accused.c.custody.in_(tuple(c.value for c in FREE_AGAIN)))).all()
 
 
-FOLLOW_UPS.append(FollowUp("release_escalation", _select_release_escalation, _process_release_escalation))
+RELEASE_ESCALATION = FollowUp("release_escalation", _select_release_escalation, _process_release_escalation)

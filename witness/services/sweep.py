@@ -1,8 +1,8 @@
 """The follow-up sweep: set-based and idempotent (R-102).
 
 Each follow-up is a pair: a query that selects what is due (and not already handled), and a
-chunk processor that handles a few hundred cases in one transaction. Later features add their
-follow-ups to FOLLOW_UPS. Running the sweep twice at the same instant changes nothing the second
+chunk processor that handles a few hundred cases in one transaction. Each is registered in
+witness/wiring.py. Running the sweep twice at the same instant changes nothing the second
 time, because every selection excludes what a previous run already produced.
 """
 from __future__ import annotations
@@ -14,10 +14,12 @@ from typing import Callable
 from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 
+from witness import wiring
 from witness.domain.access import Actor, Role, require
 from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.reflection import VictimDecision
 from witness.domain.stage import Stage
+from witness.domain.events import StageChanged
 from witness.services.events import publish
 from witness.store.unit_of_work import translate_lock
 from witness.services.worklist import add_items, item
@@ -126,7 +128,7 @@ def _process_decided(uow, ids, profiles) -> int:
         next_step = ("plan the next step with the victim; interviews need consent to interview"
                      if target is Stage.decision else
                      "the victim does not wish to take part; keep every support service going (R-23)")
-        publish(uow, "stage_changed", [r.id for r in done], from_stage=Stage.reflection.value, to_stage=target.value)
+        publish(uow, StageChanged(case_ids=[r.id for r in done], from_stage=Stage.reflection.value, to_stage=target.value))
         add_items(conn, [item(f"{r.id}:decided:{now.isoformat()}", r.id, "victim_decided", r.coordinator, now, now,
                               f"{r.id}: {reason}; moved to {target.value}: {next_step}.") for r in done])
         moved += len(done)
@@ -140,20 +142,15 @@ class FollowUp:
     process: Callable
 
 
-FOLLOW_UPS: list[FollowUp] = [
-    FollowUp("reflection_decided", _select_decided, _process_decided),
-    FollowUp("reflection_ended", _select_ended, _process_ended),
-    FollowUp("reflection_ending", _select_ending, _process_ending),
-]
+REFLECTION_DECIDED = FollowUp("reflection_decided", _select_decided, _process_decided)
+REFLECTION_ENDED = FollowUp("reflection_ended", _select_ended, _process_ended)
+REFLECTION_ENDING = FollowUp("reflection_ending", _select_ending, _process_ending)
 
 
 def all_follow_ups() -> list[FollowUp]:
-    """The reflection follow-ups above, then those of every other service module that defines
-    FOLLOW_UPS (risk reviews, claim deadlines, hearings...): adding one touches no shared file."""
-    from witness.areas import attributes
-
-    return list(FOLLOW_UPS) + [f for found in attributes("witness.services", "FOLLOW_UPS") if found is not FOLLOW_UPS
-                               for f in found]
+    """Every follow-up registered in witness/wiring.py (reflection above, risk reviews, claim
+    deadlines, hearings...), in the order the sweep runs them."""
+    return list(wiring.follow_ups())
 
 
 def select_due(app, now: datetime) -> dict[str, list[str]]:

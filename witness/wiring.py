@@ -1,0 +1,140 @@
+"""The map of the system: every hook is registered here by name, in code (docs/wiring.md).
+
+Nothing is found by scanning for magic names: a hook that is not listed here is not called, and
+tests/unit/test_wiring.py fails when a module defines a hook this map does not list, or lists one
+with the wrong signature. To add a handler, a follow-up or a command, write it in its own module
+and add one line below.
+
+Each section imports its parts when it is first asked for, not when this module is imported: the
+command line then starts without loading every service (no SQLAlchemy for `witness --help`), and
+the modules that dispatch (events, custody, guardrails, cases, consent, sweep, keys, the table
+registry) can import this map without an import loop. It is the one module allowed to know every
+part; tests/unit/test_wiring.py checks that the rest of the import graph has no loop.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+from witness.domain import events as ev
+
+
+# --- events -> handlers, in the publisher's transaction (witness.services.events.publish) -------
+
+@lru_cache(maxsize=None)
+def event_handlers() -> dict[type, tuple[Callable, ...]]:
+    """Each event type and what handles it, in order: handler(uow, event)."""
+    from witness.services import notices
+
+    # Every case event may be told to the victim: the outbox decides which kinds make a notice.
+    tell = (notices.on_case_event,)
+    return {
+        ev.StageChanged: tell,
+        ev.HearingSet: tell,
+        ev.HearingMoved: tell,
+        ev.HearingCancelled: tell,
+        ev.ReflectionEnding: tell,
+        ev.MeasureDecided: tell,
+        ev.Judgment: tell,
+        ev.RestitutionAwarded: tell,
+        ev.RestitutionPaid: tell,
+        ev.RiskReviewDue: tell,
+        ev.AccusedCustodyChanged: (notices.on_custody_change,),
+    }
+
+
+def handlers_for(event_type: type) -> tuple[Callable, ...]:
+    try:
+        return event_handlers()[event_type]
+    except KeyError:
+        # Publishing something nobody handles is a wiring mistake, not a quiet no-op.
+        raise LookupError(f"{event_type.__name__}: no handler registered in witness.wiring") from None
+
+
+# --- the follow-up sweep (witness.services.sweep), run in this order --------------------------
+
+@lru_cache(maxsize=None)
+def follow_ups() -> tuple:
+    """FollowUp(name, select(conn, now, profiles) -> ids, process(uow, ids, profiles) -> int)."""
+    from witness.services import claim_follow_ups, notices, preparation, risk, sweep
+
+    return (
+        sweep.REFLECTION_DECIDED,
+        sweep.REFLECTION_ENDED,
+        sweep.REFLECTION_ENDING,
+        claim_follow_ups.FILING_DEADLINE,
+        claim_follow_ups.INSTALMENT_OVERDUE,
+        claim_follow_ups.AWARD_UNPAID,
+        notices.CUSTODY_FEED_STALE,
+        preparation.HEARING_PREP,
+        risk.REVIEW_DUE,
+        risk.INITIAL_DUE,
+        risk.RELEASE_ESCALATION,
+    )
+
+
+# --- what other areas add to a decision --------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def fact_providers() -> tuple[Callable, ...]:
+    """Extra guardrail facts: provider(conn, case_id, now) -> {CaseFacts field: value}."""
+    from witness.services import claims, notices
+
+    return (
+        claims.case_facts,   # pending_claim (DNH-11, DNH-12)
+        notices.case_facts,  # victim_notified_since_custody_change (DNH-07)
+    )
+
+
+@lru_cache(maxsize=None)
+def stage_vetoes() -> tuple[Callable, ...]:
+    """veto(conn, case_id, target_stage) -> the reason a case may not move there, or None."""
+    from witness.services import claims
+
+    return (claims.stage_change_veto,)  # no closing a case with a claim unresolved
+
+
+@lru_cache(maxsize=None)
+def consent_withdrawn() -> tuple[Callable, ...]:
+    """cancel(uow, case_id, scope) -> how many pending acts it cancelled (witness.services.consent.withdraw)."""
+    from witness.services import hearings
+
+    return (hearings.cancel_for_withdrawn_consent,)  # appearances, measures, escorts, bookings
+
+
+# --- the store -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def table_modules() -> tuple:
+    """Every module that defines tables: importing them fills `metadata` (witness.store.all_tables)."""
+    from witness.store import (account_tables, claim_tables, document_tables, hearing_tables, notice_tables,
+                               risk_tables, tables)
+
+    return (tables, account_tables, claim_tables, document_tables, hearing_tables, notice_tables, risk_tables)
+
+
+@lru_cache(maxsize=None)
+def encrypted_columns() -> tuple[tuple, ...]:
+    """(table, primary key, encrypted columns, column the ciphertext is bound to): what key rotation
+    re-encrypts (witness.services.keys.rotate). Each table module lists its own."""
+    from witness.store import account_tables, claim_tables, hearing_tables, notice_tables, risk_tables, tables
+
+    return (*account_tables.ENCRYPTED, *claim_tables.ENCRYPTED, *hearing_tables.ENCRYPTED, *notice_tables.ENCRYPTED,
+            *risk_tables.ENCRYPTED, *tables.ENCRYPTED)
+
+
+# --- entry points --------------------------------------------------------------------------
+
+def commands() -> tuple[Callable, ...]:
+    """register(app) of each command module; command modules import only typer at the top, so
+    importing them here keeps start-up fast."""
+    from witness.commands import claims, documents, hearings, notices, risk, web
+
+    return (claims.register, documents.register, hearings.register, notices.register, risk.register, web.register)
+
+
+def demo_chapters() -> tuple[Callable, ...]:
+    """The demonstration's chapters, in the order they are told: chapter(ctx), ctx a witness.demo.DemoContext."""
+    from witness.demos import claims, documents, hearings, notices, risk
+
+    return (risk.chapter, hearings.chapter, documents.chapter, notices.chapter, claims.chapter)
