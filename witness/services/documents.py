@@ -26,15 +26,16 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from witness.domain.access import Actor, require, visible_identity_fields
+from witness.domain.access import Actor, CaseAccess, identity_fields
 from witness.domain.guardrails import ActionKind, unresolved
 from witness.domain.measure import MeasureKind
 from witness.domain.protection import Eligibility, WitnessConditions, deadlines, eligibility
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, Forbidden, InputProblems, NotFound
 from witness.outputs.documents.catalogue import KINDS, Kind
+from witness.services.access import need_to_know, refused
 from witness.services.guardrails import check, enforce, gated, ungated
-from witness.services.measures import conditions_on_record
+from witness.services.recommendations import conditions_on_record
 from witness.store.claim_tables import claim_items, claims
 from witness.store.document_tables import documents
 from witness.store.hearing_tables import appearances, hearings, measures
@@ -96,7 +97,9 @@ def generate(app, actor: Actor, request: Request, renderer=None) -> Generated:
 @gated(ActionKind.generate_document)
 def generate_many(app, actor: Actor, requests: list[Request], renderer=None, pool=None) -> list[Generated]:
     """Several documents in two short transactions; rendering in `pool` (a RenderPool) when given."""
-    require(actor, "document.generate")
+    need_to_know(app, actor, "document.generate")
+    for req in requests:
+        _may_generate(app, actor, req)
     prepared = _prepare(app, actor, requests)
     if pool is not None:
         rendered = pool.render([p.data for p in prepared])
@@ -111,7 +114,7 @@ def generate_many(app, actor: Actor, requests: list[Request], renderer=None, poo
 @ungated("a read of the register (audited)")
 def register(app, actor: Actor, case_id: str) -> list[dict]:
     """The register of a case's documents, newest first (`witness docs`)."""
-    require(actor, "document.read")
+    need_to_know(app, actor, "document.read", case=case_id)
     with app.uow(actor) as uow:
         case_row(uow.conn, case_id)
         rows = [dict(r._mapping) for r in uow.conn.execute(
@@ -163,9 +166,20 @@ def _prepare(app, actor: Actor, requests: list[Request]) -> list[_Prepared]:
     return out
 
 
+def _may_generate(app, actor: Actor, req: Request) -> None:
+    """A document about a case: someone on the case; about a claim: someone who acts on that
+    claim; with the legal name: someone who reads it on this case (identity_fields)."""
+    on_case = need_to_know(app, actor, "document.generate", case=req.case_id) or CaseAccess(req.case_id)
+    if req.claim_id:
+        need_to_know(app, actor, "document.generate", claim=req.claim_id)
+    if req.with_name and "legal_name" not in identity_fields(actor, on_case):
+        refusal = Forbidden(f"{actor.role.value} may not read the legal name of {req.case_id}")
+        refused(app, actor, req.case_id, "document.generate", refusal)
+        raise refusal
+
+
 def _legal_name(uow, actor: Actor, row) -> str:
-    if "legal_name" not in visible_identity_fields(actor, row.coordinator):
-        raise Forbidden(f"{actor.role.value} may not read the legal name of {row.id}")
+    """Read after `_may_generate` allowed it; the reading is audited with the document's transaction."""
     stored = uow.conn.execute(select(identities.c.legal_name).where(identities.c.case_id == row.id)).scalar()
     uow.audit("identity.read", row.id, "fields: legal_name (for a document)")
     return uow.cipher.decrypt("identities", "legal_name", row.id, stored)

@@ -14,22 +14,22 @@ from datetime import datetime
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
-from witness.domain.access import Actor
+from witness.domain.access import Actor, may_act_on
 from witness.domain.fields import RoomName, problem
 from witness.domain.guardrails import ActionKind
 from witness.domain.hearing import (HEARING_KINDS, ACTIVE, AppearanceIn, AppearanceMode, AppearanceStatus, HearingStatus,
-                                    check_transition, new_hearing_id, new_pickup_ref, require, time_problems)
+                                    check_transition, new_hearing_id, new_pickup_ref, time_problems)
 from witness.domain.protection import GRANTED, PENDING, MeasureStatus
 from witness.errors import ActionBlocked, InputProblems, NotFound
-from witness.services import calendar_feeds, measures as measure_service, resources as resource_service
+from witness.services import calendar_feeds, recommendations, resource_pool
 from witness.domain.events import HearingCancelled, HearingMoved, HearingSet
 from witness.services.events import publish
-from witness.services.access import allowed_cases, need_to_know
+from witness.services.access import need_to_know
 from witness.services.guardrails import enforce, gated, ungated
 from witness.services.preparation import (ACTIVE_VALUES, PrepResult, close_gaps, hearing_row, mark_prepared, prepare_in)
 from witness.services.worklist import add_items, item
 from witness.store.hearing_tables import appearances, bookings, hearing_changes, hearings, measures
-from witness.store.records import case_row
+from witness.store.records import case_row, hearings_access
 from witness.store.tables import case_proceedings, cases, proceedings, worklist
 
 # --- reading ---------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def _appear_in(uow, h, w: AppearanceIn, overrides, path: str, blocked_interprete
         # The interpreter named for the appearance: never one on the deployment's blocklist (DNH-06).
         enforce(uow, ActionKind.assign_interpreter, w.case, overrides, interpreter=w.interpreter,
                 blocklisted=w.interpreter in blocked_interpreters)
-    policy = resource_service.policy(conn)
+    policy = resource_pool.policy(conn)
     existing = conn.execute(select(appearances).where(appearances.c.hearing_id == h.id,
                                                       appearances.c.case_id == w.case)).first()
     aid = existing.id if existing else str(uuid.uuid4())
@@ -249,7 +249,7 @@ def _release(uow, where) -> int:
 def _cancel_measures(uow, where) -> int:
     rows = uow.conn.execute(select(measures).where(where, measures.c.status.in_([s.value for s in PENDING]))).all()
     for m in rows:
-        measure_service.set_status(uow, m, MeasureStatus.cancelled)
+        recommendations.set_status(uow, m, MeasureStatus.cancelled)
     return len(rows)
 
 
@@ -326,9 +326,11 @@ def list_hearings(app, actor: Actor, case_id: str | None = None, include_past: b
             q = q.where(hearings.c.id.in_(select(appearances.c.hearing_id).where(appearances.c.case_id == case_id)))
         if not include_past:
             q = q.where(hearings.c.ends_at > uow.now)
+        found = uow.conn.execute(q).all()
+        on = hearings_access(uow.conn, [r.id for r in found])  # only the hearings of the reader's cases
         rows = [{"hearing": r.id, "docket": r.docket, "kind": r.kind, "status": r.status,
                  "at": r.starts_at.astimezone(uow.profiles[r.jurisdiction].tz).isoformat()}
-                for r in uow.conn.execute(q)]
+                for r in found if may_act_on(actor, on[r.id], "hearing.read")]
         uow.audit("hearing.list", case_id or "*", f"{len(rows)} hearings")
         uow.commit()
     return rows

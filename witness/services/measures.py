@@ -2,146 +2,32 @@
 assessment and the jurisdiction profile, requested, decided by the court, booked, delivered.
 
 Every change is a history row and an audit row. A denied or failed measure makes a risk review
-due and goes on the coordinator's worklist; a court decision is published as `measure_decided`
-so the victim is told (R-24); a grant is booked at once (the hearing is re-planned).
+due and goes on the coordinator's worklist; a court decision is published as `MeasureDecided`
+so the victim is told (R-24); a grant is booked at once (the hearing is re-planned). What keeps a
+hearing's measures current inside a unit of work is in recommendations.py, shared with the planner.
 """
 from __future__ import annotations
 
-import json
-import secrets
-from datetime import timedelta
-
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, ungated
-from witness.domain.hearing import ACTIVE, AppearanceMode, HearingStatus, require
+from witness.domain.hearing import ACTIVE, HearingStatus
 from witness.domain.measure import MeasureKind
-from witness.domain.protection import (DECISIONS, OUTCOMES, PENDING, Eligibility, MeasureStatus, WitnessConditions,
-                                       check_transition, deadlines, eligibility, file_request, recommended_kinds)
-from witness.domain.victim import PSEUDONYM_ALPHABET, AgeStatus, presumed_child
+from witness.domain.protection import DECISIONS, OUTCOMES, MeasureStatus, deadlines, eligibility, file_request
 from witness.errors import ActionBlocked, InputProblems, NotFound
 from witness.domain.events import MeasureDecided
 from witness.services.events import publish
+from witness.services.access import allowed_cases, need_to_know
 from witness.services.guardrails import enforce
+from witness.services.recommendations import conditions_on_record, new_measure_id, set_status
 from witness.services.worklist import add_items, item
 from witness.store.hearing_tables import hearings, measure_history, measures
 from witness.store.records import case_row
-from witness.store.risk_tables import case_flags, risk_assessments
-from witness.store.tables import cases, proceedings
+from witness.store.risk_tables import case_flags
+from witness.store.tables import proceedings
 
 CONDITIONS = {"traumatised_witness": "traumatised witness"}  # flag -> the profiles' wording
-DEADLINE_WARNING = timedelta(days=3)
-
-
-def new_measure_id(rng: secrets.SystemRandom | None = None) -> str:
-    rng = rng or secrets.SystemRandom()
-    return "M-" + "".join(rng.choice(PSEUDONYM_ALPHABET) for _ in range(8))
-
-
-# --- inside a unit of work -------------------------------------------------------------------
-
-def set_status(uow, row, target: MeasureStatus, **values) -> None:
-    check_transition(MeasureStatus(row.status), target)
-    uow.conn.execute(update(measures).where(measures.c.id == row.id)
-                     .values(status=target.value, updated_at=uow.now, **values))
-    uow.conn.execute(insert(measure_history).values(measure_id=row.id, at=uow.now, actor=uow.actor.user,
-                                                    role=uow.actor.role.value, from_status=row.status,
-                                                    to_status=target.value))
-
-
-def latest_recommended(conn, case_ids: list[str]) -> dict[str, list[str]]:
-    """Each case's latest risk assessment's recommended measures (read straight from the table)."""
-    out: dict[str, list[str]] = {}
-    if not case_ids:
-        return out
-    for r in conn.execute(select(risk_assessments.c.case_id, risk_assessments.c.recommended)
-                          .where(risk_assessments.c.case_id.in_(sorted(case_ids)))
-                          .order_by(risk_assessments.c.case_id, risk_assessments.c.at.desc(), risk_assessments.c.id)):
-        out.setdefault(r.case_id, json.loads(r.recommended))
-    return out
-
-
-def conditions_on_record(conn, case_ids: list[str]) -> dict[str, WitnessConditions]:
-    rows = conn.execute(select(cases.c.id, cases.c.age_status).where(cases.c.id.in_(sorted(case_ids)))).all()
-    flagged = set(conn.execute(select(case_flags.c.case_id).where(
-        case_flags.c.case_id.in_(sorted(case_ids)), case_flags.c.flag == "traumatised_witness",
-        case_flags.c.resolved_at.is_(None))).scalars())
-    return {r.id: WitnessConditions(presumed_child(AgeStatus(r.age_status)), r.id in flagged) for r in rows}
-
-
-def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
-    """Add what each planned appearance should have; refresh the deadlines of measures not yet
-    requested (a moved hearing has new deadlines) and the eligibility of every pending one (a
-    recorded condition changes it whether or not the application is filed: one fact, one handler).
-    Returns how many measures were added or re-opened."""
-    conn, now, profiles = uow.conn, uow.now, uow.profiles
-    by_hearing = {h.id: h for h in hearing_rows}
-    case_ids = sorted({a.case_id for a in appearance_rows})
-    assessed = latest_recommended(conn, case_ids)
-    facts = conditions_on_record(conn, case_ids)
-    existing = {(m.hearing_id, m.case_id, m.kind): m for m in conn.execute(
-        select(measures).where(measures.c.hearing_id.in_(sorted(by_hearing))))}
-    changed = 0
-    for a in sorted(appearance_rows, key=lambda a: (a.hearing_id, a.case_id)):
-        h = by_hearing[a.hearing_id]
-        profile = profiles[h.jurisdiction]
-        wc = facts[a.case_id]
-        due = deadlines(h.starts_at, profile.measure_application)
-        wanted = recommended_kinds(assessed.get(a.case_id), AppearanceMode(a.mode), wc.child)
-        kinds = dict(wanted)
-        kinds.update({MeasureKind(m.kind): m.source for (hid, cid, _), m in existing.items()
-                      if hid == h.id and cid == a.case_id and MeasureKind(m.kind) not in kinds})
-        for kind, source in kinds.items():
-            e = eligibility(kind, profile.measures.get(kind), profile.name, wc)
-            row = existing.get((h.id, a.case_id, kind.value))
-            if row is None:
-                mid = new_measure_id()
-                conn.execute(insert(measures).values(
-                    id=mid, case_id=a.case_id, hearing_id=h.id, kind=kind.value, status=MeasureStatus.recommended.value,
-                    source=source, eligibility=e.status.value, condition_note=e.note[:400], recommended_at=now,
-                    request_by=due.request_by, late=False, updated_at=now))
-                conn.execute(insert(measure_history).values(measure_id=mid, at=now, actor=uow.actor.user,
-                                                            role=uow.actor.role.value, from_status=None,
-                                                            to_status=MeasureStatus.recommended.value))
-                changed += 1
-            elif row.status == MeasureStatus.cancelled.value:  # the victim consented again: start over
-                set_status(uow, row, MeasureStatus.recommended, requested_at=None, response_due_at=None, late=False,
-                           decided_at=None, decision_note=None, request_by=due.request_by, recommended_at=now,
-                           eligibility=e.status.value, condition_note=e.note[:400])
-                changed += 1
-            elif MeasureStatus(row.status) in PENDING:
-                # Once filed, the deadline it was filed against is history (the late flag reads it).
-                fresh = dict(eligibility=e.status.value, condition_note=e.note[:400])
-                if row.status == MeasureStatus.recommended.value:
-                    fresh["request_by"] = due.request_by
-                if any(getattr(row, k) != v for k, v in fresh.items()):
-                    conn.execute(update(measures).where(measures.c.id == row.id).values(**fresh, updated_at=now))
-    return changed
-
-
-def deadline_items(uow, hearing_ids: list[str]) -> int:
-    """Recommended measures whose application deadline is near or past: on the coordinator's worklist."""
-    conn, now = uow.conn, uow.now
-    rows = conn.execute(
-        select(measures.c.id, measures.c.case_id, measures.c.kind, measures.c.request_by, measures.c.eligibility,
-               measures.c.condition_note, measures.c.hearing_id, cases.c.coordinator, cases.c.jurisdiction,
-               proceedings.c.docket)
-        .join(cases, cases.c.id == measures.c.case_id).join(hearings, hearings.c.id == measures.c.hearing_id)
-        .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
-        .where(measures.c.hearing_id.in_(sorted(hearing_ids)), measures.c.status == MeasureStatus.recommended.value,
-               measures.c.request_by <= now + DEADLINE_WARNING)).all()
-    items = []
-    for r in rows:
-        local = r.request_by.astimezone(uow.profiles[r.jurisdiction].tz).strftime("%Y-%m-%d %H:%M")
-        what = ("the deadline has passed: request it now; it will be flagged late" if r.request_by <= now
-                else f"request it by {local}")
-        cond = f" Note: {r.condition_note}" if r.eligibility != Eligibility.eligible.value and r.condition_note else ""
-        items.append(item(f"measure_deadline:{r.id}:{r.request_by.isoformat()}", r.case_id, "measure_deadline",
-                          r.coordinator, r.request_by, now,
-                          f"{r.case_id}: {r.kind} for hearing {r.hearing_id} ({r.docket}) is recommended but not "
-                          f"requested; {what}.{cond}"[:500]))
-    return add_items(conn, items)
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -172,7 +58,7 @@ def _active(h) -> None:
 @ungated("a read (audited)")
 def list_measures(app, actor: Actor, ident: str) -> list[dict]:
     """Every measure of a case (W-...) or of a hearing (H-...), with status, deadlines and conditions."""
-    require(actor, "measure.read")
+    need_to_know(app, actor, "measure.read", **({"hearing": ident} if ident.startswith("H-") else {"case": ident}))
     with app.uow(actor) as uow:
         col = measures.c.hearing_id if ident.startswith("H-") else measures.c.case_id
         rows = uow.conn.execute(
@@ -181,6 +67,8 @@ def list_measures(app, actor: Actor, ident: str) -> list[dict]:
             .join(hearings, hearings.c.id == measures.c.hearing_id)
             .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
             .where(col == ident).order_by(hearings.c.starts_at, measures.c.hearing_id, measures.c.case_id)).all()
+        mine = allowed_cases(uow.conn, actor, "measure.read", {r.case_id for r in rows})
+        rows = [r for r in rows if r.case_id in mine]  # a shared hearing: only the victims the reader is on
         if not rows:
             (_hearing(uow.conn, ident) if ident.startswith("H-") else case_row(uow.conn, ident))
         order = {k.value: i for i, k in enumerate(MeasureKind)}
@@ -202,7 +90,7 @@ def list_measures(app, actor: Actor, ident: str) -> list[dict]:
 @ungated("adds a recommendation: nothing is asked of anyone until it is requested (request is gated)")
 def propose(app, actor: Actor, hearing_id: str, case_id: str, kind: str) -> str:
     """Add a measure by hand (a coordinator or prosecutor sees a need the assessment did not)."""
-    require(actor, "measure.request")
+    need_to_know(app, actor, "measure.request", case=case_id)
     try:
         what = MeasureKind(kind)
     except ValueError:
@@ -238,9 +126,10 @@ def propose(app, actor: Actor, hearing_id: str, case_id: str, kind: str) -> str:
 @gated(ActionKind.request_measure)
 def request(app, actor: Actor, measure_ids: list[str], overrides: dict[str, str] | None = None) -> list[dict]:
     """File the applications. A request after the profile's deadline is made and flagged LATE."""
-    require(actor, "measure.request")
     if not measure_ids:
         raise InputProblems([("measures", "name at least one measure id")])
+    for mid in measure_ids:
+        need_to_know(app, actor, "measure.request", measure=mid)
     out = []
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
@@ -273,7 +162,7 @@ def request(app, actor: Actor, measure_ids: list[str], overrides: dict[str, str]
 def decide(app, actor: Actor, measure_id: str, decision: str, note: str | None = None,
            overrides: dict[str, str] | None = None) -> dict:
     """Record the court's (or, for an escort, the police's) decision; a grant is booked at once."""
-    require(actor, "measure.decide")
+    need_to_know(app, actor, "measure.decide", measure=measure_id)
     try:
         target = MeasureStatus(decision)
     except ValueError:
@@ -307,7 +196,7 @@ def decide(app, actor: Actor, measure_id: str, decision: str, note: str | None =
 @ungated("records what happened at the hearing; a failure makes a risk review due")
 def outcome(app, actor: Actor, measure_id: str, result: str, note: str | None = None) -> dict:
     """After the hearing: was the measure delivered? A failure is a risk event."""
-    require(actor, "measure.decide")
+    need_to_know(app, actor, "measure.decide", measure=measure_id)
     try:
         target = MeasureStatus(result)
     except ValueError:
@@ -332,7 +221,7 @@ def outcome(app, actor: Actor, measure_id: str, result: str, note: str | None = 
 def record_condition(app, actor: Actor, case_id: str, condition: str) -> int:
     """Record a fact a jurisdiction's condition depends on (e.g. a traumatised witness, for
     Indonesia's video testimony). Re-evaluates the case's measures not yet requested."""
-    require(actor, "measure.request")
+    need_to_know(app, actor, "measure.request", case=case_id)
     if condition not in CONDITIONS:
         raise InputProblems([("condition", f"use one of {', '.join(CONDITIONS)}")])
     from witness.services.preparation import prepare_in

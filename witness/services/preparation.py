@@ -15,13 +15,14 @@ from sqlalchemy import insert, or_, select, text, update
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, unresolved
-from witness.domain.hearing import ACTIVE, AppearanceMode, AppearanceStatus, require
+from witness.domain.hearing import ACTIVE, AppearanceMode, AppearanceStatus
 from witness.domain.measure import MeasureKind
 from witness.domain.protection import GRANTED, Eligibility, EligibilityResult, MeasureStatus
 from witness.domain.schedule import (Busy, Conflict, ConflictKind, Hearing, Plan, Presence, Slot, Witness, local_span,
                                     plan, presence_window)
 from witness.errors import NotFound
-from witness.services import calendar_feeds, measures as measure_service, resources as resource_service
+from witness.services import calendar_feeds, recommendations, resource_pool
+from witness.services.access import need_to_know
 from witness.services.guardrails import check, enforce
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
@@ -100,9 +101,9 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
                         .order_by(appearances.c.hearing_id, appearances.c.case_id)).all()
     result = PrepResult(hearings=ids)
     if book:
-        result.recommended = measure_service.recommend_in(uow, hs, apps)
-        measure_service.deadline_items(uow, ids)
-    policy = resource_service.policy(conn)
+        result.recommended = recommendations.recommend_in(uow, hs, apps)
+        recommendations.deadline_items(uow, ids)
+    policy = resource_pool.policy(conn)
     case_rows = {r.id: r for r in conn.execute(select(cases).where(cases.c.id.in_(sorted({a.case_id for a in apps}))))}
     mrows = conn.execute(select(measures).where(measures.c.hearing_id.in_(ids))).all()
     previous = conn.execute(select(bookings).where(bookings.c.hearing_id.in_(ids), bookings.c.status == "booked")).all()
@@ -110,7 +111,7 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
     end = max(h.ends_at for h in hs) + timedelta(days=2)
     busy, presence = _surroundings(conn, ids, start, end, policy)
     jurisdictions = {h.jurisdiction for h in hs}
-    resources = resource_service.snapshot(conn, jurisdictions, profiles)
+    resources = resource_pool.snapshot(conn, jurisdictions, profiles)
 
     fresh_override = bool((overrides.get(GENDER_RULE) or "").strip())
     kept_override = {(a.hearing_id, a.case_id) for a in apps if a.gender_override_at is not None}
@@ -236,9 +237,9 @@ def _update_statuses(uow, p: Plan, mrows, apps: dict) -> None:
             continue
         done = (m.hearing_id, m.case_id, MeasureKind(m.kind)) in met
         if done and status in (MeasureStatus.granted, MeasureStatus.partially_granted):
-            measure_service.set_status(uow, m, MeasureStatus.scheduled)
+            recommendations.set_status(uow, m, MeasureStatus.scheduled)
         elif not done and status is MeasureStatus.scheduled:
-            measure_service.set_status(uow, m, MeasureStatus.granted)
+            recommendations.set_status(uow, m, MeasureStatus.granted)
 
 
 def _gaps(uow, p: Plan, hs, case_rows: dict) -> None:
@@ -283,7 +284,9 @@ def mark_prepared(uow, ids: list[str]) -> None:
 def prepare(app, actor: Actor, hearing_ids: list[str], overrides: dict[str, str] | None = None,
             now: datetime | None = None) -> PrepResult:
     """Prepare these hearings in one transaction (the flow's chunk task calls this)."""
-    require(actor, "plan.run")
+    need_to_know(app, actor, "plan.run")
+    for hid in hearing_ids:  # the flow runs as system, not bound to cases: no reads here
+        need_to_know(app, actor, "plan.run", hearing=hid)
     with app.uow(actor, now) as uow:
         result = prepare_in(uow, hearing_ids, overrides)
         if result.hearings:
@@ -303,7 +306,7 @@ def due_for_prep(app, now: datetime) -> list[str]:
 @gated(ActionKind.schedule_appearance, ActionKind.assign_escort)
 def plan_hearing(app, actor: Actor, hearing_id: str, book: bool = False, overrides: dict[str, str] | None = None) -> dict:
     """The plan and its conflicts for one hearing. A dry run unless book=True."""
-    require(actor, "plan.run")
+    need_to_know(app, actor, "plan.run", hearing=hearing_id)
     with app.uow(actor) as uow:
         h = hearing_row(uow.conn, hearing_id)
         result = prepare_in(uow, [hearing_id], overrides, book=book)

@@ -1,4 +1,5 @@
-"""Protection resources (R-62): loaded from a YAML file, listed, and read by the planner.
+"""Protection resources (R-62): loaded from a YAML file and listed; the planner reads them through
+resource_pool.py.
 
 The file is the whole truth: a resource missing from the next load is marked inactive (its past
 bookings stay for the record), and its leave is replaced. Loading re-plans at once the hearings of
@@ -8,7 +9,6 @@ or a conflict on the worklist today.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,10 +16,10 @@ from sqlalchemy import delete, insert, select, update
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, ungated
-from witness.domain.hearing import require
-from witness.domain.resource import Hours, Leave, ResourceFile, ResourceKind, SchedulingPolicy
-from witness.domain.schedule import Resource
+from witness.services.access import need_to_know
+from witness.domain.resource import ResourceFile, ResourceKind
 from witness.errors import InputProblems
+from witness.services.resource_pool import leave_by_resource
 from witness.store.hearing_tables import resource_leave, resources, scheduling_policy
 
 
@@ -34,7 +34,7 @@ def parse(data: Any) -> ResourceFile:
 @gated(ActionKind.schedule_appearance, ActionKind.assign_escort)  # re-plans through prepare_in
 def load(app, actor: Actor, data: Any) -> dict:
     """Validate the whole file first; then store it and re-plan upcoming hearings, in one transaction."""
-    require(actor, "resource.manage")
+    need_to_know(app, actor, "resource.manage")
     file = parse(data)
     with app.uow(actor) as uow:
         counts = store(uow, file)
@@ -79,7 +79,7 @@ def store(uow, file: ResourceFile) -> dict:
 
 @ungated("a read (audited)")
 def list_resources(app, actor: Actor, kind: str | None = None, jurisdiction: str | None = None) -> list[dict]:
-    require(actor, "resource.read")
+    need_to_know(app, actor, "resource.read")
     if kind is not None and kind not in {k.value for k in ResourceKind}:
         raise InputProblems([("kind", f"use one of {', '.join(k.value for k in ResourceKind)}")])
     with app.uow(actor) as uow:
@@ -89,7 +89,7 @@ def list_resources(app, actor: Actor, kind: str | None = None, jurisdiction: str
         if jurisdiction:
             q = q.where(resources.c.jurisdiction == jurisdiction)
         rows = uow.conn.execute(q).all()
-        leave = _leave(uow.conn, [r.id for r in rows])
+        leave = leave_by_resource(uow.conn, [r.id for r in rows])
         out = [{"id": r.id, "kind": r.kind, "jurisdiction": r.jurisdiction, "unit": r.unit, "gender": r.gender,
                 "trained": r.trained, "sites": json.loads(r.sites), "capacity": r.capacity,
                 "hours": json.loads(r.hours), "active": r.active,
@@ -97,34 +97,4 @@ def list_resources(app, actor: Actor, kind: str | None = None, jurisdiction: str
                           for lv in leave.get(r.id, [])]} for r in rows]
         uow.audit("resources.read", "resources", f"{len(out)} listed")
         uow.commit()
-    return out
-
-
-def policy(conn) -> SchedulingPolicy:
-    row = conn.execute(select(scheduling_policy.c.data).where(scheduling_policy.c.id == 1)).first()
-    return SchedulingPolicy.model_validate_json(row.data) if row else SchedulingPolicy()
-
-
-def snapshot(conn, jurisdictions: set[str], profiles: dict) -> list[Resource]:
-    """The planner's view of every resource in these jurisdictions (inactive ones too: a booking
-    that points at one shows up as a conflict instead of silently vanishing)."""
-    if not jurisdictions:
-        return []
-    rows = conn.execute(select(resources).where(resources.c.jurisdiction.in_(sorted(jurisdictions)))
-                        .order_by(resources.c.id)).all()
-    leave = _leave(conn, [r.id for r in rows])
-    return [Resource(id=r.id, kind=ResourceKind(r.kind), jurisdiction=r.jurisdiction,
-                     tz=profiles[r.jurisdiction].time_zone, unit=r.unit, gender=r.gender, trained=r.trained,
-                     sites=tuple(json.loads(r.sites)), capacity=r.capacity,
-                     hours=tuple(Hours.model_validate(h) for h in json.loads(r.hours)),
-                     leave=tuple(leave.get(r.id, [])), active=r.active) for r in rows]
-
-
-def _leave(conn, ids: list[str]) -> dict[str, list[Leave]]:
-    out: dict[str, list[Leave]] = {}
-    for i in range(0, len(ids), 500):
-        for lv in conn.execute(select(resource_leave).where(resource_leave.c.resource_id.in_(ids[i:i + 500]))
-                               .order_by(resource_leave.c.resource_id, resource_leave.c.from_day)):
-            out.setdefault(lv.resource_id, []).append(Leave.model_validate(
-                {"from": date.fromisoformat(lv.from_day), "to": date.fromisoformat(lv.to_day), "reason": lv.reason}))
     return out

@@ -1,0 +1,134 @@
+"""A hearing's protective measures kept current inside the caller's unit of work (R-60, R-61):
+what each planned appearance should have (from the latest risk assessment and the profile), the
+deadlines of those not yet requested, and every status change as a history row.
+
+The planner (preparation) and the measure commands (measures) both use these; they sit below
+both so that neither imports the other.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import insert, select, update
+
+from witness.domain.hearing import AppearanceMode
+from witness.domain.measure import MeasureKind
+from witness.domain.protection import (PENDING, Eligibility, MeasureStatus, WitnessConditions, check_transition,
+                                       deadlines, eligibility, recommended_kinds)
+from witness.domain.victim import PSEUDONYM_ALPHABET, AgeStatus, presumed_child
+from witness.services.worklist import add_items, item
+from witness.store.hearing_tables import hearings, measure_history, measures
+from witness.store.risk_tables import case_flags, risk_assessments
+from witness.store.tables import cases, proceedings
+
+DEADLINE_WARNING = timedelta(days=3)
+
+
+def new_measure_id(rng: secrets.SystemRandom | None = None) -> str:
+    rng = rng or secrets.SystemRandom()
+    return "M-" + "".join(rng.choice(PSEUDONYM_ALPHABET) for _ in range(8))
+
+
+def set_status(uow, row, target: MeasureStatus, **values) -> None:
+    check_transition(MeasureStatus(row.status), target)
+    uow.conn.execute(update(measures).where(measures.c.id == row.id)
+                     .values(status=target.value, updated_at=uow.now, **values))
+    uow.conn.execute(insert(measure_history).values(measure_id=row.id, at=uow.now, actor=uow.actor.user,
+                                                    role=uow.actor.role.value, from_status=row.status,
+                                                    to_status=target.value))
+
+
+def latest_recommended(conn, case_ids: list[str]) -> dict[str, list[str]]:
+    """Each case's latest risk assessment's recommended measures (read straight from the table)."""
+    out: dict[str, list[str]] = {}
+    if not case_ids:
+        return out
+    for r in conn.execute(select(risk_assessments.c.case_id, risk_assessments.c.recommended)
+                          .where(risk_assessments.c.case_id.in_(sorted(case_ids)))
+                          .order_by(risk_assessments.c.case_id, risk_assessments.c.at.desc(), risk_assessments.c.id)):
+        out.setdefault(r.case_id, json.loads(r.recommended))
+    return out
+
+
+def conditions_on_record(conn, case_ids: list[str]) -> dict[str, WitnessConditions]:
+    rows = conn.execute(select(cases.c.id, cases.c.age_status).where(cases.c.id.in_(sorted(case_ids)))).all()
+    flagged = set(conn.execute(select(case_flags.c.case_id).where(
+        case_flags.c.case_id.in_(sorted(case_ids)), case_flags.c.flag == "traumatised_witness",
+        case_flags.c.resolved_at.is_(None))).scalars())
+    return {r.id: WitnessConditions(presumed_child(AgeStatus(r.age_status)), r.id in flagged) for r in rows}
+
+
+def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
+    """Add what each planned appearance should have; refresh the deadlines of measures not yet
+    requested (a moved hearing has new deadlines) and the eligibility of every pending one (a
+    recorded condition changes it whether or not the application is filed: one fact, one handler).
+    Returns how many measures were added or re-opened."""
+    conn, now, profiles = uow.conn, uow.now, uow.profiles
+    by_hearing = {h.id: h for h in hearing_rows}
+    case_ids = sorted({a.case_id for a in appearance_rows})
+    assessed = latest_recommended(conn, case_ids)
+    facts = conditions_on_record(conn, case_ids)
+    existing = {(m.hearing_id, m.case_id, m.kind): m for m in conn.execute(
+        select(measures).where(measures.c.hearing_id.in_(sorted(by_hearing))))}
+    changed = 0
+    for a in sorted(appearance_rows, key=lambda a: (a.hearing_id, a.case_id)):
+        h = by_hearing[a.hearing_id]
+        profile = profiles[h.jurisdiction]
+        wc = facts[a.case_id]
+        due = deadlines(h.starts_at, profile.measure_application)
+        wanted = recommended_kinds(assessed.get(a.case_id), AppearanceMode(a.mode), wc.child)
+        kinds = dict(wanted)
+        kinds.update({MeasureKind(m.kind): m.source for (hid, cid, _), m in existing.items()
+                      if hid == h.id and cid == a.case_id and MeasureKind(m.kind) not in kinds})
+        for kind, source in kinds.items():
+            e = eligibility(kind, profile.measures.get(kind), profile.name, wc)
+            row = existing.get((h.id, a.case_id, kind.value))
+            if row is None:
+                mid = new_measure_id()
+                conn.execute(insert(measures).values(
+                    id=mid, case_id=a.case_id, hearing_id=h.id, kind=kind.value, status=MeasureStatus.recommended.value,
+                    source=source, eligibility=e.status.value, condition_note=e.note[:400], recommended_at=now,
+                    request_by=due.request_by, late=False, updated_at=now))
+                conn.execute(insert(measure_history).values(measure_id=mid, at=now, actor=uow.actor.user,
+                                                            role=uow.actor.role.value, from_status=None,
+                                                            to_status=MeasureStatus.recommended.value))
+                changed += 1
+            elif row.status == MeasureStatus.cancelled.value:  # the victim consented again: start over
+                set_status(uow, row, MeasureStatus.recommended, requested_at=None, response_due_at=None, late=False,
+                           decided_at=None, decision_note=None, request_by=due.request_by, recommended_at=now,
+                           eligibility=e.status.value, condition_note=e.note[:400])
+                changed += 1
+            elif MeasureStatus(row.status) in PENDING:
+                # Once filed, the deadline it was filed against is history (the late flag reads it).
+                fresh = dict(eligibility=e.status.value, condition_note=e.note[:400])
+                if row.status == MeasureStatus.recommended.value:
+                    fresh["request_by"] = due.request_by
+                if any(getattr(row, k) != v for k, v in fresh.items()):
+                    conn.execute(update(measures).where(measures.c.id == row.id).values(**fresh, updated_at=now))
+    return changed
+
+
+def deadline_items(uow, hearing_ids: list[str]) -> int:
+    """Recommended measures whose application deadline is near or past: on the coordinator's worklist."""
+    conn, now = uow.conn, uow.now
+    rows = conn.execute(
+        select(measures.c.id, measures.c.case_id, measures.c.kind, measures.c.request_by, measures.c.eligibility,
+               measures.c.condition_note, measures.c.hearing_id, cases.c.coordinator, cases.c.jurisdiction,
+               proceedings.c.docket)
+        .join(cases, cases.c.id == measures.c.case_id).join(hearings, hearings.c.id == measures.c.hearing_id)
+        .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
+        .where(measures.c.hearing_id.in_(sorted(hearing_ids)), measures.c.status == MeasureStatus.recommended.value,
+               measures.c.request_by <= now + DEADLINE_WARNING)).all()
+    items = []
+    for r in rows:
+        local = r.request_by.astimezone(uow.profiles[r.jurisdiction].tz).strftime("%Y-%m-%d %H:%M")
+        what = ("the deadline has passed: request it now; it will be flagged late" if r.request_by <= now
+                else f"request it by {local}")
+        cond = f" Note: {r.condition_note}" if r.eligibility != Eligibility.eligible.value and r.condition_note else ""
+        items.append(item(f"measure_deadline:{r.id}:{r.request_by.isoformat()}", r.case_id, "measure_deadline",
+                          r.coordinator, r.request_by, now,
+                          f"{r.case_id}: {r.kind} for hearing {r.hearing_id} ({r.docket}) is recommended but not "
+                          f"requested; {what}.{cond}"[:500]))
+    return add_items(conn, items)
