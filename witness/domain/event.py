@@ -7,12 +7,13 @@ applied whole or not at all (witness.services.notices.record_events).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from witness.domain.fields import AccusedLabel, Docket, Instant, label
 from witness.domain.proceeding import Custody
+from witness.domain.stage import Stage
 
 CaseEventKind = Literal["stage_changed", "hearing_set", "hearing_moved", "hearing_cancelled", "reflection_ending",
                         "measure_decided", "judgment", "restitution_awarded", "restitution_paid", "risk_review_due"]
@@ -22,32 +23,25 @@ class _Form(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _aware(v: datetime | None) -> datetime | None:
-    if v is not None and v.tzinfo is None:
-        raise ValueError("needs a UTC offset, e.g. 2026-11-29T09:00:00+07:00")
-    if v is not None:
-        try:
-            v.astimezone(timezone.utc)  # stored in UTC: year 1 at +07:00 has no UTC instant
-        except OverflowError:
-            raise ValueError("is out of range") from None
-    return v
+# The source's own id and name: one visible line, as long as the columns that keep them (an ESC in an
+# event id would rewrite the terminal line that reports it).
+EventId = label(120)
+SourceName = label(60)
+AccusedId = label(36)
+# A victim's pseudonym as the system prints it (W-7K3Q9X).
+CaseRef = Annotated[str, Field(max_length=12, pattern=r"^W-[0-9A-Z]{4,10}$")]
 
 
 class CustodyEventIn(_Form):
     type: Literal["custody"]
-    event_id: str = Field(min_length=1, max_length=120, description="the source's id for this event")
-    docket: str | None = Field(default=None, max_length=80, description="with `accused`: which accused")
-    accused: str | None = Field(default=None, max_length=80, description="the accused's pseudonymised label")
-    accused_id: str | None = Field(default=None, max_length=36)
+    event_id: EventId = Field(description="the source's id for this event")
+    docket: Docket | None = Field(default=None, description="with `accused`: which accused")
+    accused: AccusedLabel | None = Field(default=None, description="the accused's pseudonymised label")
+    accused_id: AccusedId | None = None
     custody: Custody
-    occurred_at: datetime
-    source: str = Field(default="file", min_length=1, max_length=60)
+    occurred_at: Instant
+    source: SourceName = "file"
     historical: bool = Field(default=False, description="an import or replay: recorded, notifies no one")
-
-    @field_validator("occurred_at")
-    @classmethod
-    def _tz(cls, v: datetime) -> datetime:
-        return _aware(v)
 
     @model_validator(mode="after")
     def _which_accused(self) -> "CustodyEventIn":
@@ -58,20 +52,17 @@ class CustodyEventIn(_Form):
 
 class CaseEventIn(_Form):
     type: Literal["case"]
-    event_id: str = Field(min_length=1, max_length=120)
+    event_id: EventId
     kind: CaseEventKind
-    cases: list[str] = Field(default_factory=list, description="pseudonyms of the victims concerned")
-    docket: str | None = Field(default=None, max_length=80, description="or every victim in this proceeding")
-    at: datetime | None = Field(default=None, description="hearing_*: when the hearing is (or was) to be")
-    to_stage: str | None = Field(default=None, description="stage_changed: the new stage")
-    occurred_at: datetime
-    source: str = Field(default="file", min_length=1, max_length=60)
+    # 500 named victims is more than any proceeding has: a longer list is a feed's mistake (a whole
+    # proceeding is named by `docket`).
+    cases: list[CaseRef] = Field(default_factory=list, max_length=500, description="pseudonyms of the victims concerned")
+    docket: Docket | None = Field(default=None, description="or every victim in this proceeding")
+    at: Instant | None = Field(default=None, description="hearing_*: when the hearing is (or was) to be")
+    to_stage: Stage | None = Field(default=None, description="stage_changed: the new stage")
+    occurred_at: Instant
+    source: SourceName = "file"
     historical: bool = False
-
-    @field_validator("occurred_at", "at")
-    @classmethod
-    def _tz(cls, v: datetime | None) -> datetime | None:
-        return _aware(v)
 
     @model_validator(mode="after")
     def _complete(self) -> "CaseEventIn":
