@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.sweep import RETRY_IF_BUSY
 from witness.bootstrap import build_app
 from witness.clock import FixedClock, parse_instant
-from witness.outputs.transports import build_transports
+from witness.outputs.transports.channels import build_transports
 from witness.services import relay as outbox
 from witness.settings import Settings
 

@@ -120,7 +120,7 @@ def relay(ctx: typer.Context, now: Annotated[Optional[str], typer.Option("--now"
     """Deliver due notices once: escalate, repeat, then send, urgent first (the Prefect flow does the same)."""
     from witness.clock import parse_instant
     from witness.errors import InputProblems
-    from witness.outputs.transports import build_transports
+    from witness.outputs.transports.channels import build_transports
     from witness.services.relay import relay as run_relay
 
     try:

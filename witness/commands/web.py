@@ -12,7 +12,9 @@ DEFAULT_BASE = "http://127.0.0.1:8000"
 
 
 def setup_link(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/setup/{token}"
+    from witness.domain.account import setup_link as link  # imported here: pydantic stays out of start-up
+
+    return link(base_url, token)
 
 
 def register(app: typer.Typer) -> None:

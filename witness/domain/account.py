@@ -116,3 +116,8 @@ def sees_case(actor: Actor, coordinator: str | None, assigned: bool) -> bool:
     if actor.role is Role.coordinator and actor.user == coordinator:
         return True
     return actor.role in (Role.coordinator, Role.prosecutor, Role.legal_aid) and assigned
+
+
+def setup_link(base_url: str, token: str) -> str:
+    """The one-time set-up address handed to a new user, the same from the CLI and the web."""
+    return f"{base_url.rstrip('/')}/setup/{token}"

@@ -66,24 +66,3 @@ class TransportSettings(BaseSettings):
     sms_gateway_token: SecretStr | None = None
     sms_timeout_seconds: float = 10.0
     oncall_file: Path = Field(default=PROJECT_ROOT / "config" / "oncall.yaml")
-
-
-def build_transports(app, settings: TransportSettings | None = None) -> dict[str, Transport]:
-    """The real adapters, from settings; tests build theirs against loopback servers."""
-    from witness.outputs.transports.sms import SmsGatewayTransport
-    from witness.outputs.transports.smtp import SmtpTransport
-    from witness.outputs.transports.worklist import WorklistTransport
-
-    s = settings or TransportSettings()
-    found: dict[str, Transport] = {
-        "email": SmtpTransport(s.smtp_host, s.smtp_port, s.smtp_from, starttls=s.smtp_starttls,
-                               username=s.smtp_username,
-                               password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                               timeout=s.smtp_timeout_seconds),
-        "worklist": WorklistTransport(app.engine),
-    }
-    if s.sms_gateway_url:
-        found["sms"] = SmsGatewayTransport(s.sms_gateway_url,
-                                           s.sms_gateway_token.get_secret_value() if s.sms_gateway_token else None,
-                                           timeout=s.sms_timeout_seconds)
-    return found
