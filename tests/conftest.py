@@ -114,7 +114,7 @@ def adult_form(**over) -> dict:
         "victim": {"legal_name": "Aung Min Thein", "date_of_birth": "1994-03-12", "gender": "male",
                    "nationality": "MM", "preferred_language": "my", "address": "Room 4, Mahachai Road",
                    "contact": {"phone": "+66 81 234 5678"}, "safe_channels": ["sms", "call"]},
-        "proceedings": [{"court": "Samut Sakhon Provincial Court", "docket": "TH-SSK-2026-0141",
+        "proceedings": [{"court": "Samut Sakhon Provincial Court", "docket": "TH-SSK-2026-0141", "prosecutor": "somchai",
                          "accused": [{"label": "Accused A", "custody": "detained", "relationship": "employer"}]}],
         "services": ["shelter", "medical", "legal", "psychosocial"],
     }

@@ -131,7 +131,8 @@ def test_every_refused_attempt_writes_one_audit_row_without_personal_data(case_a
                 ("somchai:prosecutor", ("reflection", "extend", case_id, "10", "--reason", "hospital"),
                  "prosecutor may not case.reflection"),
                 ("dewi:coordinator", ("ack", "--case", case_id),
-                 "coordinator: only the assigned coordinator records contact for this case")]
+                 f"{case_id}: not one of your cases; a coordinator may notice.ack only on the cases they are on "
+                 "(need to know)")]
     for actor, args, message in attempts:
         proc = _run(_env(app, actor=actor), *args)
         assert proc.returncode == 1
@@ -141,8 +142,8 @@ def test_every_refused_attempt_writes_one_audit_row_without_personal_data(case_a
         ("officer-9", "escort", "access.denied", case_id),
         ("somchai", "prosecutor", "access.denied", case_id),
         ("dewi", "coordinator", "access.denied", case_id)]
-    assert rows[0].purpose == "case show: escort may not case.read"
-    assert rows[2].purpose.startswith("ack: coordinator: only the assigned coordinator")
+    assert rows[0].purpose == "escort may not case.read"  # audited once, by the service that refused
+    assert rows[2].purpose.startswith(f"{case_id}: not one of your cases")
     assert not any(CANARY in " ".join(map(str, r)) for r in rows)
     verified = _run(_env(app, actor="audit-1:auditor"), "audit", "verify")
     assert verified.returncode == 0, verified.stderr

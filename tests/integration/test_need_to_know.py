@@ -32,11 +32,10 @@ def test_the_prosecutor_sees_the_name_but_not_where_the_victim_lives(app, case):
     assert "address" not in identity and "phone" not in identity
 
 
-def test_a_coordinator_not_assigned_to_the_case_sees_no_identity(app, case):
-    view = case_service.show(app, OTHER_COORDINATOR, case)
-    assert "identity" not in view
-    assert "reason" not in view["stage_history"][0]
-    assert _audit(app)[-1][1] == "case.read"
+def test_a_coordinator_not_assigned_to_the_case_cannot_open_it_and_the_refusal_is_audited(app, case):
+    with pytest.raises(Forbidden, match="not one of your cases"):
+        case_service.show(app, OTHER_COORDINATOR, case)
+    assert _audit(app)[-1][:3] == ("dewi", "access.denied", case)
 
 
 @pytest.mark.parametrize("actor", [ESCORT, ADMIN])
