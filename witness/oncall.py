@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from witness.domain.jurisdiction import ASEAN_CODES
 from witness.errors import ConfigError
-from witness.profiles import load_config
+from witness.configuration import load_config
 
 PHONE = r"^\+[0-9 ()-]{6,20}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

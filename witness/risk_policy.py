@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from witness.domain.risk import RiskPolicy
-from witness.profiles import load_config
+from witness.configuration import load_config
 
 
 def load_risk_policy(path: Path) -> RiskPolicy:
