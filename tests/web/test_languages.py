@@ -53,3 +53,93 @@ def test_a_thai_browser_gets_the_sign_in_page_and_its_failure_in_thai(sqlite_app
     assert "เข้าสู่ระบบไม่สำเร็จ" in failed.text
     english = client.get("/signin", headers={"accept-language": "fr, en;q=0.4"})
     assert '<html lang="en">' in english.text and "User name" in english.text
+
+
+def test_a_person_picks_their_language_and_every_page_follows_it(app):
+    from tests.web.conftest import make_person, signed_in_client
+
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    assert "<h1>Today</h1>" in client.get("/today").text  # a new account starts in English
+    token = csrf_of(client.get("/account").text)
+    assert client.post("/account/language", data={"csrf": token, "language": "id"}).status_code == 303
+    today = client.get("/today", headers={"accept-language": "th"})  # the person's choice beats the browser's
+    assert today.headers["content-language"] == "id"
+    assert '<html lang="id">' in today.text and "<h1>Hari ini</h1>" in today.text
+    assert "Mendesak: peringatan pembebasan" in today.text and ">Kasus baru</a>" in today.text
+    refused = client.post("/account/language", data={"csrf": token, "language": "fr"})
+    assert refused.status_code == 422
+    assert 'id="language-error">language: use one of en, th, id</p>' in refused.text
+    assert "<h1>Hari ini</h1>" in client.get("/today").text  # nothing written: still Indonesian
+
+
+def test_a_new_account_starts_in_the_language_its_browser_asked_for_at_set_up(app):
+    import pyotp
+
+    from tests.conftest import ADMIN
+    from tests.web.conftest import PASSWORD, Person, signed_in_client
+
+    token = accounts.add(app, ADMIN, "amara", "coordinator")
+    secret = accounts.enrolment(app, token).totp_secret
+    client = web_client(app)
+    page = client.get(f"/setup/{token}", headers={"accept-language": "th-TH,th;q=0.9"})
+    assert "ตั้งรหัสผ่านอย่างน้อย 12 ตัวอักษร" in page.text
+    done = client.post(f"/setup/{token}", headers={"accept-language": "th-TH,th;q=0.9"},
+                       data={"csrf": csrf_of(page.text), "password": PASSWORD, "repeat": PASSWORD,
+                             "code": pyotp.TOTP(secret).at(app.clock.now())})
+    assert done.status_code == 303
+    amara = Person("amara", accounts.Role.coordinator, PASSWORD, secret)
+    today = signed_in_client(app, amara).get("/today")  # no Accept-Language now: the account's own
+    assert '<html lang="th">' in today.text and "<h1>วันนี้</h1>" in today.text
+    assert "ด่วน: แจ้งเตือนการปล่อยตัว" in today.text
+
+
+def test_the_coordinators_daily_screens_are_translated(app):
+    """Case list, case page and intake in Thai: headings, labels, buttons and code words."""
+    from tests.conftest import COORDINATOR, adult_form
+    from tests.web.conftest import make_person, signed_in_client
+    from witness.services.intake import open_case
+
+    case_id = open_case(app, COORDINATOR, adult_form())
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    client.post("/account/language", data={"csrf": csrf_of(client.get("/account").text), "language": "th"})
+    cases = client.get("/cases").text
+    assert "<th scope=\"col\">นามแฝง</th>" in cases and "1 คดี เรียงตามนามแฝง" in cases
+    case = client.get(f"/cases/{case_id}").text
+    assert "ความยินยอม" in case and "แสดงข้อมูลระบุตัวตน" in case and "ระยะไตร่ตรอง" in case
+    assert "ที่พักพิง" in case  # a code word (service "shelter") through the catalog
+    intake = client.get("/intake").text
+    assert "ชื่อตามกฎหมาย" in intake and "เปิดคดี</button>" in intake and "Legal name" not in intake
+
+
+def test_the_interface_languages_are_the_accounts_languages():
+    from witness.domain.account import INTERFACE_LANGUAGES
+
+    assert tuple(languages.LANGUAGES) == INTERFACE_LANGUAGES
+    for lang in INTERFACE_LANGUAGES[1:]:
+        assert (languages.LOCALE_DIR / lang / "LC_MESSAGES" / "witness.po").exists()
+
+
+def test_every_code_word_the_pages_show_is_in_the_catalog():
+    """The label filter translates code words; each of these kinds has its words listed."""
+    import enum
+    from typing import get_args
+
+    from witness.domain.consent import SIMPLE_SCOPES, Method
+    from witness.domain.intake import Channel, Gender
+    from witness.domain.proceeding import Custody, Relationship
+    from witness.domain.stage import Stage
+    from witness.domain.support import ServiceKind
+    from witness.domain.worklist import SNOOZE_REASONS
+    from witness.web.words import WORDS
+
+    def codes(kind):
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            return [e.value for e in kind]
+        args = get_args(kind)
+        return list(args) if args and isinstance(args[0], str) else codes(args[0])
+
+    wanted = {c.replace("_", " ") for kind in (Stage, Method, Channel, Gender, Custody, Relationship, ServiceKind)
+              for c in codes(kind)} | {s.replace("_", " ") for s in SIMPLE_SCOPES} | set(SNOOZE_REASONS.values())
+    assert wanted - WORDS == set()
+    thai = languages.translations("th")
+    assert all(thai.gettext(w) != w or w in ("sms",) for w in wanted - {"sms"})

@@ -28,6 +28,12 @@ SECOND_FACTOR_ROLES = frozenset(IDENTITY_BY_ROLE) | {Role.admin}
 SIGN_IN_ROLES = frozenset(Role) - {Role.system}
 
 _USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
+# The languages the interface has catalogs for (witness/web/locale): each person picks one.
+INTERFACE_LANGUAGES = ("en", "th", "id")
+
+
+def language_problem(language: str) -> str | None:
+    return None if language in INTERFACE_LANGUAGES else f"use one of {', '.join(INTERFACE_LANGUAGES)}"
 
 
 def needs_second_factor(role: Role) -> bool:

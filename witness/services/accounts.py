@@ -20,8 +20,8 @@ from sqlalchemy import delete, insert, select, update
 
 from witness.domain.access import Actor, Role
 from witness.domain.guardrails import ungated
-from witness.domain.account import (SETUP_VALID_FOR, SessionState, after_failure, is_locked, needs_second_factor,
-                                    password_problem, role_problem, sees_case, user_name_problem)
+from witness.domain.account import (SETUP_VALID_FOR, SessionState, after_failure, is_locked, language_problem,
+                                    needs_second_factor, password_problem, role_problem, sees_case, user_name_problem)
 from witness.errors import Forbidden, InputProblems, NotFound
 from witness.store.account_tables import account_cases, accounts, web_sessions
 from witness.store.tables import cases
@@ -374,6 +374,19 @@ def change_password(app, actor: Actor, current: str, new: str, repeat: str) -> i
         uow.audit("account.password", actor.user, f"password changed; {ended} sessions ended")
         uow.commit()
     return ended
+
+
+@ungated("accounts and sessions: no victim's case changes")
+def set_language(app, actor: Actor, language: str) -> None:
+    """The person's own interface language; their next page is in it."""
+    if p := language_problem(language):
+        raise InputProblems([("language", p)])
+    with app.uow(actor) as uow:
+        _account(uow.conn, actor.user, lock=True)
+        uow.conn.execute(update(accounts).where(accounts.c.login == actor.user).values(language=language,
+                                                                                       updated_at=uow.now))
+        uow.audit("account.language", actor.user, f"interface language {language}")
+        uow.commit()
 
 
 # Record-level need to know for pages that open one case

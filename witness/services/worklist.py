@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from witness.domain.access import Actor, Role, require
 from witness.domain.guardrails import ungated
 from witness.errors import InputProblems, NotFound
-from witness.store.tables import worklist
+from witness.store.tables import cases, worklist
 
 
 def add_items(conn: Connection, items: list[dict]) -> int:
@@ -33,7 +33,9 @@ def item(key: str, case_id: str | None, kind: str, assignee: str, due_at: dateti
 def open_items(app, actor: Actor, everyone: bool = False) -> list[dict]:
     require(actor, "worklist.read")
     with app.uow(actor) as uow:
-        q = select(worklist).where(worklist.c.done_at.is_(None)).order_by(worklist.c.due_at, worklist.c.id)
+        # With the case's jurisdiction: pages show each time in the zone where it happens.
+        q = (select(worklist, cases.c.jurisdiction).outerjoin(cases, cases.c.id == worklist.c.case_id)
+             .where(worklist.c.done_at.is_(None)).order_by(worklist.c.due_at, worklist.c.id))
         if not (everyone and actor.role is Role.admin):
             q = q.where(worklist.c.assignee == actor.user)
         rows = [dict(r._mapping) for r in uow.conn.execute(q)]

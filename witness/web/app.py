@@ -36,6 +36,7 @@ def routes() -> list:
         Route("/setup/{token}", signin.setup_submit, methods=["POST"]),
         Route("/account", signin.account_page, methods=["GET"]),
         Route("/account/password", signin.password_submit, methods=["POST"]),
+        Route("/account/language", signin.language_submit, methods=["POST"]),
         Route("/today", today.today, methods=["GET"]),
         Route("/today/{item_id:int}/done", today.item_done, methods=["POST"]),
         Route("/today/{item_id:int}/snooze", today.item_snooze, methods=["POST"]),

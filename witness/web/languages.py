@@ -21,10 +21,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from witness.domain.account import INTERFACE_LANGUAGES
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "witness"
 # Each language named in itself: a person who cannot read the current one still finds their own.
-LANGUAGES = {"en": "English", "th": "ไทย", "id": "Bahasa Indonesia"}
+_NAMES = {"en": "English", "th": "ไทย", "id": "Bahasa Indonesia"}
+LANGUAGES = {code: _NAMES[code] for code in INTERFACE_LANGUAGES}
 DEFAULT = "en"
 
 _current: ContextVar[str] = ContextVar("witness_web_language", default=DEFAULT)

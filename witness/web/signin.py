@@ -10,6 +10,7 @@ from starlette.responses import Response
 from witness.domain.access import PERMISSIONS, Role
 from witness.errors import InputProblems, NotFound
 from witness.services import accounts
+from witness.web import languages
 from witness.web.languages import N_
 from witness.web.page import (FORM_COOKIE, SESSION_COOKIE, Ctx, cookie_flags, form_token, form_token_ok, render,
                               see_other, signed_in)
@@ -102,10 +103,14 @@ async def setup_submit(request: Request) -> Response:
     if not form_token_ok(request, form):
         return _setup_render(request, enrolment, token, 403, [("form", "the form had expired; please try again")])
     try:
-        await run_in_threadpool(accounts.complete_setup, wapp, link, str(form.get("password", "")),
-                                str(form.get("repeat", "")), str(form.get("code", "")))
+        actor = await run_in_threadpool(accounts.complete_setup, wapp, link, str(form.get("password", "")),
+                                        str(form.get("repeat", "")), str(form.get("code", "")))
     except InputProblems as exc:
         return _setup_render(request, enrolment, token, 422, exc.problems)
+    # The person's pages start in the language their browser asked for at set-up; the Account page changes it.
+    browser = languages.from_accept_language(request.headers.get("accept-language"))
+    if browser and browser != languages.DEFAULT:
+        await run_in_threadpool(accounts.set_language, wapp, actor, browser)
     return see_other("/signin?ready=1")
 
 
@@ -123,3 +128,12 @@ def password_submit(ctx: Ctx) -> Response:
     response = see_other("/signin")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@signed_in
+def language_submit(ctx: Ctx) -> Response:
+    try:
+        accounts.set_language(ctx.app, ctx.actor, ctx.text("language"))
+    except InputProblems as exc:
+        return ctx.render("account.html", 422, title=N_("Account"), errors=dict(exc.problems))
+    return see_other("/account")

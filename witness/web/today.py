@@ -2,23 +2,39 @@
 then what comes later; each item with the action that clears it."""
 from __future__ import annotations
 
+from collections import Counter
+from datetime import timezone
+
 from starlette.responses import Response
 
 from witness.domain.worklist import SNOOZE_PERIODS, SNOOZE_REASONS, is_urgent
 from witness.errors import InputProblems
-from witness.services import notices, worklist
+from witness.services import acknowledgements, worklist
 from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
+
+PERIOD_WORDS = {"1h": N_("1 hour"), "4h": N_("4 hours"), "1d": N_("1 day"), "3d": N_("3 days")}
+
+
+def _local_times(profiles, items: list[dict]) -> None:
+    """Each item's due time in its case's jurisdiction (stored in UTC). An item about no one case
+    is shown in the coordinator's own zone: the one most of their items are in (else UTC)."""
+    zones = [profiles[i["jurisdiction"]].tz for i in items if i.get("jurisdiction") in profiles]
+    home = Counter(zones).most_common(1)[0][0] if zones else timezone.utc
+    for i in items:
+        zone = profiles[i["jurisdiction"]].tz if i.get("jurisdiction") in profiles else home
+        i["due_local"] = i["due_at"].astimezone(zone)
 
 
 def _page(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
     items = worklist.open_items(ctx.app, ctx.actor)
+    _local_times(ctx.app.profiles, items)
     now = ctx.app.clock.now()
     urgent = [i for i in items if is_urgent(i["kind"])]
     rest = [i for i in items if not is_urgent(i["kind"])]
     return ctx.render("today.html", status, title=N_("Today"), urgent=urgent,
                       due=[i for i in rest if i["due_at"] <= now], later=[i for i in rest if i["due_at"] > now],
-                      periods=list(SNOOZE_PERIODS), reasons=SNOOZE_REASONS, error=error)
+                      periods={p: PERIOD_WORDS.get(p, p) for p in SNOOZE_PERIODS}, reasons=SNOOZE_REASONS, error=error)
 
 
 @signed_in
@@ -48,5 +64,5 @@ def item_snooze(ctx: Ctx) -> Response:
 
 @signed_in
 def record_contact(ctx: Ctx) -> Response:
-    notices.record_contact(ctx.app, ctx.actor, ctx.path_params["case_id"])
+    acknowledgements.record_contact(ctx.app, ctx.actor, ctx.path_params["case_id"])
     return see_other("/today")

@@ -1,0 +1,128 @@
+"""Words the pages show for internal codes (stages, kinds, statuses), marked for the catalogs.
+
+The `label` filter turns a code into words ("pre_trial" -> "pre trial") and looks the words up in the
+reader's catalog. Codes come from the domain at run time, so the extractor cannot see them there:
+they are listed here. tests/web/test_languages.py checks that every code of these kinds is listed."""
+from witness.web.languages import N_
+
+WORDS = {
+    # stages
+    N_("reflection"),
+    N_("decision"),
+    N_("investigation"),
+    N_("pre trial"),
+    N_("trial"),
+    N_("judgment"),
+    N_("appeal"),
+    N_("restitution"),
+    N_("withdrawn"),
+    N_("closed"),
+    N_("opened"),
+    # age
+    N_("child"),
+    N_("adult"),
+    N_("uncertain"),
+    # genders
+    N_("female"),
+    N_("male"),
+    N_("non binary"),
+    N_("unknown"),
+    # channels
+    N_("sms"),
+    N_("email"),
+    N_("call"),
+    N_("visit"),
+    N_("letter"),
+    # consent methods and scopes
+    N_("written"),
+    N_("oral"),
+    N_("interview"),
+    N_("testimony"),
+    N_("medical exam"),
+    N_("shelter stay"),
+    N_("return"),
+    N_("name disclosure"),
+    # custody
+    N_("at large"),
+    N_("arrested"),
+    N_("detained"),
+    N_("bailed"),
+    N_("released"),
+    N_("escaped"),
+    N_("convicted"),
+    N_("acquitted"),
+    # relationships
+    N_("family"),
+    N_("intimate partner"),
+    N_("employer"),
+    N_("recruiter agent"),
+    N_("community"),
+    N_("stranger"),
+    N_("other"),
+    # services and their status
+    N_("shelter"),
+    N_("medical"),
+    N_("legal"),
+    N_("psychosocial"),
+    N_("interpretation"),
+    N_("livelihood"),
+    N_("active"),
+    N_("ended"),
+    # appointments
+    N_("scheduled"),
+    N_("cancelled"),
+    N_("held"),
+    # how a witness appears at a hearing
+    N_("in person"),
+    N_("video link"),
+    N_("recorded"),
+    # roles
+    N_("coordinator"),
+    N_("prosecutor"),
+    N_("legal aid"),
+    N_("escort"),
+    N_("interpreter"),
+    N_("auditor"),
+    N_("admin"),
+    # identity fields
+    N_("legal name"),
+    N_("aliases"),
+    N_("date of birth"),
+    N_("phone"),
+    N_("address"),
+    N_("notes"),
+    N_("guardian name"),
+    N_("guardian phone"),
+    # guardrail answers
+    N_("warn"),
+    N_("escalate"),
+    N_("block"),
+    # worklist kinds (witness worklist)
+    N_("claim award unpaid"),
+    N_("claim filing deadline"),
+    N_("claim instalment overdue"),
+    N_("consent withdrawn"),
+    N_("custody feed stale"),
+    N_("custody reconcile"),
+    N_("gate stopped"),
+    N_("hearing gap"),
+    N_("initial risk"),
+    N_("measure deadline"),
+    N_("measure late"),
+    N_("measure outcome"),
+    N_("notice dead letter"),
+    N_("notice interpreter"),
+    N_("reassess risk"),
+    N_("reflection ended"),
+    N_("reflection ending"),
+    N_("release escalation"),
+    N_("risk review"),
+    N_("settlement pressure"),
+    N_("translation missing"),
+    N_("urgent undelivered"),
+    N_("victim decided"),
+    # snooze reasons (witness.domain.worklist.SNOOZE_REASONS)
+    N_("waiting for the victim to be ready"),
+    N_("waiting for another agency or colleague"),
+    N_("already planned for later"),
+}
