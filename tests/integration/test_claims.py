@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import COORDINATOR, OTHER_COORDINATOR, PROSECUTOR, T0, adult_form, child_form
+from tests.people import put_on_case
 from witness import wiring
 from witness.domain.access import Actor, Role
 from witness.domain.events import RestitutionAwarded, RestitutionPaid
@@ -27,12 +28,20 @@ OTHER_LAWYER = Actor("budi", Role.legal_aid)
 TODAY_JAKARTA = "2026-11-02"  # T0 is 10:00 in Jakarta
 
 
+def _case(app, form, coordinator=COORDINATOR):
+    """A case with the lawyer and the prosecutor assigned to it: need to know lets only them act on it."""
+    case = open_case(app, coordinator, form)
+    put_on_case(app, LAWYER, case)
+    put_on_case(app, PROSECUTOR, case)
+    return case
+
+
 def _amount(view, key):
     return view["amounts"][key].amount
 
 
 def _indonesian_claim(app, coordinator=COORDINATOR):
-    case = open_case(app, coordinator, child_form())
+    case = _case(app, child_form(), coordinator)
     cid = claims.new(app, LAWYER, case)["claim"]
     claims.add_item(app, LAWYER, cid, "medical_costs", "10000000", evidence="RS receipts 1-4")
     claims.add_item(app, LAWYER, cid, "emotional_suffering", "5000000",
@@ -98,7 +107,7 @@ def test_a_float_amount_is_refused_at_the_service_too(app):
 
 
 def test_a_claim_with_intangible_harm_cannot_be_filed_without_the_reasoning_behind_the_amount(app):
-    case = open_case(app, COORDINATOR, child_form())
+    case = _case(app, child_form())
     cid = claims.new(app, LAWYER, case)["claim"]
     claims.add_item(app, LAWYER, cid, "emotional_suffering", "5000000")
     with pytest.raises(InputProblems) as exc:
@@ -108,7 +117,7 @@ def test_a_claim_with_intangible_harm_cannot_be_filed_without_the_reasoning_behi
 
 
 def test_wage_and_lost_earnings_items_keep_their_working(app):
-    case = open_case(app, COORDINATOR, child_form())
+    case = _case(app, child_form())
     cid = claims.new(app, LAWYER, case)["claim"]
     wages = claims.add_unpaid_wages(app, LAWYER, cid, "2026-01-01", "2026-03-31", "1500000", "month", less_paid="500000")
     assert wages["amount"].amount == Decimal("4000000.00")  # 3 x 1.5M - 0.5M
@@ -146,7 +155,7 @@ def test_a_childs_claim_records_that_the_guardian_acts(app):
 
 
 def test_no_claim_is_made_in_a_childs_name_without_a_guardian_recorded(app):
-    case = open_case(app, COORDINATOR, child_form())
+    case = _case(app, child_form())
     with app.engine.begin() as c:  # as if the guardian's record had been erased
         c.execute(update(identities).where(identities.c.case_id == case).values(guardian_name=None))
     with pytest.raises(ActionBlocked, match="no guardian recorded"):
@@ -172,7 +181,7 @@ def _fixture_caseload(app):
     """Five Indonesian claims and one Thai, at different stages (see the figures in the test)."""
     ids = {}
     for name in "ABCDE":
-        case = open_case(app, COORDINATOR, child_form())
+        case = _case(app, child_form())
         ids[name] = claims.new(app, LAWYER, case)["claim"]
     claims.add_item(app, LAWYER, ids["A"], "unpaid_wages", "10000000")
     claims.add_item(app, LAWYER, ids["A"], "emotional_suffering", "5000000", note="rationale")
@@ -193,7 +202,7 @@ def _fixture_caseload(app):
     claims.pay(app, LAWYER, ids["B"], "7000000.25", "IDR", TODAY_JAKARTA, "T-B1")
     claims.resolve(app, LAWYER, ids["D"], "withdrawn", "the victim chose not to pursue it")
     claims.resolve(app, LAWYER, ids["E"], "rejected", "the court awarded nothing")
-    thai = open_case(app, COORDINATOR, adult_form())
+    thai = _case(app, adult_form())
     ids["F"] = claims.new(app, LAWYER, thai)["claim"]
     claims.add_item(app, LAWYER, ids["F"], "unpaid_wages", "50000.50")
     claims.file(app, LAWYER, ids["F"])
@@ -252,7 +261,7 @@ def _deadline_items(app):
 
 
 def test_the_sweep_puts_the_post_judgment_deadline_on_the_lawyers_worklist_on_the_right_jakarta_day_once(app):
-    case = open_case(app, COORDINATOR, child_form())
+    case = _case(app, child_form())
     cid = claims.new(app, LAWYER, case, judgment_date="2026-11-02")["claim"]
     claims.add_item(app, LAWYER, cid, "medical_costs", "1000000")
     # Indonesia: 90 days after the judgment of 2 Nov 2026 is 31 Jan 2027; the lawyer is told 14 days
@@ -299,7 +308,7 @@ def test_the_sweep_flags_overdue_instalments_and_unpaid_awards_once(app):
 
 
 def test_singapore_says_there_is_no_statutory_basis_and_lists_the_alternatives(app):
-    case = open_case(app, COORDINATOR, adult_form(jurisdiction="SG", proceedings=[]))
+    case = _case(app, adult_form(jurisdiction="SG", proceedings=[]))
     made = claims.new(app, LAWYER, case)
     assert made["currency"] == "SGD"
     assert made["basis"]["statutory"] is False
@@ -312,7 +321,7 @@ def test_singapore_says_there_is_no_statutory_basis_and_lists_the_alternatives(a
 
 
 def _withdrawn_case(app):
-    case = open_case(app, COORDINATOR, adult_form(opened_at=(T0 - timedelta(days=20)).isoformat()))
+    case = _case(app, adult_form(opened_at=(T0 - timedelta(days=20)).isoformat()))
     reflection.decide(app, COORDINATOR, case, "not_cooperate")
     run(app, SYSTEM, T0)  # moves the case to withdrawn
     return case
@@ -329,7 +338,7 @@ def test_a_case_cannot_close_while_its_claim_is_unresolved(app):
 
 
 def test_a_foreign_victim_with_a_pending_claim_gets_the_stay_until_resolved_warning(app):
-    case = open_case(app, COORDINATOR, adult_form())  # a Myanmar national in Thailand
+    case = _case(app, adult_form())  # a Myanmar national in Thailand
     with app.uow(COORDINATOR) as uow:
         assert not any(f.rule == "DNH-11-foreign-stay" for f in guardrail_service.check(uow, ActionKind.plan_return, case))
     claims.new(app, LAWYER, case)
@@ -340,7 +349,7 @@ def test_a_foreign_victim_with_a_pending_claim_gets_the_stay_until_resolved_warn
 
 def test_a_claim_is_not_withdrawn_while_settlement_pressure_is_not_followed_up(app):
     from witness.services import risk
-    case = open_case(app, COORDINATOR, child_form())
+    case = _case(app, child_form())
     cid = claims.new(app, LAWYER, case)["claim"]
     risk.report(app, COORDINATOR, case, "settlement_pressure")
     with pytest.raises(ActionBlocked, match="settle informally"):

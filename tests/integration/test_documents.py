@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import insert, select
 
 from tests.conftest import COORDINATOR, PROSECUTOR, T0, adult_form, child_form
+from tests.people import put_on_case
 from witness.domain.access import Actor, Role
 from witness.errors import ActionBlocked, Forbidden, InputProblems
 from witness.outputs.documents.catalogue import KINDS
@@ -48,6 +49,7 @@ def _assess(app, case_id: str) -> None:
 @pytest.fixture
 def fisher(app):
     case_id = open_case(app, COORDINATOR, adult_form())
+    put_on_case(app, LEGAL_AID, case_id)  # the lawyer who drafts the restitution claim (need to know)
     _assess(app, case_id)
     consent.give(app, COORDINATOR, case_id, "testimony", "written", "my", interpreter="interp-07")
     return case_id
@@ -210,7 +212,7 @@ def test_a_childs_documents_go_in_her_language_and_indonesia_keeps_video_links_f
     assert [g.language for g in made] == ["id", "id", "id"]
     assert "Anda" in _text(made[0].pdf) and "Pengadilan Negeri Indramayu" in _text(made[2].pdf)
     adult = open_case(app, COORDINATOR, adult_form(jurisdiction="ID", proceedings=[
-        {"court": "Pengadilan Negeri Jakarta Utara", "docket": "ID-JKU-1",
+        {"court": "Pengadilan Negeri Jakarta Utara", "docket": "ID-JKU-1", "prosecutor": "somchai",
          "accused": [{"label": "Accused D", "custody": "detained", "relationship": "employer"}]}]))
     consent.give(app, COORDINATOR, adult, "testimony", "written", "my")
     with pytest.raises(InputProblems, match="only for"):

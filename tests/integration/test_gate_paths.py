@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import COORDINATOR, PROSECUTOR, adult_form, child_form
+from tests.people import put_on_case
 from witness.domain.access import Actor, Role
 from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked, InputProblems
@@ -51,6 +52,7 @@ def test_the_sweep_leaves_a_foreign_victim_with_a_claim_under_pressure_for_the_c
     case = open_case(app, COORDINATOR, _adult())  # a Myanmar national in Thailand
     free = open_case(app, COORDINATOR, _adult())  # decided the same, no claim, no pressure
     reflection.decide(app, COORDINATOR, free, "not_cooperate")
+    put_on_case(app, LAWYER, case)  # need to know: the lawyer is on the case
     claims.new(app, LAWYER, case)
     risk.report(app, COORDINATOR, case, "settlement_pressure")
     reflection.decide(app, COORDINATOR, case, "not_cooperate")
@@ -89,6 +91,7 @@ def test_the_sweeps_stage_move_is_stopped_for_a_child_without_a_guardian(app):
 
 def test_the_system_role_cannot_override_even_with_a_reason(app):
     case = open_case(app, COORDINATOR, _adult())
+    put_on_case(app, LAWYER, case)  # need to know: the lawyer is on the case
     claims.new(app, LAWYER, case)
     with app.uow(SYSTEM) as uow, pytest.raises(ActionBlocked, match="DNH-11-foreign-stay"):
         enforce(uow, ActionKind.stage_change, case, {"DNH-11-foreign-stay": "the flow says so"}, target="withdrawn")
@@ -147,6 +150,7 @@ def test_a_shelter_recorded_at_intake_without_consent_goes_on_the_worklist(app):
 
 def test_a_claim_withdrawn_under_settlement_pressure_needs_a_recorded_reason(app):
     case = open_case(app, COORDINATOR, child_form())
+    put_on_case(app, LAWYER, case)  # need to know: the lawyer is on the case
     cid = claims.new(app, LAWYER, case)["claim"]
     risk.report(app, COORDINATOR, case, "settlement_pressure")
     with pytest.raises(ActionBlocked, match="DNH-12-settlement-pressure"):
