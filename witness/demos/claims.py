@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from witness.domain.access import Actor, Role
 from witness.domain.claim import local_today
-from witness.services import claims
+from witness.services import accounts, claims
 
 HANA = Actor("hana", Role.legal_aid)  # legal-aid lawyer working with LPSK in Indramayu
 RAHMAT = Actor("rahmat", Role.prosecutor)
+ROOT = Actor("root-1", Role.admin)
 
 
 def chapter(ctx) -> None:
@@ -26,6 +27,10 @@ def chapter(ctx) -> None:
 
     clock.advance(days=2)
     story.day(f"restitution: LPSK and the lawyer calculate {girl}'s claim")
+    accounts.add(app, ROOT, HANA.user, HANA.role.value)
+    accounts.assign(app, ROOT, HANA.user, add_cases=[girl])
+    story.say(f"The administrator gives lawyer {HANA.user} an account and assigns her to {girl}: a legal-aid lawyer "
+              "sees and acts on only the cases she is assigned to (need to know, R-70).")
     made = claims.new(app, HANA, girl, note="Calculated with LPSK's restitution assessor and the girl's mother")
     cid = made["claim"]
     story.say(f"Claim {cid} opened in IDR. {made['basis']['statement']}")

@@ -96,8 +96,8 @@ def chapter(ctx) -> None:
               "(the judge hears the name).")
     filed = _ask(app, RAHMAT, {}, girl_hearing, girl, GIRL_WANTS)
     story.say(f"Prosecutor rahmat files for {girl}: {', '.join(filed)}. All granted.")
-    for hid in (fisher_hearing, girl_hearing):
-        v = preparation.plan_hearing(app, AMARA, hid)
+    for hid, coordinator in ((fisher_hearing, AMARA), (girl_hearing, DEWI)):  # each victim's own coordinator
+        v = preparation.plan_hearing(app, coordinator, hid)
         booked = "; ".join(f"{b['measure']} {b['resource']} {b['window']}" for b in v["bookings"])
         story.say(f"Plan for {hid}: {booked}." + (f" Conflicts: {' | '.join(v['conflicts'])}" if v["conflicts"] else
                                                   " No conflicts."))
@@ -133,17 +133,18 @@ def chapter(ctx) -> None:
     feeds = [("coordinator", "amara", None), ("coordinator", "dewi", None), ("prosecutor", "somchai", None),
              ("prosecutor", "rahmat", None), ("interpreter", "interp-07", None), ("victim", None, fisher),
              ("victim", None, girl), ("guardian", None, girl)]
-    feeds += [("escort", o, None) for o in sorted(set(team + new_team + _officers(app, girl_hearing)))]
+    feeds += [("escort", o, None) for o in sorted(set(team + new_team + _officers(app, DEWI, girl_hearing)))]
     for audience, who, case in feeds:
-        data_ics = calendar_feeds.export(app, AMARA, audience, who, case)
+        # Staff feeds are handed on by a coordinator; a victim's own, by the coordinator of her case.
+        data_ics = calendar_feeds.export(app, DEWI if case == girl else AMARA, audience, who, case)
         write_private(out / f"{audience}-{who or case}.ics", data_ics)
     story.say(f"{len(feeds)} iCalendar feeds written to calendars/: one per coordinator, prosecutor, escort officer "
               "and interpreter, the fisherman's in Burmese, the girl's and her mother's in Bahasa Indonesia. "
               "No feed carries a real name or an address.")
 
 
-def _officers(app, hearing_id: str) -> list[str]:
-    return [b["resource"] for b in hearings.show(app, AMARA, hearing_id)["bookings"] if b["measure"] == "escort"]
+def _officers(app, coordinator: Actor, hearing_id: str) -> list[str]:
+    return [b["resource"] for b in hearings.show(app, coordinator, hearing_id)["bookings"] if b["measure"] == "escort"]
 
 
 def _uid(ics: bytes) -> str | None:
