@@ -8,13 +8,18 @@ visible for one claim and across a caseload.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from witness.domain.money import Currency, Money, total
+from pydantic import StringConstraints
+
+from witness.domain.fields import CalendarDate, label, problem, text
+from witness.domain.money import MAX_DIGITS, Currency, Money, total
 from witness.domain.victim import PSEUDONYM_ALPHABET
 from witness.errors import IllegalTransition, InputProblems
 
@@ -29,6 +34,56 @@ NO_PAYMENT_FOLLOW_UP_DAYS = 30
 def new_claim_id(rng: secrets.SystemRandom | None = None) -> str:
     rng = rng or secrets.SystemRandom()
     return "CL-" + "".join(rng.choice(PSEUDONYM_ALPHABET) for _ in range(8))
+
+
+ClaimId = Annotated[str, StringConstraints(max_length=11, pattern=r"^CL-[0-9A-Z]{8}$")]
+
+# --- what a lawyer types -------------------------------------------------------------------------
+# Free text is kept encrypted and shown back on the terminal, in a PDF and in --json: each kind has
+# a length limit and refuses control characters (witness.domain.fields). The rationale for
+# intangible harm is the longest thing a judge reads from a claim.
+Note = text(5000)
+Reason = text(2000)
+EvidenceRef = label(200)  # "RS receipts 1-4", a file or exhibit number
+PaymentReference = label(120)  # a bank transfer, court or receipt reference
+Payer = label(200)  # the convicted person, a company, a state fund
+# Twenty years of monthly instalments; a longer schedule is a typing mistake, not a court order.
+MAX_INSTALMENTS = 240
+# Days on the proceedings (hearings, interviews, travel) for lost earnings: ten years of days.
+MAX_DAYS = 3660
+_ISO_CODE = re.compile(r"[A-Z]{3}", re.ASCII)
+
+
+def date_given(value: Any, field: str) -> date | None:
+    """A date as typed on the command line or in a form: YYYY-MM-DD only, between 1900 and 2199.
+    `date.fromisoformat` alone also reads 20260115 and 2026-W03-4, so a date typed without its
+    dashes or in week notation would be kept as some other day than the lawyer meant."""
+    if value is None:
+        return None
+    why = problem(CalendarDate, value)
+    if why:
+        raise InputProblems([(field, why)])
+    return value if isinstance(value, date) else date.fromisoformat(value.strip())
+
+
+def text_given(value: str | None, kind: Any, field: str) -> str | None:
+    """Free text stripped, None when empty; refused naming the field (never the text, which may be
+    personal) when it is too long for its kind or carries control characters."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    why = problem(kind, value)
+    if why:
+        raise InputProblems([(field, why)])
+    return value
+
+
+def _keepable(amount: Money, field: str) -> Money:
+    # A computed amount, like a typed one, must fit the store's integer of minor units.
+    if amount.amount.adjusted() >= MAX_DIGITS:
+        raise InputProblems([(field, f"the computed amount is larger than any claim this system keeps "
+                                     f"(10^{MAX_DIGITS}); check the rate and the period")])
+    return amount
 
 
 class Category(StrEnum):
@@ -185,7 +240,7 @@ def unpaid_wages(start: date, end: date, rate: Money, per: RatePer, already_paid
         net = gross - already_paid
         lines.append(f"Less wages actually paid: {already_paid}.")
     lines.append(f"Unpaid wages: {net}.")
-    return Computation(net, tuple(lines))
+    return Computation(_keepable(net, "rate"), tuple(lines))
 
 
 def lost_earnings(days: int, daily_rate: Money) -> Computation:
@@ -195,7 +250,9 @@ def lost_earnings(days: int, daily_rate: Money) -> Computation:
         raise InputProblems([("days", "give a whole number of days")])
     if days <= 0:
         raise InputProblems([("days", "must be at least 1")])
-    amount = daily_rate.times(days)
+    if days > MAX_DAYS:
+        raise InputProblems([("days", f"must be at most {MAX_DAYS} (ten years of days)")])
+    amount = _keepable(daily_rate.times(days), "daily_rate")
     return Computation(amount, (f"{days} day(s) spent on the proceedings x {daily_rate} a day = {amount}.",))
 
 
@@ -243,6 +300,8 @@ def make_award(amount: Money, order_date: date, payer: str | None, schedule: lis
         problems.append(("order_date", "is in the future"))
     if not schedule:
         problems.append(("schedule", "say when the award is due: one date for the whole amount, or the instalments"))
+    if len(schedule) > MAX_INSTALMENTS:
+        problems.append(("schedule", f"at most {MAX_INSTALMENTS} instalments"))
     dates = [i.due_on for i in schedule]
     if any(b <= a for a, b in zip(dates, dates[1:])):
         problems.append(("schedule", "instalment dates must be in order, one instalment per date"))
@@ -348,7 +407,10 @@ class Claim:
         if self.status not in PAYABLE:
             raise IllegalTransition(f"status: {self.id} is {self.status.value}; payments are recorded on claims that are "
                                     f"{', '.join(sorted(s.value for s in PAYABLE))}")
-        if currency_code.strip().upper() != self.currency.code:
+        code = currency_code.strip().upper()
+        if code and not _ISO_CODE.fullmatch(code):  # it is shown back in the refusal below
+            raise InputProblems([("currency", f"write the three-letter ISO 4217 code, e.g. {self.currency.code}")])
+        if code != self.currency.code:
             raise InputProblems([("currency", f"the award is in {self.currency.code}; a payment in "
                                               f"{currency_code.strip().upper() or '(none)'} is refused. Record what was "
                                               f"credited, in {self.currency.code}, and note the original currency")])

@@ -17,10 +17,11 @@ from sqlalchemy import func, insert, select, update
 
 from witness.domain.access import Actor, CaseAccess, Role, may_act_on
 from witness.domain.claim import (ENFORCING, LABELS, RESOLUTIONS, UNRESOLVED, Award, Category, Claim, ClaimFigures,
-                                  Computation, Instalment, Item, Payment, RatePer, Situation, Status, advice, basis_of,
-                                  check_transition, filing_deadline, local_today, lost_earnings, make_award,
-                                  new_claim_id, overdue_minor, parse_category, parse_status, shortfall_report,
-                                  unpaid_wages)
+                                  Computation, EvidenceRef, Instalment, Item, Note, Payer, Payment, PaymentReference,
+                                  RatePer, Reason, Situation, Status, advice, basis_of, check_transition, date_given,
+                                  filing_deadline, local_today, lost_earnings, make_award, new_claim_id, overdue_minor,
+                                  parse_category, parse_status, shortfall_report, text_given, unpaid_wages)
+from witness.domain.fields import UserId, problem
 from witness.domain.money import Currency, Money
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems, NotFound
@@ -35,12 +36,7 @@ from witness.store.risk_tables import case_flags
 from witness.store.tables import identities, worklist
 
 def _date(value, field: str) -> date | None:
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InputProblems([(field, f"{value!r} is not a date; write YYYY-MM-DD")]) from None
+    return date_given(value, field)  # YYYY-MM-DD only (not 20260115), 1900-2199
 
 
 def _not_future(d: date | None, today: date, field: str) -> None:
@@ -116,6 +112,7 @@ def new(app, actor: Actor, case_id: str, judgment_date=None, note: str | None = 
     A (presumed) child's claim needs the guardian recorded on the case: the guardian acts for the
     child (R-15). Returns the claim id and the legal basis (R-93)."""
     need_to_know(app, actor, "claim.write", case=case_id)  # a lawyer assigned to the case
+    note = text_given(note, Note, "note")
     with app.uow(actor) as uow:
         conn = uow.conn
         case = case_row(conn, case_id, lock=True)
@@ -146,6 +143,7 @@ def new(app, actor: Actor, case_id: str, judgment_date=None, note: str | None = 
 
 def _add(app, actor: Actor, claim_id: str, category: Category, compute, evidence: str | None, note: str | None) -> dict:
     need_to_know(app, actor, "claim.write", claim=claim_id)
+    evidence, note = text_given(evidence, EvidenceRef, "evidence"), text_given(note, Note, "note")
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
@@ -275,6 +273,7 @@ def award(app, actor: Actor, claim_id: str, amount, order_date, payer: str | Non
     """filed -> awarded: the court's amount, order date, payer and schedule — one due date for the
     whole amount, or instalments (date, amount) that add up to it exactly."""
     need_to_know(app, actor, "claim.write", claim=claim_id)
+    payer = text_given(payer, Payer, "payer")
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
@@ -322,6 +321,7 @@ def pay(app, actor: Actor, claim_id: str, amount, currency: str, paid_on, refere
     need_to_know(app, actor, "claim.write", claim=claim_id)
     if not _text(reference):
         raise InputProblems([("reference", "required: the bank, court or receipt reference of the payment")])
+    reference, note = text_given(reference, PaymentReference, "reference"), text_given(note, Note, "note")
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
@@ -368,6 +368,7 @@ def resolve(app, actor: Actor, claim_id: str, status: str, reason: str, override
                                         "paid follows from the payments")])
     if not _text(reason):
         raise InputProblems([("reason", "required: why the claim ends this way")])
+    reason = text_given(reason, Reason, "reason")
     with app.uow(actor) as uow:
         conn = uow.conn
         row = _claim_row(conn, claim_id, lock=True)
@@ -479,6 +480,8 @@ def portfolio(app, actor: Actor, lawyer: str | None = None, overdue_only: bool =
     next instalment. A legal-aid lawyer sees their own; an admin anyone's (or all, with no lawyer)."""
     if lawyer is None and actor.role is Role.legal_aid:
         lawyer = actor.user  # "my portfolio"
+    if lawyer is not None and (why := problem(UserId, lawyer)):
+        raise InputProblems([("lawyer", why)])
     # A portfolio is its lawyer's record: they read it, and the admin (not bound to cases) anyone's.
     need_to_know(app, actor, "claim.portfolio", access=CaseAccess(f"portfolio:{lawyer or '*'}",
                                                                   lawyers=frozenset({lawyer} if lawyer else ())))
