@@ -24,10 +24,10 @@ from witness.domain import events as ev
 @lru_cache(maxsize=None)
 def event_handlers() -> dict[type, tuple[Callable, ...]]:
     """Each event type and what handles it, in order: handler(uow, event)."""
-    from witness.services import notices
+    from witness.services import outbox
 
     # Every case event may be told to the victim: the outbox decides which kinds make a notice.
-    tell = (notices.on_case_event,)
+    tell = (outbox.on_case_event,)
     return {
         ev.StageChanged: tell,
         ev.HearingSet: tell,
@@ -39,7 +39,7 @@ def event_handlers() -> dict[type, tuple[Callable, ...]]:
         ev.RestitutionAwarded: tell,
         ev.RestitutionPaid: tell,
         ev.RiskReviewDue: tell,
-        ev.AccusedCustodyChanged: (notices.on_custody_change,),
+        ev.AccusedCustodyChanged: (outbox.on_custody_change,),
     }
 
 
@@ -56,7 +56,7 @@ def handlers_for(event_type: type) -> tuple[Callable, ...]:
 @lru_cache(maxsize=None)
 def follow_ups() -> tuple:
     """FollowUp(name, select(conn, now, profiles) -> ids, process(uow, ids, profiles) -> int)."""
-    from witness.services import claim_follow_ups, notices, preparation, risk, sweep
+    from witness.services import claim_follow_ups, custody_feed, preparation, risk, sweep
 
     return (
         sweep.REFLECTION_DECIDED,
@@ -65,7 +65,7 @@ def follow_ups() -> tuple:
         claim_follow_ups.FILING_DEADLINE,
         claim_follow_ups.INSTALMENT_OVERDUE,
         claim_follow_ups.AWARD_UNPAID,
-        notices.CUSTODY_FEED_STALE,
+        custody_feed.CUSTODY_FEED_STALE,
         preparation.HEARING_PREP,
         risk.REVIEW_DUE,
         risk.INITIAL_DUE,
@@ -78,11 +78,11 @@ def follow_ups() -> tuple:
 @lru_cache(maxsize=None)
 def fact_providers() -> tuple[Callable, ...]:
     """Extra guardrail facts: provider(conn, case_id, now) -> {CaseFacts field: value}."""
-    from witness.services import claims, notices
+    from witness.services import acknowledgements, claims
 
     return (
-        claims.case_facts,   # pending_claim (DNH-11, DNH-12)
-        notices.case_facts,  # victim_notified_since_custody_change (DNH-07)
+        claims.case_facts,            # pending_claim (DNH-11, DNH-12)
+        acknowledgements.case_facts,  # victim_notified_since_custody_change (DNH-07)
     )
 
 

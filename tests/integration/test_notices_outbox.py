@@ -10,7 +10,7 @@ from tests.notice_fixtures import (DOCKET, accused_a, child, link_accused_to, ro
                                    transports, victim)
 from witness.domain.access import Actor, Role
 from witness.errors import InputProblems
-from witness.services import notices
+from witness.services import acknowledgements, notices
 from witness.services.custody import change_custody, record_change
 from witness.domain.events import HearingSet, MeasureDecided, RiskReviewDue, StageChanged
 from witness.services.events import publish
@@ -188,7 +188,7 @@ def test_the_guardrail_fact_says_whether_the_victim_was_reached_since_the_releas
     from witness.services.relay import relay
     a = victim(app, 1)
     with app.engine.connect() as c:
-        assert notices.case_facts(c, a, T0) == {}  # nobody released yet
+        assert acknowledgements.case_facts(c, a, T0) == {}  # nobody released yet
     _release(app)
     with app.engine.connect() as c:
         assert case_facts(c, a, T0).victim_notified_since_custody_change is False
@@ -204,7 +204,7 @@ def test_a_call_task_alone_does_not_count_as_reaching_the_victim_but_recorded_co
     relay(app, transports, T0)
     with app.engine.connect() as c:
         assert case_facts(c, a, T0).victim_notified_since_custody_change is False
-    notices.record_contact(app, COORDINATOR, a)
+    acknowledgements.record_contact(app, COORDINATOR, a)
     with app.engine.connect() as c:
         assert case_facts(c, a, T0).victim_notified_since_custody_change is True
 

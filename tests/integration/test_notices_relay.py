@@ -13,7 +13,7 @@ from tests.notice_fixtures import (accused_a, rows, sms_sink, smtp_sink, transpo
                                    victim)
 from witness.domain.notice import URGENT_BACKOFF
 from witness.errors import Forbidden, NotFound
-from witness.services import notices
+from witness.services import acknowledgements, notices
 from witness.services.custody import change_custody
 from witness.domain.events import HearingMoved, Judgment
 from witness.services.events import publish
@@ -166,11 +166,11 @@ def test_unacknowledged_alerts_repeat_every_30_minutes_and_a_code_stops_them(app
     assert reminder.key != sms_sink.messages[0].key  # a repeat is a new notice with its own key
     relay(app, transports, T0 + timedelta(minutes=61))
     assert len(sms_sink.messages) == 3
-    assert notices.acknowledge(app, COORDINATOR, code.lower()) == [a]  # typed back in lower case
+    assert acknowledgements.acknowledge(app, COORDINATOR, code.lower()) == [a]  # typed back in lower case
     relay(app, transports, T0 + timedelta(minutes=95))
     assert len(sms_sink.messages) == 3
     with pytest.raises(NotFound):
-        notices.acknowledge(app, COORDINATOR, code)  # already used
+        acknowledgements.acknowledge(app, COORDINATOR, code)  # already used
 
 
 def test_alerts_stop_repeating_after_24_hours(app, transports, sms_sink):
@@ -190,8 +190,8 @@ def test_recorded_contact_acknowledges_and_stops_escalation(app, transports, smt
     smtp_sink.mode = "temporary"
     relay(app, transports, T0)
     with pytest.raises(Forbidden):
-        notices.record_contact(app, OTHER_COORDINATOR, a)
-    assert notices.record_contact(app, COORDINATOR, a) == 1
+        acknowledgements.record_contact(app, OTHER_COORDINATOR, a)
+    assert acknowledgements.record_contact(app, COORDINATOR, a) == 1
     relay(app, transports, T0 + timedelta(minutes=40))
     assert _work(app, "urgent_undelivered") == []
     assert [r.status for r in rows(app, recipient="victim")] == ["cancelled"]

@@ -59,7 +59,7 @@ def event(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Custody
     Events dated more than 5 minutes ahead of the clock are refused.
     """
     from witness.forms import read_data
-    from witness.services.notices import record_events
+    from witness.services.event_files import record_events
 
     for r in record_events(_app(ctx), _actor(ctx), read_data(file)):
         what = ("seen before: nothing done" if r["duplicate"] else
@@ -103,7 +103,7 @@ def ack(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="
                                                                      "this case in person or by phone")] = None):
     """Acknowledge an urgent alert: by the victim's code, or by recording contact (coordinator)."""
     from witness.errors import InputProblems
-    from witness.services.notices import acknowledge, record_contact
+    from witness.services.acknowledgements import acknowledge, record_contact
 
     if bool(code) == bool(case):
         raise InputProblems([("code", "give the code, or --case ID to record contact (one of the two)")])

@@ -13,7 +13,7 @@ from witness.outputs.transports.loopback import SmsSink, SmtpSink
 from witness.outputs.transports.sms import SmsGatewayTransport
 from witness.outputs.transports.smtp import SmtpTransport
 from witness.outputs.transports.worklist import WorklistTransport
-from witness.services import notices
+from witness.services import acknowledgements, notices
 from witness.services.custody import change_custody, find_accused
 from witness.services.relay import relay
 
@@ -82,7 +82,7 @@ def _story(app, clock, story, fisher, crewmate, transports, smtp, gateway) -> No
               "first tried with.")
     sms = [m for m in gateway.messages if CODE.findall(m.body)]
     code = CODE.findall(sms[0].body)[-1]
-    who = notices.acknowledge(app, RELAY, code)
+    who = acknowledgements.acknowledge(app, RELAY, code)
     story.say(f"{who[0]} replies with his six-character code: acknowledged, his reminders stop.")
     other = crewmate if who[0] == fisher else fisher
     clock.advance(minutes=30)
@@ -90,7 +90,7 @@ def _story(app, clock, story, fisher, crewmate, transports, smtp, gateway) -> No
     story.say(f"30 minutes later {other} has not replied: {report.repeated} reminder sent (same code; every "
               "30 minutes for 24 hours while unacknowledged).")
     clock.advance(minutes=10)
-    notices.record_contact(app, AMARA, other)
+    acknowledgements.record_contact(app, AMARA, other)
     story.say(f"amara reaches {other} by phone and records the contact: acknowledged, reminders and escalation stop.")
     clock.advance(minutes=40)
     report = relay(app, transports, actor=RELAY)

@@ -3,7 +3,7 @@ as a police or court feed or a coordinator writes them. `witness schema event` p
 
 Every event carries the source's own id: the same event read twice is acted on once (R-56), and an
 event marked `historical` (an import, a replay) is recorded without notifying anyone. A file is
-applied whole or not at all (witness.services.notices.record_events).
+applied whole or not at all (witness.services.event_files.record_events).
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 What kind of notice an event makes and whether it is urgent, who receives it, which channels may
 carry it, how long to wait before trying again, when an unacknowledged alert is repeated or
 escalated, acknowledgement codes, and the content check that keeps identity out of every text.
-No I/O here: the service (witness/services/notices.py) gathers facts and writes the outbox.
+No I/O here: the services (witness/services/outbox.py and its neighbours) gather facts and write the outbox.
 """
 from __future__ import annotations
 

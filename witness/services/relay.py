@@ -45,7 +45,7 @@ from witness.errors import ActionBlocked
 from witness.outputs.notice_text import TemplateProblem, render
 from witness.outputs.transports import Message, Transport, TransportError
 from witness.services.guardrails import enforce
-from witness.services.notices import (directory, insert_notices, notice_key, staff_channel,
+from witness.services.outbox import (directory, insert_notices, notice_key, staff_channel,
                                       templates_dir)
 from witness.services.worklist import add_items, item
 from witness.store.notice_tables import notice_attempts, notices

@@ -1,0 +1,92 @@
+"""A custody feed that has gone quiet (R-56): when a state's police or prison feed has sent no
+custody update for longer than its profile allows, each coordinator with active cases linked to an
+accused there gets a worklist item, because release alerts may be late.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from witness.domain.guardrails import ungated
+from witness.services.sweep import FollowUp
+from witness.services.worklist import add_items, item
+from witness.store.risk_tables import custody_events
+from witness.store.tables import case_proceedings, cases, proceeding_accused, proceedings, worklist
+
+
+def _stale_feeds(conn, now: datetime, profiles) -> list[tuple[str, str, datetime, str]]:
+    """(jurisdiction, coordinator, last update, a case id) for each coordinator with active cases
+    linked to an accused in a state whose custody feed has sent nothing for longer than allowed."""
+    # One row per (jurisdiction, coordinator) with active linked cases: grouped in SQL, not in Python.
+    active = (select(cases.c.jurisdiction, cases.c.coordinator, func.min(cases.c.id).label("id"),
+                     func.min(cases.c.opened_at).label("opened_at"))
+              .where(cases.c.stage.not_in(["closed", "withdrawn"]),
+                     cases.c.id.in_(select(case_proceedings.c.case_id).join(
+                         proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id)))
+              .group_by(cases.c.jurisdiction, cases.c.coordinator))
+    rows = conn.execute(active).all()
+    if not rows:
+        return []
+    last_event = dict(conn.execute(
+        select(proceedings.c.jurisdiction, func.max(custody_events.c.recorded_at))
+        .join(proceeding_accused, proceeding_accused.c.proceeding_id == proceedings.c.id)
+        .join(custody_events, custody_events.c.accused_id == proceeding_accused.c.accused_id)
+        .group_by(proceedings.c.jurisdiction)).all())
+    first_opened: dict[str, datetime] = {}
+    for r in rows:
+        opened = _aware(r.opened_at)
+        first_opened[r.jurisdiction] = min(first_opened.get(r.jurisdiction, opened), opened)
+    out: dict[tuple[str, str], tuple[datetime, str]] = {}
+    for r in rows:
+        profile = profiles.get(r.jurisdiction)
+        if profile is None:
+            continue
+        # A feed that never sent anything is measured from the first case that needed it.
+        last = _aware(last_event.get(r.jurisdiction)) or first_opened[r.jurisdiction]
+        if now - last <= timedelta(hours=profile.notices.custody_feed_stale_hours):
+            continue
+        out[(r.jurisdiction, r.coordinator)] = (last, r.id)
+    return [(j, c, last, cid) for (j, c), (last, cid) in sorted(out.items())]
+
+
+def _aware(value):
+    """Aggregates (min/max) lose the column type on SQLite: read text or naive values as UTC."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _stale_key(jurisdiction: str, coordinator: str, last: datetime) -> str:
+    return f"custody-feed-stale:{jurisdiction}:{coordinator}:{last.isoformat()}"
+
+
+def _select_stale(conn, now: datetime, profiles) -> list[str]:
+    found = _stale_feeds(conn, now, profiles)
+    if not found:
+        return []
+    done = set(conn.execute(select(worklist.c.key).where(
+        worklist.c.key.in_([_stale_key(j, c, last) for j, c, last, _ in found]))).scalars())
+    return [cid for j, c, last, cid in found if _stale_key(j, c, last) not in done]
+
+
+@ungated("adds worklist items only")
+def _process_stale(uow, ids: list[str], profiles) -> int:
+    # The ids stand for (jurisdiction, coordinator) pairs. Match on the pair, not the id: another
+    # follow-up in the same sweep may have closed or withdrawn the case that stood for the pair.
+    wanted = set(uow.conn.execute(select(cases.c.jurisdiction, cases.c.coordinator).where(cases.c.id.in_(ids))).tuples())
+    items = []
+    for j, c, last, cid in _stale_feeds(uow.conn, uow.now, profiles):
+        if (j, c) not in wanted:
+            continue
+        hours = profiles[j].notices.custody_feed_stale_hours
+        items.append(item(_stale_key(j, c, last), None, "custody_feed_stale", c, uow.now, uow.now,
+                          f"{j}: no custody update has arrived since {last.astimezone(profiles[j].tz):%d/%m/%Y %H:%M} "
+                          f"(more than {hours} hours). Release alerts may be late: check the feed with the "
+                          "police or prison, and ask directly about the accused in your cases."))
+    return add_items(uow.conn, items)
+
+
+CUSTODY_FEED_STALE = FollowUp("custody_feed_stale", _select_stale, _process_stale)
