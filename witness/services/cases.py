@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
-from witness.domain.access import Actor, CaseAccess, identity_fields
+from witness.domain.access import NOT_BOUND_TO_CASES, Actor, CaseAccess, identity_fields, may_act_on
 from witness.domain.stage import Stage, check_transition, parse_stage
 from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked
@@ -14,7 +15,7 @@ from witness.domain.events import StageChanged
 from witness.services.events import publish
 from witness.services.access import allowed_cases, need_to_know
 from witness.services.guardrails import enforce, gated, ungated
-from witness.store.records import case_row, consents_of, reflection_of
+from witness.store.records import case_row, consents_of, named_case_ids, reflection_of
 from witness.store.tables import (accused, appointments, case_proceedings, cases, identities, proceeding_accused,
                                   proceedings, relationships, services, stage_history)
 
@@ -87,19 +88,51 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
 
 
 @ungated("a read (audited)")
-def list_cases(app, actor: Actor, stage: str | None = None) -> list[dict]:
+def list_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict]:
+    return page_of_cases(app, actor, stage, offset, limit).rows
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[dict]  # pseudonyms and case facts only
+    total: int  # every case this actor may see (with the stage filter), not only this page's
+
+
+_LIST_COLUMNS = (cases.c.id, cases.c.jurisdiction, cases.c.stage, cases.c.coordinator, cases.c.age_status,
+                 cases.c.reflection_ends_at)
+
+
+@ungated("a read (audited)")
+def page_of_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, limit: int | None = None) -> CasePage:
+    """The cases `actor` may see in opening order, `limit` of them from `offset`, and their total.
+    Paged in SQL: a role that sees every case reads one page and a count; a role bound to its cases
+    reads the ids of the cases it is named on (records.named_case_ids), keeps those the one
+    need-to-know rule allows, and reads the rows of one page only."""
     need_to_know(app, actor, "case.list")
+    offset = max(0, offset)
     with app.uow(actor) as uow:
-        q = select(cases.c.id, cases.c.jurisdiction, cases.c.stage, cases.c.coordinator, cases.c.age_status,
-                   cases.c.reflection_ends_at).order_by(cases.c.opened_at, cases.c.id)
-        if stage:
-            q = q.where(cases.c.stage == parse_stage(stage).value)
-        rows = [dict(r._mapping) for r in uow.conn.execute(q)]
-        mine = allowed_cases(uow.conn, actor, "case.read", [r["id"] for r in rows])
-        rows = [r for r in rows if r["id"] in mine]
-        uow.audit("case.list", "*", f"{len(rows)} cases listed (pseudonyms only)")
+        conn = uow.conn
+        where = [cases.c.stage == parse_stage(stage).value] if stage else []
+        order = (cases.c.opened_at, cases.c.id)
+        if actor.role in NOT_BOUND_TO_CASES:
+            sees = may_act_on(actor, None, "case.read")
+            total = conn.execute(select(func.count()).select_from(cases).where(*where)).scalar() if sees else 0
+            q = select(*_LIST_COLUMNS).where(*where).order_by(*order).offset(offset).limit(limit)
+            rows = [dict(r._mapping) for r in conn.execute(q)] if sees else []
+        else:
+            ids = list(conn.execute(select(cases.c.id).where(cases.c.id.in_(named_case_ids(actor.user)), *where)
+                                    .order_by(*order)).scalars())
+            mine = allowed_cases(conn, actor, "case.read", ids)
+            ids = [i for i in ids if i in mine]
+            total, page = len(ids), ids[offset:None if limit is None else offset + limit]
+            found = {}
+            for i in range(0, len(page), 500):  # bounded IN lists (a page is 50; the command line reads all)
+                found.update((r.id, dict(r._mapping)) for r in conn.execute(
+                    select(*_LIST_COLUMNS).where(cases.c.id.in_(page[i:i + 500]))))
+            rows = [found[i] for i in page]
+        uow.audit("case.list", "*", f"{len(rows)} of {total} cases listed (pseudonyms only)")
         uow.commit()
-    return rows
+    return CasePage(rows, total)
 
 
 @gated(ActionKind.stage_change)

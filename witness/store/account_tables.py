@@ -50,4 +50,17 @@ account_cases = Table(
     Column("assigned_by", String(80), nullable=False),
 )
 
+# A person's secret calendar feed URL, one live link per audience. The token is the only
+# key a calendar app can hold, so it is stored as a SHA-256 hash like a session id; revoking the
+# link (or rotating it: revoke and issue anew) makes the old URL answer 404.
+calendar_subscriptions = Table(
+    "calendar_subscriptions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("login", String(80), ForeignKey("accounts.login"), nullable=False),
+    Column("audience", String(20), nullable=False),
+    Column("created_at", UTC, nullable=False),
+    Column("revoked_at", UTC),
+    Index("ix_calendar_subscriptions_login", "login", "audience", "revoked_at"),
+)
+
 ENCRYPTED = [(accounts, "login", ("totp_secret",), "login")]

@@ -1,7 +1,7 @@
 """Reading rows back into domain objects. Writes happen in the services, inside their unit of work."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, or_, select, union
 from sqlalchemy.engine import Connection
 
 from witness.domain.access import CaseAccess, Role
@@ -79,6 +79,23 @@ def cases_access(conn: Connection, case_ids) -> dict[str, CaseAccess]:
                                      bookings.c.status == "booked")):
             teams[r.case_id]["escorts"].add(r.resource_id)
     return {cid: CaseAccess(cid, **{k: frozenset(v) for k, v in t.items()}) for cid, t in teams.items()}
+
+
+def named_case_ids(login: str):
+    """A query of the ids of every case `login` is named on in any of the places `cases_access`
+    reads (keep the two in step). A superset: lists page over it in SQL and still keep only the
+    cases the one need-to-know rule allows, so a name in the wrong column shows nothing."""
+    pins = literal(",") + func.coalesce(appearances.c.escort_pins, "") + ","  # ",F01,F02," has ",F01,"
+    return union(
+        select(cases.c.id).where(cases.c.coordinator == login),
+        select(account_cases.c.case_id).where(account_cases.c.login == login),
+        select(case_proceedings.c.case_id).join(proceedings, proceedings.c.id == case_proceedings.c.proceeding_id)
+        .where(proceedings.c.prosecutor == login),
+        select(claims.c.case_id).where(claims.c.lawyer == login),
+        select(appearances.c.case_id).where(or_(appearances.c.interpreter == login,
+                                                pins.contains(f",{login},", autoescape=True))),
+        select(bookings.c.case_id).where(bookings.c.resource_id == login),
+    )
 
 
 _SIDE = {Role.coordinator.value: "coordinators", Role.prosecutor.value: "prosecutors", Role.legal_aid.value: "lawyers",

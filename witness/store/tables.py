@@ -56,6 +56,9 @@ cases = Table(
     Column("decided_at", UTC),
     Column("updated_at", UTC, nullable=False),
     Index("ix_cases_stage_reflection", "stage", "reflection_ends_at"),
+    # The case list pages in SQL in this order, all cases or one coordinator's.
+    Index("ix_cases_opened", "opened_at", "id"),
+    Index("ix_cases_coordinator_opened", "coordinator", "opened_at", "id"),
 )
 
 identities = Table(

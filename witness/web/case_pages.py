@@ -18,12 +18,15 @@ PAGE_SIZE = 50
 @signed_in
 def case_list(ctx: Ctx) -> Response:
     raw_page = ctx.request.query_params.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
-    rows = cases.list_cases(ctx.app, ctx.actor)
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(page, pages)
-    return ctx.render("cases.html", title=N_("Cases"), rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page,
-                      pages=pages, total=len(rows))
+    # ASCII digits only ("²" is a digit to str.isdigit) and short (int() refuses 4,300 digits).
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) <= 7 else 1
+    page = max(page, 1)
+    found = cases.page_of_cases(ctx.app, ctx.actor, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    if page > pages:  # past the end (the list shrank, or a typed number): the last page
+        page = pages
+        found = cases.page_of_cases(ctx.app, ctx.actor, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return ctx.render("cases.html", title=N_("Cases"), rows=found.rows, page=page, pages=pages, total=found.total)
 
 
 def _case(ctx: Ctx, status: int = 200, reveal: bool = False, **extra) -> Response:

@@ -1,0 +1,27 @@
+"""The Cases page reads one page of 50 at a time (services.cases.page_of_cases), with the total."""
+import re
+
+from tests.conftest import COORDINATOR, adult_form
+from tests.web.conftest import make_person, signed_in_client
+from witness.services.intake import open_case
+
+
+def test_the_cases_page_shows_fifty_a_page_the_total_and_the_last_page_for_a_number_past_it(app):
+    made = []
+    for _ in range(53):
+        made.append(open_case(app, COORDINATOR, adult_form()))
+        app.clock.advance(minutes=1)
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+
+    def shown(url):
+        page = client.get(url)
+        assert page.status_code == 200
+        return re.findall(r'<td><a href="/cases/(W-[A-Z0-9]{6})">', page.text), page.text
+
+    first, text = shown("/cases")
+    assert first == made[:50] and "53 cases, by pseudonym." in text and "Page 1 of 2" in text
+    second, text = shown("/cases?page=2")
+    assert second == made[50:] and 'rel="prev"' in text and 'rel="next"' not in text
+    assert shown("/cases?page=99")[0] == made[50:]  # past the end: the last page
+    for odd in ("²", "0", "-1", "9" * 5000, "x"):
+        assert shown(f"/cases?page={odd}")[0] == made[:50]
