@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from tests.conftest import ADMIN, COORDINATOR, adult_form
 from tests.web.conftest import csrf_of, make_person, signed_in_client
+from tests.web.test_routes import desk_records
 from witness.services import accounts
 from witness.services.intake import open_case
 from witness.services.worklist import add_items, item
@@ -16,7 +17,8 @@ CANARIES = [NAME, "Zyxwvut", "Quokkastraat", "80 999 1234", ALIAS, BORN]
 # coordinator, coordinators and lawyers and prosecutors not assigned, escort, interpreter, auditor, admin.
 PEOPLE = [("lin", "coordinator"), ("dewi", "coordinator"), ("preecha", "prosecutor"), ("budi", "legal_aid"),
           ("officer-9", "escort"), ("interp-07", "interpreter"), ("audit-1", "auditor"), ("root-2", "admin")]
-GETS = ["/", "/today", "/cases", "/cases?page=2", "/intake", "/assignments", "/account", "/nowhere"]
+GETS = ["/", "/today", "/cases", "/cases?page=2", "/intake", "/assignments", "/account", "/nowhere", "/hearings",
+        "/claims", "/audit", "/users"]
 
 
 def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
@@ -30,6 +32,10 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
                               app.clock.now(), f"{case_id}: review") for login, _ in PEOPLE])
     people = [make_person(app, login, role) for login, role in PEOPLE]
     accounts.assign(app, ADMIN, "lin", add_cases=[case_id])
+    make_person(app, "hana", "legal_aid")  # the case's lawyer (she has need to know: not in PEOPLE)
+    accounts.assign(app, ADMIN, "hana", add_cases=[case_id])
+    desk = desk_records(app, case_id)  # a hearing with measures, hana's claim, a spare account
+    hearing, measure, claim = desk["{hearing}"], desk["{measure}"], desk["{claim}"]
     shown = []
     for person in people:
         client = signed_in_client(app, person)
@@ -39,6 +45,16 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
                   client.post(f"/cases/{case_id}/stage", data={"csrf": token, "target": "trial", "reason": "x"}),
                   client.post(f"/cases/{case_id}/contact", data={"csrf": token}),
                   client.post("/today/1/snooze", data={"csrf": token, "period": "9y", "reason": "x"})]
+        pages += [client.get(url) for url in (f"/hearings/{hearing}", f"/claims/{claim}", "/users/spare-1")]
+        pages += [client.post(f"/hearings/{hearing}/request", data={"csrf": token, "measure": measure}),
+                  client.post(f"/hearings/{hearing}/measures/{measure}/decide",
+                              data={"csrf": token, "decision": "partially_granted"}),
+                  client.post(f"/hearings/{hearing}/application", data={"csrf": token, "case": case_id,
+                                                                       "with_name": "1"}),
+                  client.post(f"/claims/{claim}/payments", data={"csrf": token, "amount": "1", "currency": "THB",
+                                                                "reference": "x"}),
+                  client.post("/audit/verify", data={"csrf": token}),
+                  client.post("/users", data={"csrf": token, "user": "x", "role": "escort"})]
         shown += [f"{person.login} {p.request.method} {p.request.url.path}: {p.status_code}\n{p.text}" for p in pages]
         client.close()
     everything = "\n".join(shown + [r.getMessage() for r in caplog.records])

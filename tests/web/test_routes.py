@@ -3,9 +3,10 @@ answers 404, exactly as a record that does not exist. Through the real sign-in, 
 PostgreSQL."""
 from datetime import timedelta
 
-from tests.conftest import ADMIN, COORDINATOR, adult_form
+from tests.conftest import ADMIN, COORDINATOR, T0, adult_form
 from tests.web.conftest import csrf_of, make_person, signed_in_client
-from witness.services import accounts
+from witness.domain.access import Actor, Role
+from witness.services import accounts, claims, consent, hearings, measures
 from witness.services.intake import open_case
 from witness.services.worklist import add_items, item
 
@@ -40,17 +41,73 @@ def expected(login: str, role: str, route: str) -> int:
         # Stage changes: coordinators and prosecutors who see the case; here the reflection period
         # still runs, so the answer is the refusal page (409), not a change.
         "POST /cases/{case}/stage": 409 if sees and role in ("coordinator", "prosecutor") else 404,
-        "POST /cases/{case}/contact": 303 if login == "amara" else 404,
+        "POST /cases/{case}/contact": 303 if sees and role == "coordinator" else 404,  # coordinators on the case
         "GET /intake": 200 if role == "coordinator" else 404,
         "POST /intake": 422 if role == "coordinator" else 404,  # an empty form: problems, nothing written
         "GET /assignments": 200 if role in ("escort", "interpreter") else 404,
         "POST /today/{item}/done": 303 if login == "amara" else 404,  # amara's own item
+        **desk_expected(login, role, sees),
     }[route]
+
+
+# The prosecutor's, lawyer's, auditor's and admin's pages. The case has a hearing (with its
+# measures) and hana's claim; each POST carries a form the service refuses for those who may act
+# (422/409: nothing changes, so the order of people does not matter) and 404s for the others.
+DESK_ROUTES = ["GET /hearings", "GET /hearings/{hearing}", "POST /hearings/{hearing}/request",
+               "POST /hearings/{hearing}/measures/{measure}/decide", "POST /hearings/{hearing}/application",
+               "GET /hearings/H-NOSUCH00", "GET /claims", "GET /claims/{claim}", "POST /claims/{claim}/payments",
+               "GET /claims/CL-NOSUCH0", "GET /audit", "POST /audit/verify", "GET /users", "POST /users",
+               "GET /users/spare-1", "POST /users/spare-1/assign", "GET /users/nobody-1"]
+DESK_FORMS = {
+    "POST /hearings/{hearing}/request": {},  # nothing ticked: "measures: name at least one"
+    "POST /hearings/{hearing}/measures/{measure}/decide": {"decision": "adjourned"},
+    "POST /hearings/{hearing}/application": {"case": "{case}"},  # no risk assessment yet: no grounds
+    "POST /claims/{claim}/payments": {"amount": "1", "currency": "THB", "reference": "x"},  # no award yet
+    "POST /users": {"user": "", "role": "escort"},
+    "POST /users/spare-1/assign": {"add_case": "W-NOSUCH"},
+}
+
+
+def desk_expected(login: str, role: str, sees: bool) -> dict:
+    on_hearing = sees and role in ("coordinator", "prosecutor", "auditor")  # hearing.read on the case
+    acts = sees and role in ("coordinator", "prosecutor")  # measure.request/decide, document.generate
+    admin = role == "admin"
+    return {
+        "GET /hearings": 200 if role in ("coordinator", "prosecutor", "auditor") else 404,
+        "GET /hearings/{hearing}": 200 if on_hearing else 404,
+        "POST /hearings/{hearing}/request": 422 if acts else 404,
+        "POST /hearings/{hearing}/measures/{measure}/decide": 422 if acts else 404,
+        "POST /hearings/{hearing}/application": 422 if acts else 404,
+        "GET /hearings/H-NOSUCH00": 404,
+        "GET /claims": 200 if role in ("legal_aid", "admin") else 404,
+        "GET /claims/{claim}": 200 if sees and role in ("coordinator", "prosecutor", "legal_aid") else 404,
+        "POST /claims/{claim}/payments": 409 if login == "hana" else 404,  # her own claim, not yet awarded
+        "GET /claims/CL-NOSUCH0": 404,
+        "GET /audit": 200 if role in ("auditor", "admin") else 404,
+        "POST /audit/verify": 200 if role in ("auditor", "admin") else 404,
+        "GET /users": 200 if admin else 404,
+        "POST /users": 422 if admin else 404,
+        "GET /users/spare-1": 200 if admin else 404,
+        "POST /users/spare-1/assign": 422 if admin else 404,
+        "GET /users/nobody-1": 404,
+    }
 
 
 ROUTES = ["GET /", "GET /account", "GET /today", "GET /cases", "GET /cases/{case}", "GET /cases/W-NOSUCH",
           "POST /cases/{case}/identity", "POST /cases/{case}/stage", "POST /cases/{case}/contact", "GET /intake",
-          "POST /intake", "GET /assignments", "POST /today/{item}/done"]
+          "POST /intake", "GET /assignments", "POST /today/{item}/done"] + DESK_ROUTES
+
+
+def desk_records(app, case_id: str) -> dict:
+    """A hearing at which the case's victim appears (with its measures) and hana's claim on the
+    case (hana must be assigned first), and a spare account for the admin's pages."""
+    consent.give(app, COORDINATOR, case_id, "testimony", "written", "my")
+    hearing = hearings.add(app, COORDINATOR, "TH-SSK-2026-0141", T0 + timedelta(days=30),
+                           T0 + timedelta(days=30, hours=3), witnesses=[{"case": case_id}])["hearing"]
+    measure = measures.list_measures(app, COORDINATOR, hearing)[0]["id"]
+    claim = claims.new(app, Actor("hana", Role.legal_aid), case_id)["claim"]
+    make_person(app, "spare-1", "escort")
+    return {"{hearing}": hearing, "{measure}": measure, "{claim}": claim}
 
 
 def test_every_route_for_every_role_assigned_or_not(app):
@@ -62,6 +119,7 @@ def test_every_route_for_every_role_assigned_or_not(app):
     people = [make_person(app, login, role) for login, role, _ in PEOPLE]
     for login in ("lin", "somchai", "hana"):
         accounts.assign(app, ADMIN, login, add_cases=[case_id])
+    ids = {"{case}": case_id, "{item}": str(item_id), **desk_records(app, case_id)}
     wrong = []
     # amara last: her "done" clears the item the others must not reach.
     for person in sorted(people, key=lambda p: p.login == "amara"):
@@ -69,8 +127,11 @@ def test_every_route_for_every_role_assigned_or_not(app):
         token = csrf_of(client.get("/account").text)
         for route in ROUTES:
             method, path = route.split(" ")
-            url = path.replace("{case}", case_id).replace("{item}", str(item_id))
-            data = {"csrf": token, "target": "decision", "reason": "test"} if method == "POST" else None
+            url, form = path, dict(DESK_FORMS.get(route, {}))
+            for key, value in ids.items():
+                url = url.replace(key, value)
+                form = {k: v.replace(key, value) for k, v in form.items()}
+            data = {"csrf": token, "target": "decision", "reason": "test", **form} if method == "POST" else None
             answer = client.request(method, url, data=data)
             want = expected(person.login, person.role.value, route)
             if answer.status_code != want:

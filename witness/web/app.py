@@ -10,6 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from witness.web import assignments, case_pages, intake_form, signin, today
+from witness.web import audit_page, claim_pages, hearing_pages, user_pages
 from witness.web.languages import N_
 from witness.web.page import environment, render
 from witness.web.security import AccessLog, BodyLimit, SecurityHeaders
@@ -48,6 +49,22 @@ def routes() -> list:
         Route("/intake", intake_form.intake_page, methods=["GET"]),
         Route("/intake", intake_form.intake_submit, methods=["POST"]),
         Route("/assignments", assignments.my_assignments, methods=["GET"]),
+        Route("/hearings", hearing_pages.hearing_list, methods=["GET"]),
+        Route("/hearings/{hearing_id}", hearing_pages.hearing_page, methods=["GET"]),
+        Route("/hearings/{hearing_id}/request", hearing_pages.request_measures, methods=["POST"]),
+        Route("/hearings/{hearing_id}/measures/{measure_id}/decide", hearing_pages.decide_measure, methods=["POST"]),
+        Route("/hearings/{hearing_id}/application", hearing_pages.application_pdf, methods=["POST"]),
+        Route("/claims", claim_pages.portfolio, methods=["GET"]),
+        Route("/claims/{claim_id}", claim_pages.claim_page, methods=["GET"]),
+        Route("/claims/{claim_id}/payments", claim_pages.record_payment, methods=["POST"]),
+        Route("/audit", audit_page.audit_page, methods=["GET"]),
+        Route("/audit/verify", audit_page.verify, methods=["POST"]),
+        Route("/users", user_pages.user_list, methods=["GET"]),
+        Route("/users", user_pages.add_user, methods=["POST"]),
+        Route("/users/{login}", user_pages.user_page, methods=["GET"]),
+        Route("/users/{login}/disable", user_pages.disable_user, methods=["POST"]),
+        Route("/users/{login}/reset", user_pages.reset_user, methods=["POST"]),
+        Route("/users/{login}/assign", user_pages.assign_user, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -27,6 +27,10 @@ NAV = [  # (path, label, who may see it): the role's pages, in the order of the 
     ("/cases", N_("Cases"), lambda a: a.role in PERMISSIONS["case.list"]),
     ("/intake", N_("New case"), lambda a: a.role in PERMISSIONS["case.intake"]),
     ("/assignments", N_("My assignments"), lambda a: a.role in (Role.escort, Role.interpreter)),
+    ("/hearings", N_("Hearings"), lambda a: a.role in PERMISSIONS["hearing.read"]),
+    ("/claims", N_("Claims"), lambda a: a.role in PERMISSIONS["claim.portfolio"]),
+    ("/audit", N_("Audit"), lambda a: a.role in PERMISSIONS["audit.verify"]),
+    ("/users", N_("Accounts"), lambda a: a.role in accounts.MANAGE_ROLES),
     ("/account", N_("Account"), lambda a: True),
 ]
 
