@@ -128,10 +128,13 @@ def register(app, actor: Actor, case_id: str) -> list[dict]:
 # --- step 1: gather and validate -----------------------------------------------------------------
 
 def _prepare(app, actor: Actor, requests: list[Request]) -> list[_Prepared]:
+    from dataclasses import replace
+
     from pydantic import ValidationError
 
     from witness.forms import problems_of
     from witness.outputs.documents.render import parse
+    from witness.outputs.documents.schemas import read_supplement
 
     out = []
     with app.uow(actor) as uow:
@@ -142,6 +145,7 @@ def _prepare(app, actor: Actor, requests: list[Request]) -> list[_Prepared]:
             unknown = sorted(set(req.supplement) - SUPPLEMENT_FIELDS)
             if unknown:
                 raise InputProblems([(f"data.{k}", "comes from the case, not from a data file") for k in unknown])
+            req = replace(req, supplement=read_supplement(req.supplement))  # bounded before anything reads it
             row = case_row(uow.conn, req.case_id)
             recipient = req.recipient or spec.recipient
             if recipient not in spec.recipients:

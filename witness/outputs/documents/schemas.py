@@ -4,21 +4,30 @@ The same models validate `templates/documents/<kind>/sample.yaml` and the data t
 service assembles from a real case, so a sample cannot drift from what production renders.
 Identity appears only as `Subject.legal_name`, which the service fills only when the guardrail
 allowed it (R-81); everything else names the victim by pseudonym.
+
+Every text field has the shared limits and refusals (witness.domain.fields): what a PDF prints is
+what a terminal would, so a control character, a bidi override or ten megabytes in a `--data` file
+are refused by name before WeasyPrint sees them. `Supplement` is what a `--data` file may add.
 """
 from __future__ import annotations
 
-from datetime import date
+import re
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, \
+    field_validator, model_validator
 
+from witness.domain.claim import ClaimId, EvidenceRef, PaymentReference
+from witness.domain.fields import (AccusedLabel, CalendarDate, CourtName, Docket, Instant, PersonName, UserId, label,
+                                   text)
 from witness.domain.jurisdiction import AseanCode, TimeZoneName
 from witness.domain.measure import MeasureKind
 from witness.domain.proceeding import Custody, Relationship
 from witness.domain.risk import CASE_FACTORS, CONTEXT_QUESTIONS
 from witness.domain.stage import Stage
 from witness.domain.support import ServiceKind
+from witness.errors import InputProblems
 
 # Risk factors as the documents name them: "<group>.<key>" (the risk area writes "context: x",
 # "accused custody: x", "relationship to accused: x" or a bare case factor; see services/documents.py).
@@ -32,9 +41,30 @@ CLAIM_CATEGORIES = ("unpaid_wages", "medical_costs", "psychological_treatment", 
 ClaimCategory = Literal["unpaid_wages", "medical_costs", "psychological_treatment", "lost_earnings",
                         "emotional_suffering", "transport_relocation", "lost_property", "other"]
 Recipient = Literal["court", "police", "victim", "guardian", "coordinator", "prosecutor", "legal_aid"]
-Lang = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Short = Annotated[str, Field(min_length=1, max_length=200)]
+Lang = Annotated[str, Field(max_length=3, pattern=r"^[a-z]{2,3}$")]
+Text = Annotated[text(2000), StringConstraints(min_length=1)]  # a legal basis, a late filing's reason
+Short = label(200)  # a jurisdiction's name, a state fund's name
+Description = Annotated[text(5000), StringConstraints(min_length=1)]  # an item's note (witness.domain.claim.Note)
+# A hearing's id in this system (H-7K3Q9XAB) or the court's own, for the document only.
+HearingRef = Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")]
+VideoReason = Literal["child", "traumatised", "risk_of_reprisal", "fear_of_accused"]
+
+# Digits 0-9 and one '.': Decimal() would also read "1e999999", "NaN" and "1_000", and a float has
+# already lost the exact amount (R-91). An item has at most 15 whole digits (witness.domain.money);
+# a total of 100 such items needs 17, and 18 still fits the store's 64-bit integer of minor units.
+_AMOUNT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,3})?", re.ASCII)
+
+
+def _amount_text(v: Any) -> Any:
+    if isinstance(v, Decimal) and v.is_finite() or (isinstance(v, int) and not isinstance(v, bool)):
+        v = format(Decimal(v), "f")
+    if not isinstance(v, str) or not _AMOUNT.fullmatch(v.strip()):
+        raise ValueError("write the amount as text: at most 18 digits 0-9 with '.' as the decimal point, "
+                         "e.g. '151200.00'")
+    return Decimal(v.strip())
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount_text)]
 
 
 class _Strict(BaseModel):
@@ -42,36 +72,36 @@ class _Strict(BaseModel):
 
 
 class Court(_Strict):
-    name: Short
-    docket: Annotated[str, Field(min_length=1, max_length=80)]
+    name: CourtName
+    docket: Docket
 
 
 class Subject(_Strict):
     """The victim-witness as the document names them."""
 
-    pseudonym: Annotated[str, Field(pattern=r"^W-[0-9A-Z]{4,10}$")]
-    legal_name: Short | None = None  # only when name_disclosure consent covers document and recipient
+    pseudonym: Annotated[str, Field(max_length=12, pattern=r"^W-[0-9A-Z]{4,10}$")]
+    legal_name: PersonName | None = None  # only when name_disclosure consent covers document and recipient
     child: bool = False
 
 
 class Issuer(_Strict):
-    user: Annotated[str, Field(min_length=1, max_length=80)]
+    user: UserId
     role: Literal["coordinator", "prosecutor", "legal_aid"]
 
 
 class Hearing(_Strict):
-    id: str | None = None
-    at: AwareDatetime
+    id: HearingRef | None = None
+    at: Instant
 
 
 class Accused(_Strict):
-    label: Short
+    label: AccusedLabel
     custody: Custody
 
 
 class Factor(_Strict):
     key: str
-    weight: int = Field(ge=0)
+    weight: int = Field(ge=0, le=1000)
 
     @field_validator("key")
     @classmethod
@@ -84,9 +114,9 @@ class Factor(_Strict):
 class Grounds(_Strict):
     """The latest risk assessment (R-41): level, contributing factors, the victim's own fear."""
 
-    assessed_at: AwareDatetime
+    assessed_at: Instant
     level: Literal["low", "moderate", "high", "severe"]
-    factors: list[Factor]
+    factors: list[Factor] = Field(max_length=len(FACTOR_KEYS))
     victim_scale: int = Field(ge=0, le=10)
     recommended: list[MeasureKind] = Field(default_factory=list)
 
@@ -94,9 +124,9 @@ class Grounds(_Strict):
 class Filing(_Strict):
     """Whether the request meets the profile's deadline (R-61: late is flagged, never hidden)."""
 
-    deadline: date
+    deadline: CalendarDate
     days_before: int = Field(ge=0, le=120, description="the profile's request_days_before_hearing")
-    days_late: int = Field(ge=0)
+    days_late: int = Field(ge=0, le=100_000)
     late_reason: Text | None = None
 
     @model_validator(mode="after")
@@ -111,7 +141,7 @@ class _Document(_Strict):
     jurisdiction: AseanCode
     jurisdiction_name: Short
     time_zone: TimeZoneName
-    issued_at: AwareDatetime
+    issued_at: Instant
     recipient: Recipient
     subject: Subject
     issuer: Issuer
@@ -127,7 +157,7 @@ class ProtectiveMeasuresApplication(_Document):
     kind: Literal["protective_measures"] = "protective_measures"
     court: Court
     hearing: Hearing
-    accused: list[Accused] = Field(default_factory=list)
+    accused: list[Accused] = Field(default_factory=list, max_length=50)
     measures: list[MeasureKind] = Field(min_length=1)
     grounds: Grounds
     filing: Filing
@@ -140,7 +170,7 @@ class VideoLinkRequest(_Document):
     court: Court
     hearing: Hearing
     location: Literal["other_room", "other_building"] = "other_room"
-    reasons: list[Literal["child", "traumatised", "risk_of_reprisal", "fear_of_accused"]] = Field(min_length=1)
+    reasons: list[VideoReason] = Field(min_length=1, max_length=4)
     measures: list[MeasureKind] = Field(min_length=1)
     grounds: Grounds | None = None
 
@@ -182,11 +212,11 @@ class EscortRequest(_Document):
     kind: Literal["escort_request"] = "escort_request"
     court: Court
     hearing: Hearing
-    pickup_reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{3,40}$")]
-    pickup_at: AwareDatetime
+    pickup_reference: Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9-]{3,40}$")]
+    pickup_at: Instant
     escort_gender: Literal["female", "male", "any"]
     measures: list[MeasureKind] = Field(min_length=1)
-    coordinator: Annotated[str, Field(min_length=1, max_length=80)]
+    coordinator: UserId
 
     _measures = field_validator("measures")(_unique)
 
@@ -202,8 +232,8 @@ class EscortRequest(_Document):
 
 
 class Money(_Strict):
-    amount: Decimal
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    amount: Amount
+    currency: Annotated[str, Field(max_length=3, pattern=r"^[A-Z]{3}$")]
     minor_units: int = Field(ge=0, le=3)
 
     @model_validator(mode="after")
@@ -217,9 +247,9 @@ class Money(_Strict):
 
 class ClaimItem(_Strict):
     category: ClaimCategory
-    description: Text | None = None
+    description: Description | None = None
     amount: Money
-    evidence: Short | None = None
+    evidence: EvidenceRef | None = None
 
 
 class StateFund(_Strict):
@@ -230,13 +260,13 @@ class StateFund(_Strict):
 class RestitutionClaim(_Document):
     kind: Literal["restitution_claim"] = "restitution_claim"
     court: Court
-    claim_id: str | None = None
-    accused: list[Accused] = Field(default_factory=list)
-    items: list[ClaimItem] = Field(min_length=1)
+    claim_id: ClaimId | None = None
+    accused: list[Accused] = Field(default_factory=list, max_length=50)
+    items: list[ClaimItem] = Field(min_length=1, max_length=100)
     total: Money
     statutory: bool
     legal_basis: Text
-    alternatives: list[Text] = Field(default_factory=list)
+    alternatives: list[Text] = Field(default_factory=list, max_length=20)
     state_fund: StateFund | None = None
 
     @model_validator(mode="after")
@@ -251,8 +281,8 @@ class RestitutionClaim(_Document):
 
 
 class LetterHearing(_Strict):
-    at: AwareDatetime
-    court: Short
+    at: Instant
+    court: CourtName
 
 
 class VictimLetter(_Document):
@@ -260,11 +290,11 @@ class VictimLetter(_Document):
 
     kind: Literal["victim_letter"] = "victim_letter"
     stage: Stage
-    reflection_ends_at: AwareDatetime | None = None
+    reflection_ends_at: Instant | None = None
     next_hearing: LetterHearing | None = None
-    measures_requested: list[MeasureKind] = Field(default_factory=list)
-    services: list[ServiceKind] = Field(default_factory=list)
-    coordinator: Annotated[str, Field(min_length=1, max_length=80)]
+    measures_requested: list[MeasureKind] = Field(default_factory=list, max_length=len(MeasureKind))
+    services: list[ServiceKind] = Field(default_factory=list, max_length=len(ServiceKind))
+    coordinator: UserId
 
     @model_validator(mode="after")
     def _no_name(self) -> "VictimLetter":
@@ -284,11 +314,11 @@ class InformationSheet(_Document):
 
     kind: Literal["information_sheet"] = "information_sheet"
     reflection_days: int = Field(ge=1, le=730)
-    reflection_ends_at: AwareDatetime | None = None
+    reflection_ends_at: Instant | None = None
     court: Court | None = None
-    services: list[ServiceKind] = Field(default_factory=list)
+    services: list[ServiceKind] = Field(default_factory=list, max_length=len(ServiceKind))
     restitution: Restitution
-    coordinator: Annotated[str, Field(min_length=1, max_length=80)]
+    coordinator: UserId
 
     @model_validator(mode="after")
     def _no_name(self) -> "InformationSheet":
@@ -298,20 +328,63 @@ class InformationSheet(_Document):
 
 
 class ConsentEntry(_Strict):
-    scope: Annotated[str, Field(pattern=r"^(interview|testimony|medical_exam|shelter_stay|return|name_disclosure"
+    scope: Annotated[str, Field(max_length=80, pattern=r"^(interview|testimony|medical_exam|shelter_stay|return|name_disclosure"
                                         r"|data_sharing:[a-z0-9_.-]{2,60}|notification:(sms|email|call|visit|letter))$")]
-    given_at: AwareDatetime
+    given_at: Instant
     method: Literal["written", "oral"]
     language: Lang
-    interpreter: Annotated[str, Field(max_length=80)] | None = None
+    interpreter: UserId | None = None
     guardian_agreed: bool = False
-    withdrawn_at: AwareDatetime | None = None
+    withdrawn_at: Instant | None = None
 
 
 class ConsentRecord(_Document):
     kind: Literal["consent_record"] = "consent_record"
     court: Court | None = None
     consents: list[ConsentEntry]
+
+
+# --- what a --data file may add (services/documents.py SUPPLEMENT_FIELDS) ---------------------------
+
+
+class GivenHearing(_Strict):
+    id: HearingRef | None = None
+    at: Instant
+
+
+class GivenItem(_Strict):
+    category: ClaimCategory
+    description: Description | None = None
+    amount: Amount
+    evidence: EvidenceRef | None = None
+
+
+class Supplement(_Strict):
+    """What the case does not hold yet, from `witness doc --data FILE`. Everything about the victim
+    comes from the case, never from a file; the document built from both is validated again."""
+
+    hearing: GivenHearing | None = None
+    docket: Docket | None = None
+    measures: list[MeasureKind] | None = Field(default=None, max_length=len(MeasureKind))
+    late_reason: Text | None = None
+    location: Literal["other_room", "other_building"] | None = None
+    reasons: list[VideoReason] | None = Field(default=None, max_length=4)
+    pickup_at: Instant | None = None
+    items: list[GivenItem] | None = Field(default=None, max_length=100)
+    claim_id: ClaimId | None = None
+    next_hearing: LetterHearing | None = None
+    measures_requested: list[MeasureKind] | None = Field(default=None, max_length=len(MeasureKind))
+
+
+def read_supplement(data: dict) -> dict:
+    """The --data file's fields, validated, as the plain values the documents service reads (only
+    those the file gave). Raises InputProblems naming `data.field.path`, never the value."""
+    try:
+        given = Supplement.model_validate(data)
+    except ValidationError as exc:
+        raise InputProblems([("data." + ".".join(str(p) for p in e["loc"]), e["msg"].removeprefix("Value error, "))
+                             for e in exc.errors()]) from None
+    return given.model_dump(exclude_unset=True)
 
 
 DocumentData = Annotated[Union[ProtectiveMeasuresApplication, VideoLinkRequest, ClosedHearingRequest, EscortRequest,
