@@ -42,6 +42,11 @@ def echo(line: object = "", err: bool = False) -> None:
     typer.echo(clean(line), err=err)
 
 
+def echo_json(data: object) -> None:
+    """Print data as JSON (a command's --json output, a schema)."""
+    typer.echo(json_text(data))
+
+
 def json_text(data: object) -> str:
     """JSON for a terminal. json.dumps already writes C0 characters as \\u00XX; with
     ensure_ascii=False (names stay readable in their own script) it lets DEL, C1 and the

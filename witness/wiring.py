@@ -126,11 +126,16 @@ def encrypted_columns() -> tuple[tuple, ...]:
 # --- entry points --------------------------------------------------------------------------
 
 def commands() -> tuple[Callable, ...]:
-    """register(app) of each command module; command modules import only typer at the top, so
-    importing them here keeps start-up fast."""
-    from witness.commands import claims, documents, hearings, notices, risk, web
+    """register(app) of each command module, in the order `witness --help` lists them; command
+    modules import only typer at the top, so importing them here keeps start-up fast. `schemas`
+    makes the `schema` group the areas after it add to."""
+    from witness.commands import (appointments, audit, cases, claims, consent, demo, deployments, documents, hearings,
+                                  keys, notices, reflection, risk, schemas, support, sweep, web, worklist)
 
-    return (claims.register, documents.register, hearings.register, notices.register, risk.register, web.register)
+    return (keys.register, cases.register, appointments.register, sweep.register, worklist.register, demo.register,
+            deployments.register, consent.register, reflection.register, support.register, audit.register,
+            schemas.register,
+            claims.register, documents.register, hearings.register, notices.register, risk.register, web.register)
 
 
 def demo_chapters() -> tuple[Callable, ...]:

@@ -5,25 +5,13 @@ Amounts are taken as text and handed to the domain unparsed: typer never turns t
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from witness.terminal import echo  # every human-readable line: values escaped
-
-
-def _cli_of(app: typer.Typer):
-    """The module whose `app` this is: `witness.cli` normally, `__main__` under `python -m
-    witness.cli`. Its helpers read that module's --actor/--now state, so take them from it."""
-    for name in ("witness.cli", "__main__"):
-        mod = sys.modules.get(name)
-        if mod is not None and getattr(mod, "app", None) is app:
-            return mod
-    import witness.cli
-
-    return witness.cli
+from witness.commands import context
+from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
 
 
 def _plain(value):
@@ -60,7 +48,6 @@ def _instalments(items: list[str] | None) -> list[tuple[str, str]] | None:
 
 
 def register(app: typer.Typer) -> None:
-    cli = _cli_of(app)
     claim_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                             help="Restitution and compensation claims, from calculation to the last payment (R-90…R-94).")
     claims_app = typer.Typer(invoke_without_command=True, pretty_exceptions_enable=False,
@@ -76,9 +63,9 @@ def register(app: typer.Typer) -> None:
         """Start a claim for a case; prints its id and the jurisdiction's legal basis."""
         from witness.services.claims import new
 
-        r = new(cli._app(), cli._actor(), case_id, judgment_date, note)
+        r = new(context.app(), context.actor(), case_id, judgment_date, note)
         if as_json:
-            cli._print(_plain(r))
+            echo_json(_plain(r))
             return
         echo(f"{r['claim']}: claim for {r['case']} in {r['jurisdiction']} ({r['currency']})")
         _basis(r["basis"])
@@ -103,7 +90,7 @@ def register(app: typer.Typer) -> None:
         from witness.errors import InputProblems
         from witness.services import claims as svc
 
-        a, actor = cli._app(), cli._actor()
+        a, actor = context.app(), context.actor()
         if category == "unpaid_wages" and rate is not None:
             r = svc.add_unpaid_wages(a, actor, claim_id, start, end, rate, per, less_paid, evidence, note)
         elif category == "lost_earnings" and days is not None:
@@ -121,7 +108,7 @@ def register(app: typer.Typer) -> None:
         """Record the judgment date (starts the profile's post-judgment filing deadline)."""
         from witness.services.claims import set_judgment
 
-        r = set_judgment(cli._app(), cli._actor(), claim_id, judgment_date)
+        r = set_judgment(context.app(), context.actor(), claim_id, judgment_date)
         deadline = f"; file by {r['filing_deadline'].isoformat()}" if r["filing_deadline"] else ""
         echo(f"{claim_id}: judgment of {r['judgment_date'].isoformat()}{deadline}")
 
@@ -130,7 +117,7 @@ def register(app: typer.Typer) -> None:
         """drafting -> filed."""
         from witness.services.claims import file
 
-        r = file(cli._app(), cli._actor(), claim_id, on)
+        r = file(context.app(), context.actor(), claim_id, on)
         echo(f"{claim_id}: filed {r['filed_on'].isoformat()}, calculated {r['calculated']}")
         for w in r["warnings"]:
             echo(f"  warning: {w}")
@@ -141,7 +128,7 @@ def register(app: typer.Typer) -> None:
         """Record the amount the prosecutor demanded in court."""
         from witness.services.claims import demand
 
-        r = demand(cli._app(), cli._actor(), claim_id, amount, on)
+        r = demand(context.app(), context.actor(), claim_id, amount, on)
         echo(f"{claim_id}: demanded {r['demanded']} on {r['demanded_on'].isoformat()}")
 
     @claim_app.command("award")
@@ -153,7 +140,7 @@ def register(app: typer.Typer) -> None:
         """filed -> awarded, with the court's schedule."""
         from witness.services.claims import award
 
-        r = award(cli._app(), cli._actor(), claim_id, amount, order_date, payer, due, _instalments(instalment))
+        r = award(context.app(), context.actor(), claim_id, amount, order_date, payer, due, _instalments(instalment))
         echo(f"{claim_id}: awarded {r['awarded']} by order of {r['order_date'].isoformat()}")
         for n, (d, a) in enumerate(r["schedule"], start=1):
             echo(f"  instalment {n}: {a} due {d.isoformat()}")
@@ -169,7 +156,7 @@ def register(app: typer.Typer) -> None:
         """Record a payment received."""
         from witness.services.claims import pay
 
-        r = pay(cli._app(), cli._actor(), claim_id, amount, currency, on, reference, note)
+        r = pay(context.app(), context.actor(), claim_id, amount, currency, on, reference, note)
         echo(f"{claim_id}: {r['paid']} paid {r['paid_on'].isoformat()}; balance {r['balance']}; {r['status']}")
 
     @claim_app.command("resolve")
@@ -179,10 +166,9 @@ def register(app: typer.Typer) -> None:
                       override: Annotated[Optional[list[str]], typer.Option(
                           "--override", help="RULE=REASON: override a Do No Harm warning (audited)")] = None):
         """Record how a claim ended without full payment."""
-        from witness.commands.risk import _overrides
         from witness.services.claims import resolve
 
-        r = resolve(cli._app(), cli._actor(), claim_id, status, reason, _overrides(override))
+        r = resolve(context.app(), context.actor(), claim_id, status, reason, context.overrides(override))
         echo(f"{claim_id}: {r['from']} -> {r['status']}")
 
     @claim_app.command("status")
@@ -190,9 +176,9 @@ def register(app: typer.Typer) -> None:
         """A claim: every stage's amount, shortfalls, schedule, payments, what is overdue, the legal basis."""
         from witness.services.claims import status
 
-        v = status(cli._app(), cli._actor(), claim_id)
+        v = status(context.app(), context.actor(), claim_id)
         if as_json:
-            cli._print(_plain(v))
+            echo_json(_plain(v))
             return
         _show(v)
 
@@ -206,9 +192,9 @@ def register(app: typer.Typer) -> None:
             return
         from witness.services.claims import portfolio
 
-        rows = portfolio(cli._app(), cli._actor(), lawyer, overdue)
+        rows = portfolio(context.app(), context.actor(), lawyer, overdue)
         if as_json:
-            cli._print(_plain(rows))
+            echo_json(_plain(rows))
             return
         if not rows:
             echo("no claims" + (" with overdue instalments" if overdue else ""))
@@ -228,7 +214,7 @@ def register(app: typer.Typer) -> None:
 
         if csv_file is not None:
             refuse_unsafe_target(csv_file, "--csv")
-        rep = report(cli._app(), cli._actor())
+        rep = report(context.app(), context.actor())
         table = _report_table(rep.rows)
         if csv_file is not None:
             import csv
@@ -240,7 +226,7 @@ def register(app: typer.Typer) -> None:
             w.writerows(table)
             write_private(csv_file, text.getvalue(), "--csv")
         if as_json:
-            cli._print(table)
+            echo_json(table)
             return
         echo(f"Restitution shortfall as of {rep.as_of.isoformat()} (each shortfall over the claims that reached the later stage)")
         for r in rep.rows:

@@ -9,27 +9,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from witness.commands import context
 from witness.terminal import echo  # every human-readable line: values escaped
 
 KINDS_HELP = ("protective_measures, video_link, closed_hearing, escort_request, restitution_claim, "
               "victim_letter, information_sheet, consent_record")
 
 
-def _overrides(items: list[str] | None) -> dict[str, str]:
-    from witness.errors import InputProblems
-
-    out = {}
-    for raw in items or []:
-        rule, sep, reason = raw.partition("=")
-        if not sep or not reason.strip():
-            raise InputProblems([("--override", "write RULE=REASON")])
-        out[rule.strip()] = reason.strip()
-    return out
-
-
 def register(app: typer.Typer) -> None:
-    from witness.cli import _actor, _app
-
     @app.command()
     def doc(
         kind: Annotated[str, typer.Argument(help=KINDS_HELP)],
@@ -58,8 +45,8 @@ def register(app: typer.Typer) -> None:
             raise InputProblems([("--data", "expected a mapping of fields")])
         if late_reason:
             supplement["late_reason"] = late_reason
-        result = generate(_app(), _actor(), Request(kind, case, hearing, claim, lang, recipient, with_name,
-                                                    supplement, _overrides(override)))
+        result = generate(context.app(), context.actor(), Request(kind, case, hearing, claim, lang, recipient, with_name,
+                                                    supplement, context.overrides(override)))
         write_private(out, result.pdf, "--out")  # it may carry a legal name: owner only
         echo(f"{case}: {kind} v{result.version} ({result.language}, to {result.recipient}, "
                    f"{result.pages} pages) -> {out}  sha256 {result.content_hash}")
@@ -69,7 +56,7 @@ def register(app: typer.Typer) -> None:
         """The register: every document generated for a case, newest first."""
         from witness.services.documents import register as document_register
 
-        rows = document_register(_app(), _actor(), case)
+        rows = document_register(context.app(), context.actor(), case)
         if not rows:
             echo(f"{case}: no documents")
         for r in rows:

@@ -8,10 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from witness.terminal import echo  # every human-readable line: values escaped
-
-OverrideOpt = Annotated[Optional[list[str]], typer.Option(
-    "--override", help="RULE=REASON: override an overridable Do No Harm finding (audited)")]
+from witness.commands import context
+from witness.commands.context import OverrideOpt
+from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
 
 
 def _when(text: str, field: str):
@@ -22,12 +21,6 @@ def _when(text: str, field: str):
         return parse_instant(text)
     except ValueError as exc:
         raise InputProblems([(field, str(exc))]) from None
-
-
-def _overrides(items):
-    from witness.commands.risk import _overrides as parse
-
-    return parse(items)
 
 
 def _witness(case: str, mode: str | None, travel: int | None, interpreter: str | None, language: str | None,
@@ -49,8 +42,6 @@ def _echo_result(r: dict) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    from witness.cli import _actor, _app, _print
-
     hearing_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                               help="Hearings: set, move, cancel, record as held (R-61).")
     measure_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
@@ -92,8 +83,8 @@ def register(app: typer.Typer) -> None:
         ws = [_witness(c, None, travel, interpreter, language, escort, defendant_cross_examines, with_pickup_address)
               for c in cases]
         start = _when(at, "--at")
-        _echo_result(add(_app(), _actor(), docket, start, start + timedelta(hours=hours), kind, jurisdiction, room, ws,
-                         _overrides(override)))
+        _echo_result(add(context.app(), context.actor(), docket, start, start + timedelta(hours=hours), kind, jurisdiction, room, ws,
+                         context.overrides(override)))
 
     @hearing_app.command("appear")
     def hearing_appear(
@@ -111,7 +102,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.hearings import appear
 
         w = _witness(case_id, mode, travel, interpreter, language, escort, defendant_cross_examines, with_pickup_address)
-        _echo_result(appear(_app(), _actor(), hearing_id, w, _overrides(override)))
+        _echo_result(appear(context.app(), context.actor(), hearing_id, w, context.overrides(override)))
 
     @hearing_app.command("move")
     def hearing_move(hearing_id: str, to: Annotated[str, typer.Option(help="New start, ISO-8601 with offset")],
@@ -124,15 +115,15 @@ def register(app: typer.Typer) -> None:
         from witness.services.hearings import move
 
         start = _when(to, "--to")
-        _echo_result(move(_app(), _actor(), hearing_id, start, start + timedelta(hours=hours) if hours else None,
-                          reason, _overrides(override)))
+        _echo_result(move(context.app(), context.actor(), hearing_id, start, start + timedelta(hours=hours) if hours else None,
+                          reason, context.overrides(override)))
 
     @hearing_app.command("cancel")
     def hearing_cancel(hearing_id: str, reason: Annotated[str, typer.Option(help="Why (recorded, encrypted)")]):
         """Cancel: bookings released, pending measures cancelled, the cancellation published in every feed."""
         from witness.services.hearings import cancel
 
-        r = cancel(_app(), _actor(), hearing_id, reason)
+        r = cancel(context.app(), context.actor(), hearing_id, reason)
         echo(f"{hearing_id} cancelled: {r['released']} booking(s) released, {r['measures_cancelled']} measure(s) "
                    f"cancelled, {r['events_cancelled']} calendar event(s) updated")
 
@@ -141,16 +132,16 @@ def register(app: typer.Typer) -> None:
         """Record that the hearing took place (then record each measure's outcome)."""
         from witness.services.hearings import held
 
-        r = held(_app(), _actor(), hearing_id)
+        r = held(context.app(), context.actor(), hearing_id)
         echo(f"{hearing_id} held; {r['outcomes_to_record']} witness(es) with measure outcomes to record")
 
     @hearing_app.command("show")
     def hearing_show(hearing_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
         from witness.services.hearings import show
 
-        v = show(_app(), _actor(), hearing_id)
+        v = show(context.app(), context.actor(), hearing_id)
         if as_json:
-            _print(v)
+            echo_json(v)
             return
         echo(f"{v['hearing']} {v['docket']} {v['kind']} at {v['court']}: {v['starts_at']} – {v['ends_at']} ({v['status']})")
         for a in v["appearances"]:
@@ -165,7 +156,7 @@ def register(app: typer.Typer) -> None:
                      include_past: Annotated[bool, typer.Option("--all", help="Past hearings too")] = False):
         from witness.services.hearings import list_hearings
 
-        for r in list_hearings(_app(), _actor(), case, include_past):
+        for r in list_hearings(context.app(), context.actor(), case, include_past):
             echo(f"{r['hearing']}  {r['at']}  {r['docket']:<20} {r['kind']:<20} {r['status']}")
 
     @app.command("measures")
@@ -174,9 +165,9 @@ def register(app: typer.Typer) -> None:
         """Status of every measure, per hearing (R-61)."""
         from witness.services.measures import list_measures
 
-        rows = list_measures(_app(), _actor(), ident)
+        rows = list_measures(context.app(), context.actor(), ident)
         if as_json:
-            _print(rows)
+            echo_json(rows)
             return
         hearing = None
         for m in rows:
@@ -194,14 +185,14 @@ def register(app: typer.Typer) -> None:
         """Recommend a measure by hand."""
         from witness.services.measures import propose
 
-        echo(propose(_app(), _actor(), hearing_id, case_id, kind))
+        echo(propose(context.app(), context.actor(), hearing_id, case_id, kind))
 
     @measure_app.command("request")
     def measure_request(measure_ids: list[str], override: OverrideOpt = None):
         """File the application(s); a late one is made and flagged LATE."""
         from witness.services.measures import request
 
-        for r in request(_app(), _actor(), measure_ids, _overrides(override)):
+        for r in request(context.app(), context.actor(), measure_ids, context.overrides(override)):
             echo(f"{r['id']} {r['kind']} requested; responses due {r['response_due_at']}"
                        + (" — LATE" if r["late"] else "") + (f" ({r['note']})" if r["note"] else ""))
             if r["eligibility"] != "eligible" and r["condition"]:
@@ -214,7 +205,7 @@ def register(app: typer.Typer) -> None:
         """Record the court's decision; a grant is booked at once."""
         from witness.services.measures import decide
 
-        r = decide(_app(), _actor(), measure_id, decision, note, _overrides(override))
+        r = decide(context.app(), context.actor(), measure_id, decision, note, context.overrides(override))
         echo(f"{measure_id} {r['kind']} for {r['case']}: {r['status']}")
         for c in r["conflicts"]:
             echo(f"  CONFLICT {c}")
@@ -225,7 +216,7 @@ def register(app: typer.Typer) -> None:
         """After the hearing: was the measure delivered?"""
         from witness.services.measures import outcome
 
-        r = outcome(_app(), _actor(), measure_id, result, note)
+        r = outcome(context.app(), context.actor(), measure_id, result, note)
         echo(f"{measure_id} {r['kind']}: {r['status']}")
 
     @measure_app.command("condition")
@@ -233,7 +224,7 @@ def register(app: typer.Typer) -> None:
         """Record a fact a jurisdiction's conditions depend on; the case's measures are re-evaluated."""
         from witness.services.measures import record_condition
 
-        n = record_condition(_app(), _actor(), case_id, condition)
+        n = record_condition(context.app(), context.actor(), case_id, condition)
         echo(f"{case_id}: {condition} recorded; {n} upcoming hearing(s) re-planned")
 
     @resources_app.command("load")
@@ -242,7 +233,7 @@ def register(app: typer.Typer) -> None:
         from witness.forms import read_data
         from witness.services.resources import load
 
-        r = load(_app(), _actor(), read_data(file))
+        r = load(context.app(), context.actor(), read_data(file))
         echo(f"{r['active']} resources active, {r['inactive']} inactive; {r['replanned']} upcoming hearing(s) re-planned")
         for c in r["conflicts"]:
             echo(f"  CONFLICT {c}")
@@ -253,9 +244,9 @@ def register(app: typer.Typer) -> None:
                        as_json: Annotated[bool, typer.Option("--json")] = False):
         from witness.services.resources import list_resources
 
-        rows = list_resources(_app(), _actor(), kind, jurisdiction)
+        rows = list_resources(context.app(), context.actor(), kind, jurisdiction)
         if as_json:
-            _print(rows)
+            echo_json(rows)
             return
         for r in rows:
             extra = f" {r['gender']}{' trained' if r['trained'] else ' NOT trained'}" if r["kind"] == "escort_officer" else ""
@@ -269,9 +260,9 @@ def register(app: typer.Typer) -> None:
         """Show the plan for a hearing and every conflict with its reason (R-62)."""
         from witness.services.preparation import plan_hearing
 
-        v = plan_hearing(_app(), _actor(), hearing_id, book, _overrides(override))
+        v = plan_hearing(context.app(), context.actor(), hearing_id, book, context.overrides(override))
         if as_json:
-            _print(v)
+            echo_json(v)
             return
         echo(f"{v['hearing']} {v['docket']} at {v['court']}, {v['at']} ({v['status']}){'' if book else ' — dry run'}")
         for b in v["bookings"]:
@@ -298,6 +289,6 @@ def register(app: typer.Typer) -> None:
         from witness.private_files import refuse_unsafe_target, write_private
 
         refuse_unsafe_target(out, "--out")
-        data = export(_app(), _actor(), audience, who, case)
+        data = export(context.app(), context.actor(), audience, who, case)
         write_private(out, data, "--out")  # hearing dates and places: owner only
         echo(f"{out}: {data.count(b'BEGIN:VEVENT')} event(s)")

@@ -1,20 +1,16 @@
 """CLI of the notices area: `witness event FILE`, `witness schema event`, `witness notices`,
 `witness ack`, `witness relay`, `witness notice-opt-out`. Only typer at the top: everything else
 (SQLAlchemy; never Prefect) is imported when a command runs.
-
-The global --actor and --now are read from the root command's parameters rather than from
-witness.cli's module state: under `python -m witness.cli` that module is `__main__`, and importing
-`witness.cli` again would give a second copy whose state the callback never set.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from witness.terminal import echo  # every human-readable line: values escaped
+from witness.commands import context, group
+from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
 
 
 def register(app: typer.Typer) -> None:
@@ -23,34 +19,10 @@ def register(app: typer.Typer) -> None:
     app.command("ack")(ack)
     app.command("relay")(relay)
     app.command("notice-opt-out")(notice_opt_out)
-    schema = next(g.typer_instance for g in app.registered_groups if g.name == "schema")
-    schema.command("event")(schema_event)
+    group(app, "schema").command("event")(schema_event)
 
 
-def _actor(ctx: typer.Context):
-    from witness.cli import claim_actor  # the one that notes the attempt, so a refusal is audited
-
-    return claim_actor(ctx.find_root().params.get("actor"))
-
-
-def _app(ctx: typer.Context, now: datetime | None = None):
-    from witness.bootstrap import build_app
-    from witness.cli import as_of_clock  # refuses --now outside tests and the demonstration
-    from witness.clock import parse_instant
-    from witness.settings import get_settings
-
-    given = ctx.find_root().params.get("now")
-    at = now or (parse_instant(given) if given else None)
-    return build_app(get_settings(), as_of_clock(at))
-
-
-def _print(data) -> None:
-    from witness.terminal import json_text
-
-    typer.echo(json_text(data))
-
-
-def event(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Custody change or case event(s), YAML or JSON (see `witness schema event`)")]):
+def event(file: Annotated[Path, typer.Argument(help="Custody change or case event(s), YAML or JSON (see `witness schema event`)")]):
     """Record events such as a custody change or a hearing outcome; they notify whom they concern.
 
     All or nothing: the whole file is checked first (every problem is listed as
@@ -61,7 +33,7 @@ def event(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Custody
     from witness.forms import read_data
     from witness.services.event_files import record_events
 
-    for r in record_events(_app(ctx), _actor(ctx), read_data(file)):
+    for r in record_events(context.app(), context.actor(), read_data(file)):
         what = ("seen before: nothing done" if r["duplicate"] else
                 f"recorded for {r['cases']} case(s)" + ("; historical, so no notices" if r["historical"] else ""))
         if r.get("order", "in_order") != "in_order":
@@ -73,19 +45,19 @@ def schema_event():
     """The JSON schema of the event file."""
     from witness.domain.event import EventFile
 
-    _print(EventFile.model_json_schema())
+    echo_json(EventFile.model_json_schema())
 
 
-def notices(ctx: typer.Context, case: Annotated[Optional[str], typer.Option("--case", help="Only this case (pseudonym)")] = None,
+def notices(case: Annotated[Optional[str], typer.Option("--case", help="Only this case (pseudonym)")] = None,
             status: Annotated[Optional[str], typer.Option("--status", help="queued, sending, sent, dead or cancelled; "
                                                                              "dead is the dead-letter list")] = None,
             as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False):
     """Notices and their delivery state (pseudonyms only, never an address)."""
     from witness.services.notices import list_notices
 
-    rows = list_notices(_app(ctx), _actor(ctx), case, status)
+    rows = list_notices(context.app(), context.actor(), case, status)
     if as_json:
-        _print(rows)
+        echo_json(rows)
         return
     for r in rows:
         flags = "".join([" URGENT" if r["urgent"] else "", f" repeat {r['repeat']}" if r["repeat"] else "",
@@ -98,7 +70,7 @@ def notices(ctx: typer.Context, case: Annotated[Optional[str], typer.Option("--c
         echo("no notices")
 
 
-def ack(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="The code the victim sent back")] = None,
+def ack(code: Annotated[Optional[str], typer.Argument(help="The code the victim sent back")] = None,
         case: Annotated[Optional[str], typer.Option("--case", help="Instead of a code: you reached the victim of "
                                                                      "this case in person or by phone")] = None):
     """Acknowledge an urgent alert: by the victim's code, or by recording contact (coordinator)."""
@@ -108,14 +80,14 @@ def ack(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="
     if bool(code) == bool(case):
         raise InputProblems([("code", "give the code, or --case ID to record contact (one of the two)")])
     if code:
-        ids = acknowledge(_app(ctx), _actor(ctx), code)
+        ids = acknowledge(context.app(), context.actor(), code)
         echo(f"acknowledged: {', '.join(ids)}; repeats stop")
     else:
-        n = record_contact(_app(ctx), _actor(ctx), case)
+        n = record_contact(context.app(), context.actor(), case)
         echo(f"{case}: contact recorded; {n} alert(s) acknowledged, repeats and escalation stop")
 
 
-def relay(ctx: typer.Context, now: Annotated[Optional[str], typer.Option("--now", help="Deliver as of this ISO-8601 instant (with offset)")] = None,
+def relay(now: Annotated[Optional[str], typer.Option("--now", help="Deliver as of this ISO-8601 instant (with offset)")] = None,
           batch: Annotated[int, typer.Option(help="Notices claimed per batch")] = 100):
     """Deliver due notices once: escalate, repeat, then send, urgent first (the Prefect flow does the same)."""
     from witness.clock import parse_instant
@@ -127,10 +99,10 @@ def relay(ctx: typer.Context, now: Annotated[Optional[str], typer.Option("--now"
         at = parse_instant(now) if now else None
     except ValueError as exc:
         raise InputProblems([("--now", str(exc))]) from None
-    a = _app(ctx, at)
+    a = context.app(at)  # its own --now wins over the global one; refused outside tests and the demonstration
     transports = build_transports(a)
     try:
-        r = run_relay(a, transports, a.clock.now(), actor=_actor(ctx), batch_size=batch)
+        r = run_relay(a, transports, a.clock.now(), actor=context.actor(), batch_size=batch)
     finally:
         for t in transports.values():
             t.close()
@@ -138,10 +110,10 @@ def relay(ctx: typer.Context, now: Annotated[Optional[str], typer.Option("--now"
                f"retrying {r.retrying}, rerouted to call/visit {r.rerouted}, dead-lettered {r.dead}")
 
 
-def notice_opt_out(ctx: typer.Context, case: str, kind: str,
+def notice_opt_out(case: str, kind: str,
                    undo: Annotated[bool, typer.Option("--undo", help="Switch this kind back on")] = False):
     """Record that the victim does not want progress notices of KIND (release alerts cannot be switched off)."""
     from witness.services.notices import set_opt_out
 
-    set_opt_out(_app(ctx), _actor(ctx), case, kind, not undo)
+    set_opt_out(context.app(), context.actor(), case, kind, not undo)
     echo(f"{case}: {kind} notices {'on' if undo else 'off'}")

@@ -6,19 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from witness.terminal import echo  # every human-readable line: values escaped
-
-
-def _overrides(items: list[str] | None) -> dict[str, str]:
-    from witness.errors import InputProblems
-
-    out = {}
-    for raw in items or []:
-        rule, sep, reason = raw.partition("=")
-        if not sep or not reason.strip():
-            raise InputProblems([("--override", "write RULE=REASON, e.g. DNH-05-gender-preference=only officer on duty")])
-        out[rule.strip()] = reason.strip()
-    return out
+from witness.commands import context, group
+from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
 
 
 def _details(items: list[str] | None) -> dict:
@@ -41,7 +30,7 @@ def _details(items: list[str] | None) -> dict:
 
 
 def register(app: typer.Typer) -> None:
-    from witness.cli import _actor, _app, _print, schema_app
+    schema_app = group(app, "schema")
 
     @app.command()
     def assess(case_id: str, file: Annotated[Path, typer.Argument(help="Answers, YAML or JSON (see `witness schema assessment`)")]):
@@ -49,7 +38,7 @@ def register(app: typer.Typer) -> None:
         from witness.forms import read_data
         from witness.services.risk import record
 
-        result = record(_app(), _actor(), case_id, read_data(file))
+        result = record(context.app(), context.actor(), case_id, read_data(file))
         echo(f"{case_id}: {result.level.value} (score {result.score}"
                    + (f", raised from {result.level_by_score.value} by the victim's own assessment" if result.raised_by_victim else "")
                    + ")")
@@ -62,9 +51,9 @@ def register(app: typer.Typer) -> None:
         """The latest risk result with its explanation, and the history."""
         from witness.services.risk import history
 
-        data = history(_app(), _actor(), case_id)
+        data = history(context.app(), context.actor(), case_id)
         if as_json:
-            _print(data)
+            echo_json(data)
             return
         latest = data["latest"]
         echo(f"{case_id}: {latest['level']} (score {latest['score']}, victim's fear {latest['victim_fear_scale']}/10) "
@@ -83,7 +72,7 @@ def register(app: typer.Typer) -> None:
         """Dry-run the Do No Harm rules for an action and print the findings."""
         from witness.services.guardrails import dry_run
 
-        findings = dry_run(_app(), _actor(), action, case_id, _details(detail))
+        findings = dry_run(context.app(), context.actor(), action, case_id, _details(detail))
         for f in findings:
             echo(f.line() + ("  [overridable with a reason]" if f.overridable else ""))
         if not findings:
@@ -94,7 +83,7 @@ def register(app: typer.Typer) -> None:
         """Record a reported fact about the case (threats and moves make a reassessment due at once)."""
         from witness.services.risk import report
 
-        report(_app(), _actor(), case_id, flag)
+        report(context.app(), context.actor(), case_id, flag)
         echo(f"{case_id}: {flag} recorded")
 
     @schema_app.command("assessment")
@@ -102,4 +91,4 @@ def register(app: typer.Typer) -> None:
         """The JSON schema of a risk assessment file."""
         from witness.domain.risk import AssessmentForm
 
-        _print(AssessmentForm.model_json_schema())
+        echo_json(AssessmentForm.model_json_schema())

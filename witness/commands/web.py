@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from witness.commands import context
 from witness.terminal import echo  # every human-readable line: values escaped
 
 BaseUrl = Annotated[str, typer.Option("--base-url", help="Where people reach `witness web` (for the set-up link)")]
@@ -18,8 +19,6 @@ def setup_link(base_url: str, token: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    from witness.cli import _actor, _app
-
     user_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                            help="Accounts of the people who sign in to `witness web` (admin).")
     app.add_typer(user_app, name="user")
@@ -31,7 +30,7 @@ def register(app: typer.Typer) -> None:
         """Create an account; prints the one-time set-up link to hand to the person."""
         from witness.services.accounts import add
 
-        token = add(_app(), _actor(), login, role)
+        token = add(context.app(), context.actor(), login, role)
         echo(f"{login} ({role}): set-up link, valid 72 hours, usable once:")
         echo(setup_link(base_url, token))
 
@@ -40,7 +39,7 @@ def register(app: typer.Typer) -> None:
         """No more sign-ins for this account; its open sessions end at once."""
         from witness.services.accounts import disable
 
-        ended = disable(_app(), _actor(), login)
+        ended = disable(context.app(), context.actor(), login)
         echo(f"{login}: disabled; {ended} session(s) ended")
 
     @user_app.command("reset")
@@ -48,7 +47,7 @@ def register(app: typer.Typer) -> None:
         """Clear password and second factor, lift a lock, re-enable; prints a new one-time set-up link."""
         from witness.services.accounts import reset
 
-        token = reset(_app(), _actor(), login)
+        token = reset(context.app(), context.actor(), login)
         echo(f"{login}: reset; set-up link, valid 72 hours, usable once:")
         echo(setup_link(base_url, token))
 
@@ -60,7 +59,7 @@ def register(app: typer.Typer) -> None:
         """Set the role and the cases a person is assigned to."""
         from witness.services.accounts import assign
 
-        r = assign(_app(), _actor(), login, role, case or [], remove_case or [])
+        r = assign(context.app(), context.actor(), login, role, case or [], remove_case or [])
         echo(f"{r['user']}: role {r['role']}; cases: {', '.join(r['cases']) or 'none'}"
                    + (f"; {r['sessions_ended']} session(s) ended" if r["sessions_ended"] else ""))
 
@@ -73,4 +72,4 @@ def register(app: typer.Typer) -> None:
         """Serve the web workspace (uvicorn). People sign in with accounts from `witness user add`."""
         from witness.web.server import serve
 
-        serve(_app(), host, port, secure_cookies)
+        serve(context.app(), host, port, secure_cookies)

@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, insert, select, update
 
+from witness.domain import fields
 from witness.domain.access import Actor, Role
 from witness.domain.guardrails import ungated
 from witness.domain.account import (SETUP_VALID_FOR, SessionState, after_failure, is_locked, language_problem,
@@ -115,6 +116,28 @@ def add(app, actor: Actor, login: str, role: str) -> str:
         uow.conn.execute(insert(accounts).values(login=login, role=role, language="en", created_at=uow.now,
                                                  created_by=actor.user, **values))
         uow.audit("account.add", login, f"role {role}")
+        uow.commit()
+    return token
+
+
+@ungated("accounts and sessions: no victim's case changes")
+def add_first_admin(app, login: str) -> str:
+    """The first admin account, made by `witness init --admin NAME`: whoever can set up the store
+    holds its keys already. Refused once an admin account exists (more admins are added by an
+    admin with `witness user add`). Returns the one-time set-up token."""
+    # The first admin's work is on the command line, so the name must be one --actor accepts too.
+    if p := user_name_problem(login) or fields.problem(fields.UserId, login):
+        raise InputProblems([("--admin", p)])
+    with app.uow(Actor(login, Role.admin)) as uow:
+        if uow.conn.execute(select(accounts.c.login).where(accounts.c.role == Role.admin.value)).first():
+            raise InputProblems([("--admin", "an admin account exists already; "
+                                             "an admin adds another with `witness user add NAME --role admin`")])
+        if uow.conn.execute(select(accounts.c.login).where(accounts.c.login == login)).first():
+            raise InputProblems([("--admin", f"an account {login!r} exists already")])
+        token, values = _new_setup(uow, login)
+        uow.conn.execute(insert(accounts).values(login=login, role=Role.admin.value, language="en", created_at=uow.now,
+                                                 created_by=login, **values))
+        uow.audit("account.add", login, "role admin; the first admin, made by witness init")
         uow.commit()
     return token
 
