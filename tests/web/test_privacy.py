@@ -1,10 +1,11 @@
 """The canary over every page (R-113, R-70): a victim's name, address, phone, aliases and date of
 birth never reach a person without need to know, on any page, in any answer, or in the access log."""
 import logging
+import re
 from datetime import timedelta
 
 from tests.conftest import ADMIN, COORDINATOR, adult_form
-from tests.web.conftest import csrf_of, make_person, signed_in_client
+from tests.web.conftest import csrf_of, make_person, signed_in_client, web_client
 from tests.web.test_routes import desk_records
 from witness.services import accounts
 from witness.services.intake import open_case
@@ -55,10 +56,15 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
                                                                 "reference": "x"}),
                   client.post("/audit/verify", data={"csrf": token}),
                   client.post("/users", data={"csrf": token, "user": "x", "role": "escort"})]
+        # The person's own calendar feed, fetched as their calendar app would (R-114).
+        linked = client.post("/calendar/link", data={"csrf": token})
+        feed = re.search(r'value="http://testserver(/feeds/[^"]+)"', linked.text)
+        pages += [linked, client.get("/calendar")] + ([web_client(app).get(feed.group(1))] if feed else [])
         shown += [f"{person.login} {p.request.method} {p.request.url.path}: {p.status_code}\n{p.text}" for p in pages]
         client.close()
     everything = "\n".join(shown + [r.getMessage() for r in caplog.records])
     assert f"/cases/{case_id}: 200" in everything  # lin and the auditor did open the case (pseudonymised)
+    assert f"/feeds/" in everything and "BEGIN:VCALENDAR" in everything  # feeds were read too
     for canary in CANARIES:
         assert canary not in everything, f"{canary!r} leaked"
 

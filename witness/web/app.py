@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from witness.web import assignments, case_pages, intake_form, signin, today
+from witness.web import assignments, calendar_pages, case_pages, intake_form, signin, today
 from witness.web import audit_page, claim_pages, hearing_pages, user_pages
 from witness.web.languages import N_
 from witness.web.page import environment, render
@@ -49,6 +49,10 @@ def routes() -> list:
         Route("/intake", intake_form.intake_page, methods=["GET"]),
         Route("/intake", intake_form.intake_submit, methods=["POST"]),
         Route("/assignments", assignments.my_assignments, methods=["GET"]),
+        Route("/calendar", calendar_pages.calendar_page, methods=["GET"]),
+        Route("/calendar/link", calendar_pages.make_link, methods=["POST"]),
+        Route("/calendar/revoke", calendar_pages.revoke_link, methods=["POST"]),
+        Route("/feeds/{token}.ics", calendar_pages.calendar_feed, methods=["GET"]),
         Route("/hearings", hearing_pages.hearing_list, methods=["GET"]),
         Route("/hearings/{hearing_id}", hearing_pages.hearing_page, methods=["GET"]),
         Route("/hearings/{hearing_id}/request", hearing_pages.request_measures, methods=["POST"]),

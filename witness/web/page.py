@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from witness.domain.access import PERMISSIONS, Actor, Role
 from witness.errors import Forbidden, NotFound, WitnessError
-from witness.services import accounts
+from witness.services import accounts, subscriptions
 from witness.web import languages
 from witness.web.languages import N_
 
@@ -31,6 +31,7 @@ NAV = [  # (path, label, who may see it): the role's pages, in the order of the 
     ("/claims", N_("Claims"), lambda a: a.role in PERMISSIONS["claim.portfolio"]),
     ("/audit", N_("Audit"), lambda a: a.role in PERMISSIONS["audit.verify"]),
     ("/users", N_("Accounts"), lambda a: a.role in accounts.MANAGE_ROLES),
+    ("/calendar", N_("Calendar"), lambda a: a.role in subscriptions.AUDIENCE_BY_ROLE),
     ("/account", N_("Account"), lambda a: True),
 ]
 
