@@ -18,6 +18,10 @@ HANA = Actor("hana", Role.legal_aid)
 
 @pytest.fixture
 def awarded(app):
+    return awarded_claim(app)
+
+
+def awarded_claim(app):
     """Hana's claim for a girl in Indonesia: IDR 15,000,000.00 calculated, 12,000,000.00 demanded,
     8,000,000.10 awarded in two instalments (1 Dec 2026 and 1 Jan 2027)."""
     hana = make_person(app, "hana", "legal_aid")
