@@ -14,17 +14,17 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import yaml
 
 from witness.bootstrap import build_app
-from witness.clock import FixedClock
+from witness.clock import Clock, FixedClock, SystemClock
 from witness.domain.access import Actor, Role
-from witness.errors import WitnessError
+from witness.errors import InputProblems, WitnessError
 from witness.private_files import secure_folder, write_private
-from witness.services import appointments, cases, consent, reflection, support
+from witness.services import accounts, appointments, cases, consent, reflection, support
 from witness.services.audit import verify
 from witness.services.intake import open_case
 from witness.services.keys import init
@@ -36,7 +36,13 @@ AMARA = Actor("amara", Role.coordinator)  # coordinator in Thailand
 DEWI = Actor("dewi", Role.coordinator)  # coordinator in Indonesia
 SOMCHAI = Actor("somchai", Role.prosecutor)
 AUDITOR = Actor("audit-1", Role.auditor)
-START = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)  # 10:00 in Bangkok and Jakarta
+# The story runs in simulated time, and all of it must lie in the past. Afterwards people sign in
+# to `witness web` on the demo's store at the real time, and every sign-in is an audit row: were the
+# story's last rows dated after the real now, `witness audit verify` would rightly report time
+# running backwards. So the story starts STORY_DAYS before today — on a Monday at 03:00 UTC (10:00
+# in Bangkok and Jakarta), so the weekdays its hearings fall on are the same on every run — and the
+# demo accounts are made at the real time, after the story's last instant.
+STORY_DAYS = 180  # the chapters span about 167 days; tests/e2e/test_demo_accounts.py keeps this true
 MARKER = ".witness-demo"
 # Prefect's default (20 s) is too short for its temporary server on a busy machine: it needs ~20 s
 # with a new PREFECT_HOME (migrations) on an idle one (../shared/notes/prefect.md).
@@ -81,10 +87,10 @@ class Story:
     """Collects what happened, day by day, for the report."""
 
     def __init__(self, clock: FixedClock):
-        self.clock, self.lines = clock, []
+        self.clock, self.lines, self.start = clock, [], clock.now()
 
     def day(self, title: str) -> None:
-        d = (self.clock.now() - START).days
+        d = (self.clock.now() - self.start).days
         self.lines.append(f"\n## Day {d} — {self.clock.now().date().isoformat()}: {title}\n")
 
     def say(self, text: str) -> None:
@@ -101,33 +107,42 @@ class Story:
             return None
 
 
-def _form(name: str, **over) -> dict:
+def story_start(now: datetime) -> datetime:
+    """The Monday 03:00 UTC at least STORY_DAYS before `now` (the real time)."""
+    day = (now.astimezone(timezone.utc) - timedelta(days=STORY_DAYS)).date()
+    start = datetime.combine(day - timedelta(days=day.weekday()), time(3, 0), timezone.utc)
+    return start if start <= now - timedelta(days=STORY_DAYS) else start - timedelta(days=7)
+
+
+def _form(name: str, opened_at: datetime, **over) -> dict:
     data = yaml.safe_load((PROJECT_ROOT / "examples" / name).read_text())
     data = json.loads(json.dumps(data, default=str))  # dates as text, as from a file
-    data["opened_at"] = START.isoformat()
+    data["opened_at"] = opened_at.isoformat()
     data.update(over)
     return data
 
 
-def run_demo(out: Path, use_prefect: bool = True) -> Path:
+def run_demo(out: Path, use_prefect: bool = True, today: Clock | None = None) -> "DemoRun":
     """Raises DemoRefused (before any work) for a folder it must not delete, DemoFailed when
-    Prefect's temporary server does not start."""
+    Prefect's temporary server does not start. `today` is the real clock (tests fix it)."""
+    today = today or SystemClock()
     out = prepare_output(out)
     # A store of its own under DIR; the demo never touches the user's real witness home or keys.
     settings = Settings(home=out / "store", database_url=None, key_file=None)
     init(settings)
-    clock = FixedClock(START)
+    start = story_start(today.now())
+    clock = FixedClock(start)
     app = build_app(settings, clock)
     story = Story(clock)
     sweep = _sweeper(app, settings, use_prefect)
 
     story.day("three victims identified")
-    fisher = open_case(app, AMARA, _form("intake-thailand-adult.yaml"))
-    second = _form("intake-thailand-adult.yaml", coordinator="amara")
+    fisher = open_case(app, AMARA, _form("intake-thailand-adult.yaml", start))
+    second = _form("intake-thailand-adult.yaml", start, coordinator="amara")
     second["victim"] |= {"legal_name": "Zaw Lin Htet", "date_of_birth": "1998-07-01", "notes": None,
                          "address": "Shelter room 2", "aliases": []}
     crewmate = open_case(app, AMARA, second)
-    girl = open_case(app, DEWI, _form("intake-indonesia-child.yaml"))
+    girl = open_case(app, DEWI, _form("intake-indonesia-child.yaml", start))
     story.say(f"{fisher}: adult man from Myanmar, forced labour on a fishing boat, Thailand (15-day reflection period).")
     story.say(f"{crewmate}: his crewmate, same proceeding and same accused — one proceeding, several victims.")
     story.say(f"{girl}: girl of uncertain age (about 15) in Indonesia, trafficked by her aunt; presumed a child, "
@@ -190,9 +205,10 @@ def run_demo(out: Path, use_prefect: bool = True) -> Path:
     ctx = DemoContext(app, clock, story, {"fisher": fisher, "crewmate": crewmate, "girl": girl}, out, sweep)
     for chapter in _chapters():
         chapter(ctx)
+    made = demo_accounts(ctx, today)
     _write_outputs(app, out, story, [fisher, crewmate, girl])
     app.engine.dispose()
-    return out / "report.md"
+    return DemoRun(out / "report.md", settings.home, made)
 
 
 @dataclass
@@ -273,10 +289,58 @@ def _write_outputs(app, out: Path, story: Story, ids: list[str]) -> None:
         work += [f"- [{who.user}] {i['due_at'].date().isoformat()} {i['kind']}: {i['detail']}" for i in open_items(app, who)]
     check = verify(app, AUDITOR)
     text = ["# witness demonstration", "",
-            "Simulated time from 2 November 2026. Pseudonyms only: this report is what a person without "
+            f"Simulated time from {story.start:%-d %B %Y}. Pseudonyms only: this report is what a person without "
             "need-to-know may read. Each refusal below is a Do No Harm rule at work.",
             *story.lines, "", "## Where the cases stand", "", *final, "", "## Coordinators' worklist", "", *work, "",
             "## Audit log", "",
             f"- {check.rows} audit rows; verification: {'intact' if check.ok else 'FAILED: ' + '; '.join(check.problems)}",
             "", f"Store: {app.settings.home} (SQLite, WAL). Case views: cases/*.json.", ""]
     write_private(out / "report.md", "\n".join(text))
+
+
+# --- Demo accounts (issue 13) ---------------------------------------------------------------------
+
+# One account per role on the demonstration's cases, so that a new user can sign in to `witness web`
+# on the demo's store at once: (login, role, the story's cases the account is assigned to). The
+# escort is the officer who stays on the fisherman's team after the roster changes.
+DEMO_ACCOUNTS = (("amara", "coordinator", ()), ("somchai", "prosecutor", ("fisher", "crewmate")),
+                 ("hana", "legal_aid", ("girl",)), ("TH-SSK-M02", "escort", ()), ("audit-1", "auditor", ()),
+                 ("root-1", "admin", ()))
+DEMO_ADMIN = Actor("root-1", Role.admin)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: str
+    role: str
+    token: str  # the one-time set-up token: the link is `witness web`'s address + /setup/TOKEN
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    report: Path
+    store: Path  # WITNESS_HOME for `witness web` on the demo's store
+    accounts: list[DemoAccount]
+
+
+def demo_accounts(ctx: DemoContext, today: Clock) -> list[DemoAccount]:
+    """The demo accounts, made at the real time: the story is over by then (story_start), so these
+    rows and every sign-in after them come later than anything the story wrote."""
+    now = today.now()
+    if ctx.clock.now() > now:
+        raise DemoFailed(f"the story ran past today ({ctx.clock.now().isoformat()}); raise STORY_DAYS in witness/demo.py")
+    ctx.clock.at = now
+    ctx.story.day("accounts for the web workspace")
+    made = []
+    for login, role, names in DEMO_ACCOUNTS:
+        try:
+            token = accounts.add(ctx.app, DEMO_ADMIN, login, role)
+        except InputProblems:  # the lawyer's, made in the story to assign her the girl's case: a new link
+            token = accounts.reset(ctx.app, DEMO_ADMIN, login)
+        made.append(DemoAccount(login, role, token))
+        if names:
+            accounts.assign(ctx.app, DEMO_ADMIN, login, add_cases=[ctx.cases[n] for n in names])
+    ctx.story.say("One account per role (" + ", ".join(f"{a.login} as {a.role.replace('_', ' ')}" for a in made)
+                  + "), each with a one-time set-up link printed on the terminal, never written here. The "
+                    "prosecutor is assigned the two Thai cases, the lawyer the girl's; the coordinator sees her own.")
+    return made
