@@ -90,3 +90,22 @@ def test_a_sign_in_after_the_demo_keeps_the_audit_log_intact(demo):
     check = audit.verify(app, AUDITOR)
     assert check.ok, check.problems
     app.engine.dispose()
+
+
+def test_the_demo_command_prints_each_accounts_set_up_link_once(monkeypatch, tmp_path, capsys):
+    from pathlib import Path
+
+    import witness.demo
+    from witness.cli import run
+    from witness.demo import DemoAccount, DemoRun
+
+    made = DemoRun(tmp_path / "out" / "report.md", tmp_path / "out" / "store",
+                   [DemoAccount("amara", "coordinator", "tok-a"), DemoAccount("audit-1", "auditor", "tok-b")])
+    monkeypatch.setattr(witness.demo, "run_demo", lambda out: made if Path(out) == tmp_path / "out" else None)
+    assert run(["demo", "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"demo finished; report: {tmp_path}/out/report.md",
+        f"sign in to the demo: WITNESS_HOME={tmp_path}/out/store witness web, then open your role's link "
+        "(each works once, for 72 hours):",
+        "  amara (coordinator): http://127.0.0.1:8000/setup/tok-a",
+        "  audit-1 (auditor): http://127.0.0.1:8000/setup/tok-b"]
