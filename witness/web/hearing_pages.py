@@ -14,7 +14,6 @@ from starlette.responses import Response
 from witness.domain.access import PERMISSIONS, require
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems, NotFound
 from witness.services import documents, guardrails, hearing_board, hearings, measures
-from witness.services.access import need_to_know
 from witness.web.page import Ctx, see_other, signed_in
 
 DECISIONS = ("granted", "partially_granted", "denied")
@@ -129,7 +128,6 @@ def application_pdf(ctx: Ctx) -> Response:
     hearing_id, case_id = ctx.path_params["hearing_id"], ctx.text("case")
     if case_id not in hearing_board.cases_on(ctx.app, ctx.actor, hearing_id):
         raise NotFound(f"case: not at hearing {hearing_id}")
-    need_to_know(ctx.app, ctx.actor, "document.generate", case=case_id)
     late_reason, with_name = ctx.text("late_reason").strip(), ctx.text("with_name") == "1"
     request = documents.Request("protective_measures", case_id, hearing_id=hearing_id, with_name=with_name,
                                 supplement={"late_reason": late_reason} if late_reason else {})
