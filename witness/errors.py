@@ -24,6 +24,8 @@ class NotFound(WitnessError):
 class Forbidden(WitnessError):
     """The actor's role or assignment does not allow this action (fail closed)."""
 
+    audited = False  # set once the refusal has its audit row (witness.services.access), so no edge adds another
+
 
 class IllegalTransition(WitnessError):
     pass

@@ -22,8 +22,9 @@ from witness.domain import fields
 from witness.domain.access import Actor, Role
 from witness.domain.guardrails import ungated
 from witness.domain.account import (SETUP_VALID_FOR, SessionState, after_failure, is_locked, language_problem,
-                                    needs_second_factor, password_problem, role_problem, sees_case, user_name_problem)
+                                    needs_second_factor, password_problem, role_problem, user_name_problem)
 from witness.errors import Forbidden, InputProblems, NotFound
+from witness.services.access import need_to_know
 from witness.store.account_tables import account_cases, accounts, web_sessions
 from witness.store.tables import cases
 
@@ -418,9 +419,7 @@ def set_language(app, actor: Actor, language: str) -> None:
 def require_case(app, actor: Actor, case_id: str) -> None:
     """NotFound unless the actor may open this case at all (the same answer as for a case that
     does not exist, so a refusal confirms nothing)."""
-    with app.uow(actor) as uow:
-        row = uow.conn.execute(select(cases.c.coordinator).where(cases.c.id == case_id)).first()
-        assigned = row is not None and uow.conn.execute(select(account_cases.c.case_id).where(
-            account_cases.c.login == actor.user, account_cases.c.case_id == case_id)).first() is not None
-    if row is None or not sees_case(actor, row.coordinator, assigned):
-        raise NotFound(f"case: no case {case_id!r}")
+    try:  # the one need-to-know rule; the refusal is audited there
+        need_to_know(app, actor, "case.read", case=case_id)
+    except Forbidden:
+        raise NotFound(f"case: no case {case_id!r}") from None

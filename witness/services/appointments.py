@@ -6,10 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
 from witness.domain.appointment import AppointmentKind, check_can_schedule
 from witness.domain.guardrails import ActionKind
 from witness.errors import InputProblems
+from witness.services.access import need_to_know
 from witness.services.guardrails import enforce, gated
 from witness.store.records import case_row
 from witness.store.tables import appointments
@@ -18,7 +19,7 @@ from witness.store.tables import appointments
 @gated(ActionKind.schedule_appearance)
 def schedule(app, actor: Actor, case_id: str, kind: str, at: datetime, overrides: dict[str, str] | None = None,
              interviewer_gender: str | None = None) -> str:
-    require(actor, "appointment.schedule")
+    need_to_know(app, actor, "appointment.schedule", case=case_id)
     try:
         what = AppointmentKind(kind)
     except ValueError:

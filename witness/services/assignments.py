@@ -8,19 +8,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from witness.domain.access import Actor, Role
+from witness.domain.access import Actor
 from witness.domain.guardrails import ungated
-from witness.errors import Forbidden
+from witness.services.access import need_to_know
 from witness.store.hearing_tables import calendar_events
-
-OWN_FEED_ROLES = frozenset({Role.escort, Role.interpreter})
-
 
 @ungated("a read (audited)")
 def of(app, actor: Actor) -> list[dict]:
     """Upcoming confirmed assignments of the signed-in escort or interpreter, soonest first."""
-    if actor.role not in OWN_FEED_ROLES:
-        raise Forbidden(f"{actor.role.value} has no assignments page")
+    need_to_know(app, actor, "assignments.read")  # their own: the query below reads only their feed
     with app.uow(actor) as uow:
         since = uow.now - timedelta(hours=12)  # today's, even if already started
         rows = uow.conn.execute(select(calendar_events.c.content).where(

@@ -1,7 +1,8 @@
 """Verifying the audit chain, and recording refused attempts (R-72)."""
 from __future__ import annotations
 
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
+from witness.services.access import need_to_know
 from witness.domain.guardrails import ungated
 from witness.store import audit
 
@@ -10,7 +11,7 @@ DENIED = "access.denied"
 
 @ungated("verifies the audit chain; reads only")
 def verify(app, actor: Actor) -> audit.Verification:
-    require(actor, "audit.verify")
+    need_to_know(app, actor, "audit.verify")
     external = audit.read_head_file(app.settings.audit_head_path)
     with app.engine.connect() as conn:
         result = audit.verify(conn, app.keyring.audit_key, external)

@@ -15,14 +15,15 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select, update
 
-from witness.domain.access import Actor, Role
+from witness.domain.access import Actor, staff_feed
 from witness.domain.fields import ResourceId, UserId, problem
 from witness.domain.guardrails import ActionKind, gated
-from witness.domain.hearing import AppearanceStatus, HearingStatus, require
+from witness.domain.hearing import AppearanceStatus, HearingStatus
 from witness.domain.protection import MeasureStatus
-from witness.errors import Forbidden, InputProblems, NotFound
+from witness.errors import InputProblems, NotFound
 from witness.outputs.calendars import (AUDIENCES, KEEP_CANCELLED_DAYS, VICTIM_TEXT, HearingView, StoredEvent, WitnessView,
                                        contents, fingerprint, render)
+from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
 from witness.services.worklist import add_items, item
 from witness.store.hearing_tables import appearances, bookings, calendar_events, hearing_changes, hearings, measures
@@ -151,14 +152,15 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
     """One audience member's feed. Staff get their own feed (a coordinator may export anyone's, to
     hand it on); the victim's and the guardian's feeds need `case_id` and pass the Do No Harm rules
     for a calendar that reaches the victim (no identity in it: `includes_identity=False`)."""
-    require(actor, "calendar.export")
     if audience not in AUDIENCES:
         raise InputProblems([("audience", f"use one of {', '.join(AUDIENCES)}")])
     # The subject names the feed inside the .ics: a CRLF in it broke the file (an AssertionError).
     if subject is not None and problem(UserId, subject) and problem(ResourceId, subject):
         raise InputProblems([("for", "a user, officer or interpreter id: letters a-z, digits, '.', '_', '-'")])
-    if actor.role is not Role.coordinator and (audience != actor.role.value or (subject and subject != actor.user)):
-        raise Forbidden(f"{actor.role.value} may export only their own {actor.role.value} calendar")
+    if audience in ("victim", "guardian"):  # handed over by the coordinators of that victim's case
+        need_to_know(app, actor, "calendar.victim", case=case_id)
+    else:  # a staff feed is its subject's own (a coordinator may hand anyone's on)
+        need_to_know(app, actor, "calendar.export", access=staff_feed(audience, subject or actor.user))
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
         lang = "en"

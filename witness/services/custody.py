@@ -21,7 +21,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
+from witness.services.access import need_to_know
 from witness.domain.guardrails import ungated
 from witness.domain.proceeding import Custody, Order, ahead_of_clock, place
 from witness.errors import InputProblems, NotFound
@@ -143,7 +144,8 @@ def mark_reassessment_due(uow, case_ids: list[str], trigger: str, due_at: dateti
 def change_custody(app, actor: Actor, event_id: str, accused_id: str, custody: str, occurred_at: datetime,
                    source: str = "manual", historical: bool = False) -> CustodyResult:
     """One custody event, one transaction."""
-    require(actor, "custody.record")
+    # A custody fact concerns every case of that accused; the alerts must not wait: the role decides.
+    need_to_know(app, actor, "custody.record")
     with app.uow(actor) as uow:
         result = record_change(uow, event_id, accused_id, custody, occurred_at, source, historical)
         uow.commit()

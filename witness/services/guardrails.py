@@ -132,9 +132,9 @@ def to_worklist(uow, stopping: list[Finding], kind: ActionKind, case_id: str, co
 @ungated("a dry run: it records only that the rules were consulted")
 def dry_run(app, actor: Actor, kind: str, case_id: str, details: dict) -> list[Finding]:
     """`witness check`: what the rules would say, without doing anything (audited as a read)."""
-    from witness.domain.access import require
+    from witness.services.access import need_to_know
 
-    require(actor, "case.read")
+    need_to_know(app, actor, "case.read", case=case_id)
     try:
         action = ActionKind(kind)
     except ValueError:

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
+from witness.services.access import need_to_know
 from witness.domain.guardrails import ActionKind, gated, unresolved
 from witness.domain.intake import IntakeForm
 from witness.domain.reflection import ReflectionPeriod
@@ -59,7 +60,7 @@ def check_form(app, data: Any) -> IntakeForm:
 @gated(ActionKind.start_service)
 def open_case(app, actor: Actor, data: Any) -> str:
     """Validate, then write the whole case in one transaction. Returns the pseudonym."""
-    require(actor, "case.intake")
+    need_to_know(app, actor, "case.intake")
     form = check_form(app, data)
     profile = app.profile(form.jurisdiction)
     with app.uow(actor) as uow:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 
 from witness import wiring
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
+from witness.services.access import need_to_know
 from witness.domain.guardrails import ungated
 from witness.private_files import make_private_folder, secure_store
 from witness.settings import Settings
@@ -58,7 +59,7 @@ def rotate(app, actor: Actor, new_key: bool = True, batch: int = 200, max_batche
     values whose stored key id is not the active one. The new key is saved before any value is
     re-encrypted, so an interruption never leaves a value under a key that is not in the keyring.
     """
-    require(actor, "keys.rotate")
+    need_to_know(app, actor, "keys.rotate")
     if new_key:
         app.keyring = app.keyring.with_new_key()
         save_keyring(app.settings.keyring_path, app.keyring)

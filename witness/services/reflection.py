@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
 from witness.domain.guardrails import ungated
 from witness.domain.reflection import VictimDecision
 from witness.errors import ActionBlocked, InputProblems
+from witness.services.access import need_to_know
 from witness.store.records import case_row, reflection_of
 from witness.store.tables import cases, worklist
 
 
 @ungated("more time for the victim to recover: no rule protects against it")
 def extend(app, actor: Actor, case_id: str, days: int, reason: str) -> str:
-    require(actor, "case.reflection")
+    need_to_know(app, actor, "case.reflection", case=case_id)
     if not reason.strip():
         raise InputProblems([("reason", "required: why the period is extended")])
     with app.uow(actor) as uow:
@@ -31,7 +32,7 @@ def extend(app, actor: Actor, case_id: str, days: int, reason: str) -> str:
 @ungated("records the victim's own decision; the stage move that follows passes the gate in the sweep")
 def decide(app, actor: Actor, case_id: str, decision: str) -> None:
     """Record the victim's informed decision. The sweep then moves the stage."""
-    require(actor, "case.reflection")
+    need_to_know(app, actor, "case.reflection", case=case_id)
     try:
         choice = VictimDecision(decision)
     except ValueError:

@@ -37,7 +37,8 @@ from typing import Iterator
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
-from witness.domain.access import Actor, Role, require
+from witness.domain.access import Actor, Role
+from witness.services.access import need_to_know
 from witness.domain.guardrails import ActionKind
 from witness.domain.notice import (DIGITAL, REPEAT_FOR, STAFF, Channel, NoticeKind, Recipient, Status, backoff_for,
                                    escalation_level_due, leaks, repeat_number)
@@ -98,7 +99,7 @@ def relay(app, transports: dict[str, Transport], now: datetime | None = None, ac
           rng: random.Random | None = None, max_batches: int = 10_000) -> RelayReport:
     """One full pass as of `now` (default: the app's clock): schedule, then deliver batches until
     nothing more is due. What is retried later (backoff) waits for a later pass."""
-    require(actor, "notice.relay")
+    need_to_know(app, actor, "notice.relay")
     now = now or app.clock.now()
     owner = owner or default_owner()
     rng = rng or random.Random()

@@ -6,10 +6,11 @@ import uuid
 
 from sqlalchemy import insert, update
 
-from witness.domain.access import Actor, require
+from witness.domain.access import Actor
 from witness.domain.support import ServiceKind, check_end_reason
 from witness.domain.guardrails import ActionKind
 from witness.errors import InputProblems, NotFound
+from witness.services.access import need_to_know
 from witness.services.guardrails import enforce, gated
 from witness.store.records import case_row
 from witness.store.tables import services
@@ -24,7 +25,7 @@ def _kind(kind: str) -> ServiceKind:
 
 @gated(ActionKind.start_service)
 def start(app, actor: Actor, case_id: str, kind: str) -> None:
-    require(actor, "service.change")
+    need_to_know(app, actor, "service.change", case=case_id)
     k = _kind(kind)
     with app.uow(actor) as uow:
         case_row(uow.conn, case_id)
@@ -37,7 +38,7 @@ def start(app, actor: Actor, case_id: str, kind: str) -> None:
 
 @gated(ActionKind.end_service)
 def end(app, actor: Actor, case_id: str, kind: str, reason: str, overrides: dict[str, str] | None = None) -> None:
-    require(actor, "service.change")
+    need_to_know(app, actor, "service.change", case=case_id)
     k = _kind(kind)
     with app.uow(actor) as uow:
         case_row(uow.conn, case_id, lock=True)

@@ -15,7 +15,8 @@ from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from witness import wiring
-from witness.domain.access import Actor, Role, require
+from witness.domain.access import Actor, Role
+from witness.services.access import need_to_know
 from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.reflection import VictimDecision
 from witness.domain.stage import Stage
@@ -185,7 +186,7 @@ class SweepReport:
 @ungated("each follow-up declares itself: a change to a case passes `automatic`, the rest add worklist items")
 def run(app, actor: Actor, now: datetime, chunk_size: int = CHUNK) -> SweepReport:
     """The whole sweep in this process: what `witness sweep` and the flow both do."""
-    require(actor, "sweep.run")
+    need_to_know(app, actor, "sweep.run")
     report = SweepReport(now)
     for name, ids in select_due(app, now).items():
         report.selected[name] = len(ids)

@@ -8,9 +8,10 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from witness.domain.access import Actor, Role, require
+from witness.domain.access import Actor, may_act_on
 from witness.domain.guardrails import ungated
 from witness.errors import InputProblems, NotFound
+from witness.services.access import need_to_know
 from witness.store.tables import cases, worklist
 
 
@@ -31,12 +32,12 @@ def item(key: str, case_id: str | None, kind: str, assignee: str, due_at: dateti
 
 @ungated("a read (audited)")
 def open_items(app, actor: Actor, everyone: bool = False) -> list[dict]:
-    require(actor, "worklist.read")
+    need_to_know(app, actor, "worklist.read")
     with app.uow(actor) as uow:
         # With the case's jurisdiction: pages show each time in the zone where it happens.
         q = (select(worklist, cases.c.jurisdiction).outerjoin(cases, cases.c.id == worklist.c.case_id)
              .where(worklist.c.done_at.is_(None)).order_by(worklist.c.due_at, worklist.c.id))
-        if not (everyone and actor.role is Role.admin):
+        if not (everyone and may_act_on(actor, None, "worklist.everyone")):
             q = q.where(worklist.c.assignee == actor.user)
         rows = [dict(r._mapping) for r in uow.conn.execute(q)]
         uow.audit("worklist.read", actor.user, f"{len(rows)} open items")
@@ -56,7 +57,7 @@ def _own_item(uow, actor: Actor, item_id: int):
 
 @ungated("the assignee closes their own item")
 def mark_done(app, actor: Actor, item_id: int) -> None:
-    require(actor, "worklist.read")
+    need_to_know(app, actor, "worklist.read")
     with app.uow(actor) as uow:
         row = _own_item(uow, actor, item_id)
         uow.conn.execute(update(worklist).where(worklist.c.id == item_id).values(done_at=uow.now, done_by=actor.user))
@@ -69,7 +70,7 @@ def snooze(app, actor: Actor, item_id: int, period: str, reason: str) -> datetim
     """Put an item off (never an urgent release alert); returns when it is due again."""
     from witness.domain.worklist import SNOOZE_PERIODS, snooze_problems
 
-    require(actor, "worklist.read")
+    need_to_know(app, actor, "worklist.read")
     with app.uow(actor) as uow:
         row = _own_item(uow, actor, item_id)
         problems = snooze_problems(row.kind, period, reason)
