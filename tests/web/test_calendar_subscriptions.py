@@ -3,6 +3,7 @@ revocable and rotatable (the old URL then answers 404); the feed carries every d
 the person's cases, not only hearings, parsed back here with icalendar; no name, address or
 pick-up place in any feed. On SQLite and PostgreSQL."""
 import hashlib
+import logging
 import re
 from datetime import date, timedelta
 
@@ -108,10 +109,14 @@ def test_an_escort_gets_only_her_assignments(app, store):
     assert summaries and all(s.startswith(f"Escort {store['hers']}") for s in summaries)
 
 
-def test_the_token_is_stored_hashed_and_revoking_or_rotating_makes_the_old_url_404(app, store):
+def test_the_token_is_stored_hashed_and_revoking_or_rotating_makes_the_old_url_404(app, store, caplog):
+    caplog.set_level(logging.INFO, logger="witness.web.access")
     amara = signed_in_client(app, make_person(app, "amara", "coordinator"))
     first = _link(amara)
     token = first.removeprefix("/feeds/").removesuffix(".ics")
+    assert web_client(app).get(first).status_code == 200
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "GET calendar_feed 200" in logged and token not in logged  # the access log names the page, not the URL
     with app.engine.connect() as c:
         rows = c.execute(select(calendar_subscriptions)).all()
     assert [r.token_hash for r in rows] == [hashlib.sha256(token.encode()).hexdigest()]

@@ -143,3 +143,14 @@ def test_every_code_word_the_pages_show_is_in_the_catalog():
     assert wanted - WORDS == set()
     thai = languages.translations("th")
     assert all(thai.gettext(w) != w or w in ("sms",) for w in wanted - {"sms"})
+
+
+def test_an_expired_form_is_explained_in_the_persons_own_language(app):
+    from tests.web.conftest import make_person, signed_in_client
+
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    client.post("/account/language", data={"csrf": csrf_of(client.get("/account").text), "language": "id"})
+    expired = client.post("/account/language", data={"csrf": "stale", "language": "th"},
+                          headers={"accept-language": "en"})
+    assert expired.status_code == 403
+    assert "<h1>Formulir kedaluwarsa</h1>" in expired.text and "Formulir ini sudah kedaluwarsa" in expired.text

@@ -113,7 +113,8 @@ def signed_in(handler: Callable[[Ctx], Response]):
         if request.method == "POST":
             form = await request.form()
             if not hmac.compare_digest(str(form.get("csrf", "")).encode(), session.csrf.encode()):
-                return render(request, "error.html", 403, actor=session.actor, csrf=session.csrf, title=N_("Form expired"),
+                return render(request, "error.html", 403, actor=session.actor, csrf=session.csrf,
+                              language=session.language, title=N_("Form expired"),
                               message=N_("This form has expired. Go back, reload the page and try again; nothing was changed."))
         ctx = Ctx(request, wapp, session, form, dict(request.path_params))
         try:
