@@ -177,16 +177,16 @@ def test_only_an_admin_manages_accounts_and_bad_names_and_roles_are_refused(app)
 
 
 def test_assign_links_existing_cases_only(app):
-    case_id = open_case(app, COORDINATOR, adult_form())
-    make_person(app, "somchai", "prosecutor")
+    case_id = open_case(app, COORDINATOR, adult_form())  # prosecuted by somchai: preecha is on it only if assigned
+    make_person(app, "preecha", "prosecutor")
     with pytest.raises(InputProblems) as err:
-        accounts.assign(app, ADMIN, "somchai", add_cases=[case_id, "W-NOPE00"])
+        accounts.assign(app, ADMIN, "preecha", add_cases=[case_id, "W-NOPE00"])
     assert err.value.problems == [("case.1", "no case 'W-NOPE00'")]
-    assert accounts.assign(app, ADMIN, "somchai", add_cases=[case_id])["cases"] == [case_id]
-    accounts.require_case(app, Actor("somchai", Role.prosecutor), case_id)
-    assert accounts.assign(app, ADMIN, "somchai", remove_cases=[case_id])["cases"] == []
+    assert accounts.assign(app, ADMIN, "preecha", add_cases=[case_id])["cases"] == [case_id]
+    accounts.require_case(app, Actor("preecha", Role.prosecutor), case_id)
+    assert accounts.assign(app, ADMIN, "preecha", remove_cases=[case_id])["cases"] == []
     with pytest.raises(NotFound):
-        accounts.require_case(app, Actor("somchai", Role.prosecutor), case_id)
+        accounts.require_case(app, Actor("preecha", Role.prosecutor), case_id)
 
 
 def test_require_account_names_an_enabled_account_with_that_role(app):
