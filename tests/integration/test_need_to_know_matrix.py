@@ -291,6 +291,9 @@ def test_lists_show_only_the_cases_their_reader_is_on(store):
     assert world.hearing not in {h["hearing"] for h in hearings.list_hearings(app, Actor("preecha", Role.prosecutor))}
     auditor = {r["id"] for r in cases.list_cases(app, Actor("audit-1", Role.auditor))}
     assert {world.case, other} <= auditor
+    assert world.case in {n["case"] for n in notices.list_notices(app, AMARA)}  # her hearing was set: she was told
+    assert world.case not in {n["case"] for n in notices.list_notices(app, Actor("dewi", Role.coordinator))}
+    assert world.case in {n["case"] for n in notices.list_notices(app, Actor("audit-1", Role.auditor))}
 
 
 def test_a_coordinator_assigned_through_an_account_acts_like_the_cases_own(store):
