@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from witness.errors import StoreBusy
 from witness.web import assignments, calendar_pages, case_pages, intake_form, signin, today
 from witness.web import audit_page, claim_pages, hearing_pages, user_pages
 from witness.web.languages import N_
@@ -25,6 +26,16 @@ async def _not_found(request: Request, exc):
 async def _server_error(request: Request, exc):
     # No traceback, no exception text: either could carry a name from a form.
     return render(request, "error.html", 500, title=N_("Error"), message=N_("Something went wrong; nothing was changed."))
+
+
+async def _busy(request: Request, exc):
+    # SQLite's one writer was held longer than the busy timeout (many people at once): nothing was
+    # written, and the same request will work in a moment. 503 says so to browsers and proxies.
+    response = render(request, "error.html", 503, title=N_("Busy"),
+                      message=N_("The system is busy with other people's work; nothing was changed. "
+                                 "Try again in a moment."))
+    response.headers["retry-after"] = "2"
+    return response
 
 
 def routes() -> list:
@@ -75,7 +86,8 @@ def routes() -> list:
 
 def create_app(witness_app, secure_cookies: bool = False) -> Starlette:
     """`witness_app` is the composition root's App (settings, store, keys, clock)."""
-    web = Starlette(routes=routes(), exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
+    web = Starlette(routes=routes(), exception_handlers={404: _not_found, 405: _not_found, 500: _server_error,
+                                                        StoreBusy: _busy},
                     middleware=[Middleware(AccessLog), Middleware(SecurityHeaders), Middleware(BodyLimit)])
     web.state.witness = witness_app
     web.state.templates = environment(Path(witness_app.settings.templates_dir) / "web")

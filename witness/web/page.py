@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from witness.domain.access import PERMISSIONS, Actor, Role
-from witness.errors import Forbidden, NotFound, WitnessError
+from witness.errors import Forbidden, NotFound, StoreBusy, WitnessError
 from witness.services import accounts, subscriptions
 from witness.web import languages
 from witness.web.languages import N_
@@ -121,6 +121,8 @@ def signed_in(handler: Callable[[Ctx], Response]):
             return await run_in_threadpool(handler, ctx)
         except (NotFound, Forbidden):
             return not_found(ctx)
+        except StoreBusy:
+            raise  # not the person's mistake: the application answers 503 (app.py)
         except WitnessError as exc:  # messages name fields and pseudonyms only (witness.errors)
             return ctx.render("error.html", 400, title=N_("Not done"), message=str(exc))
 
