@@ -7,8 +7,7 @@ and add one line below.
 
 Each section imports its parts when it is first asked for, not when this module is imported: the
 command line then starts without loading every service (no SQLAlchemy for `witness --help`), and
-the modules that dispatch (events, custody, guardrails, cases, consent, sweep, keys, the table
-registry) can import this map without an import loop. It is the one module allowed to know every
+the modules that dispatch (events, custody, guardrails, consent, sweep, keys, the table registry) can import this map without an import loop. It is the one module allowed to know every
 part; tests/unit/test_wiring.py checks that the rest of the import graph has no loop.
 """
 from __future__ import annotations
@@ -81,17 +80,9 @@ def fact_providers() -> tuple[Callable, ...]:
     from witness.services import acknowledgements, claims
 
     return (
-        claims.case_facts,            # pending_claim (DNH-11, DNH-12)
+        claims.case_facts,            # pending_claim (DNH-11, DNH-12), unresolved_claims (DNH-14)
         acknowledgements.case_facts,  # victim_notified_since_custody_change (DNH-07)
     )
-
-
-@lru_cache(maxsize=None)
-def stage_vetoes() -> tuple[Callable, ...]:
-    """veto(conn, case_id, target_stage) -> the reason a case may not move there, or None."""
-    from witness.services import claims
-
-    return (claims.stage_change_veto,)  # no closing a case with a claim unresolved
 
 
 @lru_cache(maxsize=None)

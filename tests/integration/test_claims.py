@@ -158,7 +158,7 @@ def test_no_claim_is_made_in_a_childs_name_without_a_guardian_recorded(app):
     case = _case(app, child_form())
     with app.engine.begin() as c:  # as if the guardian's record had been erased
         c.execute(update(identities).where(identities.c.case_id == case).values(guardian_name=None))
-    with pytest.raises(ActionBlocked, match="no guardian recorded"):
+    with pytest.raises(ActionBlocked, match="DNH-04-child-guardian: the victim is .presumed. a child and no guardian"):
         claims.new(app, LAWYER, case)
     with app.engine.connect() as c:
         assert c.execute(select(func.count()).select_from(claims_table)).scalar() == 0

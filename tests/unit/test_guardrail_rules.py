@@ -79,6 +79,9 @@ CASES = {
     "DNH-13-act-consent": (
         (ActionKind.start_service, adult(), dict(service="shelter")),
         (ActionKind.start_service, adult(consents=(consent("shelter_stay"),)), dict(service="shelter"))),
+    "DNH-14-claims-unresolved": (
+        (ActionKind.stage_change, adult(stage="withdrawn", unresolved_claims=("CL-1 (filed)",)), dict(target="closed")),
+        (ActionKind.stage_change, adult(stage="withdrawn"), dict(target="closed"))),
 }
 
 

@@ -229,3 +229,40 @@ def test_a_request_about_an_appearance_needs_consent_to_testify():
 
 def test_every_action_kind_lists_the_details_its_rules_read():
     assert set(DETAILS) == set(ActionKind)
+
+
+# --- the last copies beside the engine: support's reasons, consent's channel, the claim's guardian,
+# --- the claims' close veto (each now a rule or a fact the engine evaluates) ---------------------
+
+def test_the_domain_leaves_the_cooperation_rule_to_the_engine():
+    from witness.domain.support import COOPERATION_REASONS, end_reason_problem
+
+    assert all(end_reason_problem(r) is None for r in COOPERATION_REASONS)  # known reasons: DNH-02 refuses them
+    assert fired(ActionKind.end_service, case(), service="shelter", reason="declined_cooperation") == {
+        "DNH-02-services-cooperation": Severity.block}
+
+
+def test_consent_to_be_told_on_a_channel_not_marked_safe_is_dnh_09():
+    assert fired(ActionKind.give_consent, case(), scope="notification:email") == {"DNH-09-unsafe-channel": Severity.block}
+    assert fired(ActionKind.give_consent, case(), scope="notification:sms") == {}
+    assert fired(ActionKind.give_consent, case(), scope="testimony") == {}
+    # The victim's own decision is recorded for a child with no guardian yet (the guardian as a party
+    # to the consent is the consent's own rule, R-15): DNH-04 is not asked.
+    assert fired(ActionKind.give_consent, case(age_status=AgeStatus.child), scope="testimony") == {}
+
+
+def test_a_claim_in_a_childs_name_needs_a_guardian_recorded():
+    assert fired(ActionKind.open_claim, case(age_status=AgeStatus.uncertain)) == {"DNH-04-child-guardian": Severity.block}
+    assert fired(ActionKind.open_claim, case(age_status=AgeStatus.child, has_guardian=True)) == {}
+    assert fired(ActionKind.open_claim, case()) == {}
+
+
+def test_a_case_closes_only_when_its_claims_are_resolved():
+    open_claims = case(stage="withdrawn", unresolved_claims=("CL-AAAA (filed)",))
+    [f] = evaluate(Proposed(ActionKind.stage_change, open_claims, {"target": "closed"}), NOW)
+    assert (f.rule, f.severity, f.overridable) == ("DNH-14-claims-unresolved", Severity.block, False)
+    assert "W-TEST22 cannot close while its restitution claim(s) CL-AAAA (filed) are unresolved" in f.explanation
+    assert unresolved([f], {"DNH-14-claims-unresolved": "we want to close"}) == [f]  # no reason closes it
+    assert fired(ActionKind.stage_change, replace(open_claims, unresolved_claims=()), target="closed") == {}
+    assert fired(ActionKind.stage_change, case(stage="trial", unresolved_claims=("CL-AAAA (filed)",)),
+                 target="judgment") == {}

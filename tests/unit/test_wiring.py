@@ -72,11 +72,9 @@ def test_fact_providers_vetoes_and_consent_cancellers_take_what_their_callers_pa
 
     from witness.domain.guardrails import CaseFacts
 
-    assert wiring.fact_providers() and wiring.stage_vetoes() and wiring.consent_withdrawn()
+    assert wiring.fact_providers() and wiring.consent_withdrawn()
     for fn in wiring.fact_providers():
         assert _params(fn) == ["conn", "case_id", "now"], fn
-    for fn in wiring.stage_vetoes():
-        assert _params(fn) == ["conn", "case_id", "target"], fn
     for fn in wiring.consent_withdrawn():
         assert _params(fn) == ["uow", "case_id", "scope"], fn
     assert {"pending_claim", "victim_notified_since_custody_change"} <= {f.name for f in fields(CaseFacts)}
@@ -163,7 +161,7 @@ def _defined_at_top(module) -> set[str]:
 
 def _registered() -> list:
     hooks = [fn for fns in wiring.event_handlers().values() for fn in fns]
-    hooks += [*wiring.fact_providers(), *wiring.stage_vetoes(), *wiring.consent_withdrawn(), *wiring.commands(),
+    hooks += [*wiring.fact_providers(), *wiring.consent_withdrawn(), *wiring.commands(),
               *wiring.demo_chapters()]
     return hooks
 
@@ -189,8 +187,8 @@ def test_no_module_defines_a_magic_hook_the_wiring_does_not_list():
 
 def test_the_legacy_check_catches_a_hook_left_out_of_the_map(monkeypatch):
     # The check above must not pass vacuously: drop one registered hook and it must complain.
-    monkeypatch.setattr(wiring, "stage_vetoes", lambda: ())
-    with pytest.raises(AssertionError, match="stage_change_veto"):
+    monkeypatch.setattr(wiring, "consent_withdrawn", lambda: ())
+    with pytest.raises(AssertionError, match="cancel_for_withdrawn_consent"):
         test_no_module_defines_a_magic_hook_the_wiring_does_not_list()
 
 

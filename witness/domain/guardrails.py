@@ -52,6 +52,8 @@ class ActionKind(StrEnum):
     plan_return = "plan_return"
     resolve_claim = "resolve_claim"  # a restitution claim ends without full payment (withdrawn, ...)
     custody_followup = "custody_followup"  # the sweep's check after an accused is freed
+    give_consent = "give_consent"  # recording the victim's consent (a notification channel must be safe)
+    open_claim = "open_claim"  # a restitution claim made in the victim's name
 
 
 # What the rules of each kind read from `Proposed.details`. `witness check --detail` refuses any
@@ -71,6 +73,8 @@ DETAILS: dict[ActionKind, frozenset[str]] = {
     ActionKind.plan_return: frozenset(),
     ActionKind.resolve_claim: frozenset({"status"}),
     ActionKind.custody_followup: frozenset({"deadline_minutes"}),
+    ActionKind.give_consent: frozenset({"scope"}),
+    ActionKind.open_claim: frozenset(),
 }
 
 
@@ -117,6 +121,7 @@ class CaseFacts:
     settlement_followed_up: bool = False
     victim_notified_since_custody_change: bool = False
     reassessed_since_custody_change: bool = False
+    unresolved_claims: tuple[str, ...] = ()  # "CL-… (status)" of each claim not yet resolved (DNH-14)
 
     @property
     def child(self) -> bool:
@@ -138,7 +143,7 @@ class Proposed:
     accused_link (bool); share_data: recipient; send_notice: channel, includes_identity (bool),
     recipient_role; generate_document / publish_calendar: includes_identity (bool), recipient_role,
     document, about ("hearing" for a request about the victim's appearance); start_service: service;
-    end_service: service, reason; resolve_claim: status. `DETAILS` lists them.
+    end_service: service, reason; resolve_claim: status; give_consent: scope. `DETAILS` lists them.
     """
 
     kind: ActionKind
@@ -297,7 +302,11 @@ def _child_cross_exam(a: Proposed, now: datetime) -> str | None:
 
 
 def _unsafe_channel(a: Proposed, now: datetime) -> str | None:
-    channel = a.details.get("channel")
+    if a.kind is ActionKind.give_consent:  # consent to be told by a channel is consent to its use
+        scope = a.details.get("scope") or ""
+        channel = scope.split(":", 1)[1] if scope.startswith("notification:") else None
+    else:
+        channel = a.details.get("channel")
     if channel in (None, "worklist"):
         return None
     if channel not in a.case.safe_channels:
@@ -333,6 +342,13 @@ def _settlement(a: Proposed, now: datetime) -> str | None:
     return None
 
 
+def _claims_unresolved(a: Proposed, now: datetime) -> str | None:
+    if a.details.get("target") != Stage.closed.value or not a.case.unresolved_claims:
+        return None
+    return (f"{a.case.case_id} cannot close while its restitution claim(s) {', '.join(a.case.unresolved_claims)} are "
+            "unresolved: record the payments or how the claim ended (witness claim resolve) first")
+
+
 ALL = frozenset(ActionKind)
 RULES: tuple[Rule, ...] = (
     Rule("DNH-01-reflection-consent", "Recovery, Reflection and Shelter §1; Criminal Justice §1",
@@ -342,10 +358,11 @@ RULES: tuple[Rule, ...] = (
     Rule("DNH-03-real-name", "Criminal Justice §2 (privacy and anonymity)",
          frozenset({ActionKind.send_notice, ActionKind.generate_document, ActionKind.publish_calendar,
                     ActionKind.share_data}), Severity.block, _real_name),
-    # Never on starting support: an unaccompanied child is sheltered at once, guardian or not.
+    # Never on starting support: an unaccompanied child is sheltered at once, guardian or not. Never
+    # on recording a consent: the victim's own decision is recorded (the guardian as a party, R-15).
     Rule("DNH-04-child-guardian", "Victim Identification §1; Criminal Justice (child witnesses)",
-         ALL - {ActionKind.custody_followup, ActionKind.send_notice, ActionKind.start_service}, Severity.block,
-         _child_guardian),
+         ALL - {ActionKind.custody_followup, ActionKind.send_notice, ActionKind.start_service, ActionKind.give_consent},
+         Severity.block, _child_guardian),
     Rule("DNH-05-gender-preference", "Criminal Justice §3 (trained female and male investigators)",
          frozenset({ActionKind.assign_escort, ActionKind.schedule_appearance}), Severity.block, _gender, overridable=True),
     Rule("DNH-06-interpreter", "Criminal Justice §1 (challenge: 'persuasive' translation)",
@@ -355,7 +372,7 @@ RULES: tuple[Rule, ...] = (
     Rule("DNH-08-child-cross-examination", "Criminal Justice (considerations for child witnesses)",
          frozenset({ActionKind.schedule_appearance, ActionKind.request_measure}), Severity.block, _child_cross_exam),
     Rule("DNH-09-unsafe-channel", "Recovery §4 (perpetrators finding the victim); Criminal Justice §2",
-         frozenset({ActionKind.send_notice}), Severity.block, _unsafe_channel),
+         frozenset({ActionKind.send_notice, ActionKind.give_consent}), Severity.block, _unsafe_channel),
     Rule("DNH-10-data-sharing-consent", "Criminal Justice §2 (not sharing details without permission)",
          frozenset({ActionKind.share_data, ActionKind.generate_document, ActionKind.publish_calendar}), Severity.block,
          _data_sharing),
@@ -372,6 +389,9 @@ RULES: tuple[Rule, ...] = (
          frozenset({ActionKind.stage_change, ActionKind.schedule_appearance, ActionKind.generate_document,
                     ActionKind.start_service, ActionKind.end_service, ActionKind.plan_return}),
          Severity.block, _act_consent),
+    # Case management ends once the victim has received restitution (the Guide's LPSK practice, R-92).
+    Rule("DNH-14-claims-unresolved", "Criminal Justice §6 (case management ends once restitution is received)",
+         frozenset({ActionKind.stage_change}), Severity.block, _claims_unresolved),
 )
 RULES_BY_ID = {r.id: r for r in RULES}
 

@@ -2,13 +2,13 @@
 
 Ending a service needs a reason from ENDING_REASONS. Declining or withdrawing from the criminal
 process is not on that list and can never be: the Guide says to delink shelter and assistance from
-participation in the criminal justice process.
+participation in the criminal justice process. That refusal is the guardrail engine's rule DNH-02
+(witness/domain/guardrails.py), not a second copy here.
 """
 from __future__ import annotations
 
 from enum import StrEnum
 
-from witness.errors import ActionBlocked
 
 
 class ServiceKind(StrEnum):
@@ -26,11 +26,9 @@ COOPERATION_REASONS = frozenset({"declined_cooperation", "withdrew_from_process"
                                  "refused_testimony", "case_withdrawn"})
 
 
-def check_end_reason(reason: str) -> None:
-    if reason in COOPERATION_REASONS:
-        raise ActionBlocked(
-            f"reason: support can never end because the victim does not cooperate with the criminal process "
-            f"(R-23; Guide: Recovery, Reflection and Shelter §3). Allowed reasons: {', '.join(sorted(ENDING_REASONS))}"
-        )
-    if reason not in ENDING_REASONS:
-        raise ActionBlocked(f"reason: unknown reason {reason!r}; allowed: {', '.join(sorted(ENDING_REASONS))}")
+def end_reason_problem(reason: str) -> str | None:
+    """What is wrong with `reason` as typed, or None. A cooperation reason is a known reason: the
+    Do No Harm engine refuses it (DNH-02), here and in `witness check` alike, so it is not refused twice."""
+    if reason in ENDING_REASONS or reason in COOPERATION_REASONS:
+        return None
+    return f"use one of {', '.join(sorted(ENDING_REASONS))}"

@@ -10,7 +10,6 @@ from witness.domain.access import NOT_BOUND_TO_CASES, Actor, CaseAccess, identit
 from witness.domain.stage import Stage, check_transition, parse_stage
 from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked
-from witness import wiring
 from witness.domain.events import StageChanged
 from witness.services.events import publish
 from witness.services.access import allowed_cases, need_to_know
@@ -145,13 +144,10 @@ def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str,
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
         row = case_row(conn, case_id, lock=True)
-        # The transition is the stage machine's; the reflection period, the victim's decision and
-        # consent are the Do No Harm engine's (DNH-01, DNH-13), so `witness check` says the same.
+        # The transition is the stage machine's; the reflection period, the victim's decision,
+        # consent and unresolved claims are the Do No Harm engine's (DNH-01, DNH-13, DNH-14), so
+        # `witness check` says the same.
         check_transition(Stage(row.stage), target)
-        for veto in wiring.stage_vetoes():  # e.g. claims: no closing with a claim unresolved
-            problem = veto(conn, case_id, target.value)
-            if problem:
-                raise ActionBlocked(f"stage: {problem}")
         enforce(uow, ActionKind.stage_change, case_id, overrides, target=target.value)
         record_stage(uow, case_id, row.stage, target, reason.strip())
         publish(uow, StageChanged(case_ids=[case_id], from_stage=row.stage, to_stage=target.value))

@@ -1,6 +1,7 @@
 """Restitution and compensation claims (R-90…R-94): one function per action, each one transaction
-with its audit row; the portfolio and caseload reports; the facts and the veto that the guardrails
-and stage changes read. The sweep's follow-ups are in claim_follow_ups.py.
+with its audit row; the portfolio and caseload reports; the facts the guardrails read
+(a pending claim, DNH-11; no closing with a claim unresolved, DNH-14). The sweep's follow-ups are in
+claim_follow_ups.py.
 
 The legal-aid lawyer owns a claim: only they change it (the prosecutor may record the demand).
 Free text is encrypted and shown only to the owner and the case's coordinator.
@@ -24,7 +25,7 @@ from witness.domain.claim import (ENFORCING, LABELS, RESOLUTIONS, UNRESOLVED, Aw
 from witness.domain.fields import UserId, problem
 from witness.domain.money import Currency, Money
 from witness.domain.victim import AgeStatus, presumed_child
-from witness.errors import ActionBlocked, IllegalTransition, InputProblems, NotFound
+from witness.errors import IllegalTransition, InputProblems, NotFound
 from witness.domain.guardrails import ActionKind
 from witness.domain.events import RestitutionAwarded, RestitutionPaid
 from witness.services.events import publish
@@ -33,7 +34,7 @@ from witness.services.guardrails import enforce, gated, ungated
 from witness.store.claim_tables import claim_instalments, claim_items, claim_payments, claims
 from witness.store.records import case_row
 from witness.store.risk_tables import case_flags
-from witness.store.tables import identities, worklist
+from witness.store.tables import worklist
 
 def _date(value, field: str) -> date | None:
     return date_given(value, field)  # YYYY-MM-DD only (not 20260115), 1900-2199
@@ -105,7 +106,7 @@ def _close_items(uow, prefix: str) -> None:
 # --- use cases ----------------------------------------------------------------------------------
 
 
-@ungated("the lawyer's record of the claim itself: nothing the victim is asked to do, nothing shared outside the case")
+@gated(ActionKind.open_claim)
 def new(app, actor: Actor, case_id: str, judgment_date=None, note: str | None = None) -> dict:
     """Start a claim for a case, in the jurisdiction's currency, owned by the acting lawyer.
 
@@ -121,9 +122,7 @@ def new(app, actor: Actor, case_id: str, judgment_date=None, note: str | None = 
         judgment = _date(judgment_date, "judgment_date")
         _not_future(judgment, today, "judgment_date")
         child = presumed_child(AgeStatus(case.age_status))
-        if child and conn.execute(select(identities.c.guardian_name).where(identities.c.case_id == case_id)).scalar() is None:
-            raise ActionBlocked(f"claim: {case_id} is (presumed) a child and has no guardian recorded; record the "
-                                "guardian before a claim is made in the child's name (R-15)")
+        enforce(uow, ActionKind.open_claim, case_id)  # a child's claim needs a guardian to act for them (DNH-04)
         claim_id = new_claim_id()
         while conn.execute(select(claims.c.id).where(claims.c.id == claim_id)).first():
             claim_id = new_claim_id()
@@ -554,20 +553,8 @@ def report(app, actor: Actor) -> Report:
 
 
 def case_facts(conn, case_id: str, now: datetime) -> dict:
-    """For the guardrails: a foreign victim with a pending claim should be able to stay (DNH-11)."""
-    pending = conn.execute(select(claims.c.id).where(claims.c.case_id == case_id,
-                                                     claims.c.status.in_([s.value for s in UNRESOLVED])).limit(1)).first()
-    return {"pending_claim": pending is not None}
-
-
-def stage_change_veto(conn, case_id: str, target: str) -> str | None:
-    """A case closes only when its claims are resolved (R-92, the Guide's LPSK practice)."""
-    if target != "closed":
-        return None
+    """For the guardrails: a foreign victim with a pending claim should be able to stay (DNH-11),
+    and a case closes only when its claims are resolved (DNH-14; R-92, the Guide's LPSK practice)."""
     open_ = conn.execute(select(claims.c.id, claims.c.status).where(
         claims.c.case_id == case_id, claims.c.status.in_([s.value for s in UNRESOLVED])).order_by(claims.c.id)).all()
-    if not open_:
-        return None
-    which = ", ".join(f"{r.id} ({r.status})" for r in open_)
-    return (f"{case_id} cannot close while its restitution claim(s) {which} are unresolved: record the payments or "
-            "how the claim ended (witness claim resolve) first (R-92)")
+    return {"pending_claim": bool(open_), "unresolved_claims": tuple(f"{r.id} ({r.status})" for r in open_)}

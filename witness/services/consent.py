@@ -7,20 +7,21 @@ import uuid
 from sqlalchemy import insert, update
 
 from witness.domain.access import Actor
-from witness.domain.guardrails import ungated
+from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.consent import Method, dependents_of, scope_error
 from witness.domain.fields import LanguageTag, UserId, problem
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems, NotFound
 from witness.services.access import need_to_know
 from witness.services.custody import mark_reassessment_due
+from witness.services.guardrails import enforce
 from witness import wiring
 from witness.services.worklist import add_items, item
 from witness.store.records import case_row, consents_of
 from witness.store.tables import appointments, consents
 
 
-@ungated("records the victim's own decision; its checks are about the record (scope, guardian party, channel marked safe)")
+@gated(ActionKind.give_consent)
 def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str,
          interpreter: str | None = None, guardian_agreed: bool = False) -> None:
     need_to_know(app, actor, "consent.record", case=case_id)
@@ -42,9 +43,7 @@ def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str
         if presumed_child(AgeStatus(row.age_status)) and not guardian_agreed:
             raise ActionBlocked("guardian_agreed: the victim is (presumed) a child; the guardian must be a party "
                                 "to every consent (R-15)")
-        channel = scope.split(":", 1)[1] if scope.startswith("notification:") else None
-        if channel and channel not in row.safe_channels.split(","):
-            raise ActionBlocked(f"scope: the victim has not marked {channel} as a safe channel")
+        enforce(uow, ActionKind.give_consent, case_id, None, scope=scope)  # a notification channel must be safe (DNH-09)
         if any(c.scope == scope and c.active_at(uow.now) for c in consents_of(uow.conn, case_id)):
             raise ActionBlocked(f"scope: consent to {scope} is already recorded and active")
         uow.conn.execute(insert(consents).values(

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import insert, update
 
 from witness.domain.access import Actor
-from witness.domain.support import ServiceKind, check_end_reason
+from witness.domain.support import ServiceKind, end_reason_problem
 from witness.domain.guardrails import ActionKind
 from witness.errors import InputProblems, NotFound
 from witness.services.access import need_to_know
@@ -40,11 +40,13 @@ def start(app, actor: Actor, case_id: str, kind: str) -> None:
 def end(app, actor: Actor, case_id: str, kind: str, reason: str, overrides: dict[str, str] | None = None) -> None:
     need_to_know(app, actor, "service.change", case=case_id)
     k = _kind(kind)
+    if end_reason_problem(reason):
+        raise InputProblems([("reason", end_reason_problem(reason))])
     with app.uow(actor) as uow:
         case_row(uow.conn, case_id, lock=True)
-        # returned_home needs the victim's consent to return (DNH-13): nobody is sent home by a record.
+        # returned_home needs the victim's consent to return (DNH-13): nobody is sent home by a record;
+        # a cooperation reason is refused by DNH-02, the one copy of that rule.
         enforce(uow, ActionKind.end_service, case_id, overrides, service=k.value, reason=reason)
-        check_end_reason(reason)
         n = uow.conn.execute(update(services).where(services.c.case_id == case_id, services.c.kind == k.value,
                                                     services.c.status == "active")
                              .values(status="ended", ended_at=uow.now, end_reason=reason)).rowcount
