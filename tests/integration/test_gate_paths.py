@@ -3,6 +3,7 @@ check` says what the action will do, automatic changes never override (a stop be
 item), and a fact reaches the same handler whichever path records it. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 from tests.conftest import COORDINATOR, PROSECUTOR, adult_form, child_form
 from tests.people import put_on_case
 from witness.domain.access import Actor, Role
-from witness.domain.guardrails import ActionKind
+from witness.domain.guardrails import ActionKind, unresolved
 from witness.errors import ActionBlocked, InputProblems
 from witness.services import (calendar_feeds, claims, consent, documents, hearings, measures, reflection, resources, risk,
                               support)
@@ -20,7 +21,8 @@ from witness.services.guardrails import dry_run, enforce
 from witness.services.intake import open_case
 from witness.services.sweep import SYSTEM, run as sweep
 from witness.store.risk_tables import guardrail_overrides
-from witness.store.tables import cases, stage_history, worklist
+from witness.store.claim_tables import claims as claims_table
+from witness.store.tables import cases, consents, identities, stage_history, worklist
 
 LAWYER = Actor("hana", Role.legal_aid)
 COURT = "Samut Sakhon Provincial Court"
@@ -110,6 +112,66 @@ def test_check_says_what_schedule_does_after_the_reflection_period_ended_without
     with pytest.raises(ActionBlocked, match="DNH-13-act-consent: the victim has no active consent to testimony"):
         from witness.services import appointments
         appointments.schedule(app, PROSECUTOR, case, "testimony", at)
+
+
+def _agree(app, actor, kind: str, case: str, details: dict, act) -> set[str]:
+    """`witness check` and the action name the same rules: what the dry run says still stops the
+    action is exactly what the action's refusal names."""
+    stops = {f.rule for f in unresolved(dry_run(app, actor, kind, case, details), {})}
+    with pytest.raises(ActionBlocked) as refused:
+        act()
+    assert str(refused.value).startswith(f"{kind} on {case} stopped by Do No Harm rules:")
+    assert set(re.findall(r"^\[\w+\] (DNH-\d\d-[a-z-]+):", str(refused.value), re.M)) == stops
+    return stops
+
+
+def test_check_and_ending_support_for_a_cooperation_reason_name_the_one_rule(app):
+    case = open_case(app, COORDINATOR, _adult())
+    assert _agree(app, COORDINATOR, "end_service", case, {"service": "shelter", "reason": "declined_cooperation"},
+                  lambda: support.end(app, COORDINATOR, case, "shelter", "declined_cooperation")) == {
+        "DNH-02-services-cooperation"}
+    with pytest.raises(InputProblems, match=r"^reason: use one of completed, returned_home, transferred, victim_died, "
+                                            r"victim_request$"):
+        support.end(app, COORDINATOR, case, "shelter", "bored")
+    assert {s["kind"]: s["status"] for s in case_service.show(app, COORDINATOR, case)["services"]}["shelter"] == "active"
+
+
+def test_check_and_consent_to_an_unsafe_channel_name_the_one_rule(app):
+    case = open_case(app, COORDINATOR, _adult())  # safe channels: sms, call
+    assert _agree(app, COORDINATOR, "give_consent", case, {"scope": "notification:email"},
+                  lambda: consent.give(app, COORDINATOR, case, "notification:email", "written", "my")) == {
+        "DNH-09-unsafe-channel"}
+    with app.engine.connect() as c:
+        assert c.execute(select(consents.c.scope).where(consents.c.case_id == case)).scalars().all() == ["shelter_stay"]
+    assert dry_run(app, COORDINATOR, "give_consent", case, {"scope": "notification:sms"}) == []
+    consent.give(app, COORDINATOR, case, "notification:sms", "written", "my")
+
+
+def test_check_and_a_claim_for_a_child_without_a_guardian_name_the_one_rule(app):
+    case = open_case(app, COORDINATOR, child_form())
+    put_on_case(app, LAWYER, case)
+    with app.engine.begin() as c:  # as if the guardian's record had been erased
+        c.execute(update(identities).where(identities.c.case_id == case).values(guardian_name=None))
+    assert _agree(app, LAWYER, "open_claim", case, {}, lambda: claims.new(app, LAWYER, case)) == {"DNH-04-child-guardian"}
+    with app.engine.connect() as c:
+        assert c.execute(select(claims_table.c.id)).all() == []
+
+
+def test_check_and_closing_a_case_with_a_claim_open_name_the_one_rule(app):
+    case = open_case(app, COORDINATOR, _adult(victim=dict(adult_form()["victim"], nationality="TH")))
+    reflection.decide(app, COORDINATOR, case, "not_cooperate")
+    sweep(app, SYSTEM, app.clock.now())  # withdrawn, from where a case may close
+    put_on_case(app, LAWYER, case)
+    cid = claims.new(app, LAWYER, case)["claim"]
+    assert _agree(app, COORDINATOR, "stage_change", case, {"target": "closed"},
+                  lambda: case_service.change_stage(app, COORDINATOR, case, "closed", "support plan completed")) == {
+        "DNH-14-claims-unresolved"}
+    [f] = dry_run(app, COORDINATOR, "stage_change", case, {"target": "closed"})
+    assert f.explanation.startswith(f"{case} cannot close while its restitution claim(s) {cid} (drafting) are unresolved")
+    assert _stage(app, case) == "withdrawn"
+    claims.resolve(app, LAWYER, cid, "withdrawn", "the victim decided not to claim")
+    assert dry_run(app, COORDINATOR, "stage_change", case, {"target": "closed"}) == []
+    assert case_service.change_stage(app, COORDINATOR, case, "closed", "support plan completed")["to"] == "closed"
 
 
 def test_check_refuses_a_detail_the_action_does_not_read_instead_of_crashing(app):
