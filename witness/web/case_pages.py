@@ -1,6 +1,7 @@
 """The case list and the case page (R-112). The case page opens only for those who may see the
-case at all (accounts.require_case, 404 otherwise); what it shows is what `cases.show` gives the
-role. Identity stays hidden until the person asks for it with a POST (never in a URL)."""
+case at all (the need-to-know rule inside `cases.show`, 404 otherwise); what it shows is what
+`cases.show` gives the role. Identity stays hidden until the person asks for it with a POST (never
+in a URL)."""
 from __future__ import annotations
 
 from starlette.responses import Response
@@ -31,7 +32,8 @@ def case_list(ctx: Ctx) -> Response:
 
 def _case(ctx: Ctx, status: int = 200, reveal: bool = False, **extra) -> Response:
     case_id = ctx.path_params["case_id"]
-    accounts.require_case(ctx.app, ctx.actor, case_id)
+    # cases.show asks the one need-to-know rule itself: a refusal (Forbidden) and a missing case
+    # (NotFound) both become the same 404 in page.signed_in, with no second check to pay for.
     view = cases.show(ctx.app, ctx.actor, case_id, with_identity=reveal)
     extra.setdefault("findings", [])
     extra.setdefault("blocked", None)
