@@ -7,8 +7,9 @@ and add one line below.
 
 Each section imports its parts when it is first asked for, not when this module is imported: the
 command line then starts without loading every service (no SQLAlchemy for `witness --help`), and
-the modules that dispatch (events, custody, guardrails, consent, sweep, keys, the table registry) can import this map without an import loop. It is the one module allowed to know every
-part; tests/unit/test_wiring.py checks that the rest of the import graph has no loop.
+the modules that dispatch (events, custody, guardrails, consent, sweep, keys, the table registry)
+can import this map without an import loop. It is the one module allowed to know every part;
+tests/unit/test_wiring.py checks that the rest of the import graph has no loop.
 """
 from __future__ import annotations
 
