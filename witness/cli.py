@@ -106,7 +106,7 @@ def _audit_refusal(exc: Forbidden) -> None:
     if said.acting is None:
         return
     try:
-        from witness.services.audit import record_denial
+        from witness.services.access import record_denial
 
         record_denial(context.app(), said.acting, said.record, f"{said.command}: {exc}")
     except Exception as failure:  # the refusal itself stands; say that it went unrecorded

@@ -126,7 +126,7 @@ def test_a_head_file_of_the_older_single_record_format_is_read_and_appended_to(a
 
 def test_a_refusal_recorded_in_the_audit_log_keeps_the_chain_valid(logged):
     from witness.domain.access import Actor, Role
-    from witness.services.audit import DENIED, record_denial
+    from witness.services.access import DENIED, record_denial
 
     record_denial(logged, Actor("officer-9", Role.escort), "W-XXXXXX", "case show: escort may not case.read" + "x" * 400)
     last = _rows(logged)[-1]

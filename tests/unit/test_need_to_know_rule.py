@@ -88,7 +88,7 @@ def _service_functions():
 # Service functions that act for a person but are not about a victim's records, each with its reason.
 NOT_ABOUT_A_CASE = {
     ("access", "need_to_know"): "the rule itself", ("access", "refused"): "audits a refusal",
-    ("audit", "record_denial"): "audits a refusal",
+    ("access", "record_denial"): "audits a refusal",
     # Accounts: who may manage them is the accounts area's own rule (MANAGE_ROLES), audited at the edges.
     **{("accounts", name): "accounts and sessions" for name in (
         "add", "disable", "reset", "assign", "require_account", "change_password", "set_language")},

@@ -12,6 +12,8 @@ from witness.domain.guardrails import ungated
 from witness.errors import Forbidden
 from witness.store import records
 
+DENIED = "access.denied"
+
 # How each kind of record finds who is on it.
 _LOADERS = {
     "case": records.case_access,
@@ -48,11 +50,24 @@ def need_to_know(app, actor: Actor, action: str, *, case: str | None = None, cla
     return found
 
 
+@ungated("records a refused attempt in the audit log")
+def record_denial(app, actor: Actor, record: str, attempt: str) -> None:
+    """One audit row per refused attempt: who tried, which record, what was refused.
+
+    Written in a transaction of its own, because the refused action's transaction rolled back.
+    `attempt` names the command and the refusal; refusal messages carry no personal data
+    (witness.errors), and the audit store escapes control characters and cuts to column sizes.
+    Here, not in services/audit.py: verifying the chain asks need_to_know, so audit.py importing
+    this module and this module importing audit.py was an import loop.
+    """
+    with app.uow(actor) as uow:
+        uow.audit(DENIED, record or "-", attempt)
+        uow.commit()
+
+
 @ungated("writes only the audit row of a refusal")
 def refused(app, actor: Actor, record: str, action: str, exc: Forbidden) -> None:
     """Audit one refusal (who, which record, what) and mark it so the edges do not audit it again."""
-    from witness.services.audit import record_denial
-
     record_denial(app, actor, record, str(exc))  # the message names the action and the record, no personal data
     exc.audited = True
 
