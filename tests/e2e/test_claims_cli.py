@@ -4,11 +4,11 @@ stays encrypted and out of the outputs of roles without need-to-know."""
 import csv
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 import yaml
+
+from tests.e2e.runner import init_store, witness
 
 NOTE = "Quokkanote Zyxwvut rationale"
 PAYER = "Quokkapayer Vutsrq"
@@ -17,17 +17,14 @@ NOW = "--now", "2026-11-20T10:00:00+07:00"
 
 
 def _witness(env, *args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "witness.cli", *args], env=env, capture_output=True, text=True, timeout=120)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"witness {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
-    return proc
+    return witness(env, *args, check=check)
 
 
 @pytest.fixture
 def home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ALLOW_CLOCK="1")  # --now
-    _witness(env, "init")
+    init_store(env)
     holder = sqlite3.connect(tmp_path / "home" / "witness.db")  # keeps the WAL file for the search below
     holder.execute("select count(*) from cases").fetchall()
     form = {"jurisdiction": "ID", "coordinator": "dewi", "opened_at": "2026-11-02T10:00:00+07:00",

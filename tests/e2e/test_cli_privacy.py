@@ -6,12 +6,12 @@ shown to a role without need-to-know.
 """
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.e2e.runner import init_store, witness
 
 NAME = "Canaryname Zyxwvut"
 ADDRESS = "77 Quokkastraat Hidden Lane"
@@ -20,17 +20,14 @@ CANARIES = [NAME, ADDRESS, "Quokkastraat", "Zyxwvut", "80 999 1234"]
 
 
 def _witness(env, *args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "witness.cli", *args], env=env, capture_output=True, text=True, timeout=120)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"witness {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
-    return proc
+    return witness(env, *args, check=check)
 
 
 @pytest.fixture
 def home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator")
-    _witness(env, "init")
+    init_store(env)
     # Hold a connection open so the CLI processes are never the last to close: SQLite then keeps
     # the -wal file, and the canary search covers it (deleted plaintext lingers there).
     import sqlite3
@@ -103,8 +100,7 @@ def test_case_show_answers_without_importing_prefect_or_weasyprint(home):
         form["victim"] = dict(form["victim"], legal_name=f"Victim {i}")
         open_case(populated, COORDINATOR, form)
     populated.engine.dispose()
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "witness.cli", "case", "show", case_id, "--json"],
-                          env=env, capture_output=True, text=True, timeout=60)
+    proc = witness(dict(env, PYTHONPROFILEIMPORTTIME="1"), "case", "show", case_id, "--json", timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout)["case"] == case_id
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}

@@ -5,15 +5,14 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.runner import WITNESS, witness
 from witness.demo import MARKER, DemoRefused, demo_locations, prepare_output
 from witness.settings import PROJECT_ROOT
 
-WITNESS = str(Path(sys.executable).with_name("witness"))
 
 
 def _env(**extra) -> dict:
@@ -89,8 +88,7 @@ def test_a_marker_that_is_a_symbolic_link_does_not_make_a_folder_deletable(tmp_p
 def test_the_cli_refuses_a_non_empty_folder_that_is_no_demo_output_and_deletes_nothing(tmp_path):
     folder = _users_folder(tmp_path / "Documents")
     before = _contents(folder)
-    proc = subprocess.run([WITNESS, "demo", "--out", str(folder)], env=_env(), capture_output=True, text=True,
-                          timeout=120)
+    proc = witness(_env(), "demo", "--out", str(folder))
     assert proc.returncode == 1
     assert proc.stderr.strip() == (f"--out: {folder} is not empty and holds no previous demonstration; "
                                    "give a new or empty folder (the demo deletes what is in it)")
@@ -102,8 +100,7 @@ def test_the_cli_refuses_a_non_empty_folder_that_is_no_demo_output_and_deletes_n
 def test_the_cli_refuses_a_file_as_out(tmp_path):
     file = tmp_path / "notes.txt"
     file.write_text("mine")
-    proc = subprocess.run([WITNESS, "demo", "--out", str(file)], env=_env(), capture_output=True, text=True,
-                          timeout=120)
+    proc = witness(_env(), "demo", "--out", str(file))
     assert (proc.returncode, proc.stderr.strip()) == (1, f"--out: {file} is a file, not a folder")
     assert file.read_text() == "mine"
 
@@ -132,8 +129,7 @@ def test_demo_sh_takes_a_relative_path_from_where_the_user_stands(tmp_path):
 def test_a_prefect_server_too_slow_to_start_is_one_line_saying_what_to_do(tmp_path):
     # A fresh Prefect home needs its migrations (~20 s): it cannot answer within 1 s.
     env = _env(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="1")
-    proc = subprocess.run([WITNESS, "demo", "--out", str(tmp_path / "demo")], env=env, capture_output=True,
-                          text=True, timeout=300)
+    proc = witness(env, "demo", "--out", str(tmp_path / "demo"), timeout=300)
     assert (proc.returncode, proc.stderr.strip()) == (1, (
         "Prefect's temporary server did not start within 1 s (a busy machine is slow): run again with "
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=300"))

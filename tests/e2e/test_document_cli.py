@@ -3,26 +3,21 @@ import os
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import yaml
 
 from tests.conftest import adult_form
-
-
-WITNESS = str(Path(sys.executable).with_name("witness"))  # the console script, as a user runs it
+from tests.e2e.runner import init_store, witness
 
 
 def _witness(env, *args):
-    proc = subprocess.run([WITNESS, *args], env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, f"witness {' '.join(args)}: {proc.stdout}{proc.stderr}"
-    return proc.stdout
+    return witness(env, *args, check=True).stdout
 
 
 def test_the_cli_writes_a_private_pdf_and_lists_it_in_the_register(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1")
-    _witness(env, "init")
+    init_store(env)
     form = tmp_path / "intake.yaml"
     form.write_text(yaml.safe_dump(adult_form(opened_at="2026-11-02T10:00:00+07:00")))
     case_id = _witness(env, "--now", "2026-11-03T10:00:00+07:00", "intake", str(form)).strip()

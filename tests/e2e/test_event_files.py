@@ -3,12 +3,11 @@ file is checked whole and applied whole (issue 10 items 1 and 5)."""
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 import yaml
 
+from tests.e2e.runner import init_store, witness
 from witness.settings import PROJECT_ROOT
 
 NOW = ["--now", "2026-11-03T08:05:00+07:00"]
@@ -18,18 +17,14 @@ CANARIES = ["Eventcanary Qoxwyz", "Qoxwyz", "Mahachai", "234 5678"]
 
 
 def _witness(env, *args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "witness.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=PROJECT_ROOT)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"witness {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
-    return proc
+    return witness(env, *args, check=check)
 
 
 @pytest.fixture
 def home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1")
-    _witness(env, "init")
+    init_store(env)
     form = yaml.safe_load((PROJECT_ROOT / "examples" / "intake-thailand-adult.yaml").read_text())
     form["victim"]["legal_name"] = CANARIES[0]
     path = tmp_path / "intake.yaml"

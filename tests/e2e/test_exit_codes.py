@@ -3,13 +3,13 @@
 role, audited refusals and `audit verify`. Store-backed cases run on SQLite and PostgreSQL."""
 import os
 import subprocess
-import sys
 
 import pytest
 import yaml
 from sqlalchemy import delete, func, select, text
 
 from tests.conftest import COORDINATOR, adult_form
+from tests.e2e.runner import add_accounts, witness
 from witness.services import cases as case_service
 from witness.services.intake import open_case
 from witness.store.tables import audit_head, audit_log, cases
@@ -18,9 +18,7 @@ CANARY = "Canaryname Zyxwvut"
 
 
 def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
-    # As the installed `witness` console script runs it.
-    return subprocess.run([sys.executable, "-c", "import sys; from witness.cli import main; sys.argv[0] = 'witness'; main()",
-                           *args], env=env, capture_output=True, text=True, timeout=120)
+    return witness(env, *args)
 
 
 def _env(app=None, actor="amara:coordinator", **extra) -> dict:
@@ -46,6 +44,7 @@ def _audit_rows(app) -> list:
 
 @pytest.fixture
 def case_app(app):
+    add_accounts(app)
     form = adult_form()
     form["victim"] = dict(form["victim"], legal_name=CANARY)
     return app, open_case(app, COORDINATOR, form)
@@ -200,6 +199,7 @@ def _refuse_new_cases(app) -> None:
 
 
 def test_a_database_error_is_one_line_without_parameters_and_exit_74(app, tmp_path):
+    add_accounts(app)
     _refuse_new_cases(app)
     form = adult_form(coordinator="zqxcanarycoord")
     form["victim"] = dict(form["victim"], preferred_language="my", legal_name=CANARY)
@@ -231,6 +231,7 @@ def cli_in_process(sqlite_app, monkeypatch):
     from witness import cli
     from witness.settings import get_settings
 
+    add_accounts(sqlite_app)
     for key in [k for k in os.environ if k.startswith("WITNESS_")]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("WITNESS_HOME", str(sqlite_app.settings.home))

@@ -3,16 +3,14 @@ and no output goes through a symbolic link (issue 10, item 4). Modes are read wi
 import os
 import sqlite3
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import adult_form
+from tests.e2e.runner import add_accounts, witness
 
-WITNESS = str(Path(sys.executable).with_name("witness"))
 NOW = "2026-11-03T10:00:00+07:00"
 NAME = "Canaryname Zyxwvut"  # the legal name, and what a careless user may call an output file
 SYMLINK_REFUSED = ("--out: is a symbolic link; refusing to write through it "
@@ -25,8 +23,7 @@ def mode(path: Path) -> int:
 
 def _witness(env, *args):
     # The user's umask: the files must be private because witness asks, not because of it.
-    return subprocess.run([WITNESS, *args], env=env, capture_output=True, text=True, timeout=120,
-                          preexec_fn=lambda: os.umask(0o022))
+    return witness(env, *args, umask=0o022)
 
 
 @pytest.fixture
@@ -34,6 +31,7 @@ def home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1")
     assert _witness(env, "init").returncode == 0
+    add_accounts(env)
     form = tmp_path / "intake.yaml"
     form.write_text(yaml.safe_dump(adult_form(opened_at="2026-11-02T10:00:00+07:00")))
     form_data = yaml.safe_load(form.read_text())

@@ -3,21 +3,21 @@ one-line refusal (it was a TypeError), and after the reflection period ended wit
 dry run names the same rule that then stops `witness schedule`. On SQLite and PostgreSQL."""
 import os
 import subprocess
-import sys
 
 import pytest
 
 from tests.conftest import COORDINATOR, adult_form
+from tests.e2e.runner import add_accounts, witness
 from witness.services.intake import open_case
 
 
 def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "import sys; from witness.cli import main; sys.argv[0] = 'witness'; main()",
-                           *args], env=env, capture_output=True, text=True, timeout=120)
+    return witness(env, *args)
 
 
 @pytest.fixture
 def case_env(app):
+    add_accounts(app)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(app.settings.home), WITNESS_DATABASE_URL=app.settings.database_url,
                WITNESS_ACTOR="somchai:prosecutor", WITNESS_ALLOW_CLOCK="1")

@@ -3,34 +3,26 @@ resources, a hearing, measures, the plan, every audience's .ics, a move and a ca
 the victim's name and addresses in none of the outputs."""
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 import yaml
 
 from tests.calendar_parsers import icalendar_events, vobject_events
+from tests.e2e.runner import init_store, witness
 
 NAME, ADDRESS, PICKUP = "Canaryname Zyxwvut", "77 Quokkastraat Hidden Lane", "Pickupcanary Soi 9"
 NOW = "2026-11-20T10:00:00+07:00"
 
 
 def _witness(env, *args, stdin=None):
-    # As the `witness` console script runs it (under `python -m witness.cli` the area commands would see
-    # another copy of the module's --actor/--now state).
-    proc = subprocess.run([sys.executable, "-c", "import sys; from witness.cli import main; sys.argv[0] = 'witness'; main()",
-                           "--now", NOW, *args], env=env, capture_output=True,
-                          text=True, timeout=120, input=stdin)
-    if proc.returncode != 0:
-        raise AssertionError(f"witness {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
-    return proc.stdout
+    return witness(env, "--now", NOW, *args, input=stdin, check=True).stdout
 
 
 @pytest.fixture
 def home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1")
-    _witness(env, "init")
+    init_store(env)
     form = {"jurisdiction": "TH", "coordinator": "amara", "opened_at": "2026-11-02T10:00:00+07:00",
             "victim": {"legal_name": NAME, "date_of_birth": "1990-01-01", "gender": "female", "preferred_language": "th",
                        "escort_gender_preference": "female", "address": ADDRESS, "safe_channels": ["call"]},

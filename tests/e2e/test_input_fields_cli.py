@@ -4,23 +4,17 @@ processes, SQLite): exit code 1, one line `field: message`, the text never shown
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 import yaml
 
-from witness.settings import PROJECT_ROOT
+from tests.e2e.runner import witness
 
 SECRET = "Quokkanote Zyxwvut"
 
 
 def _witness(env, *args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "witness.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=PROJECT_ROOT)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"witness {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
-    return proc
+    return witness(env, *args, check=check)
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 """Bad input files through the real CLI, in fresh processes: exit code 1, one `field: message` line
 on stderr, no traceback, the value never echoed, nothing written (issue 10, items 3, 7 and 9)."""
 import os
-import subprocess
-import sys
 
 import pytest
 import yaml
+
+from tests.e2e.runner import add_accounts, witness
 
 NAME = "Canaryname Zyxwvut"
 FORM = {
@@ -18,8 +18,7 @@ FORM = {
 
 
 def _witness(env, *args):
-    return subprocess.run([sys.executable, "-m", "witness.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    return witness(env, *args)
 
 
 @pytest.fixture
@@ -27,6 +26,7 @@ def env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator")
     assert _witness(env, "init").returncode == 0
+    add_accounts(env)
     return env
 
 

@@ -3,22 +3,17 @@ delivering into loopback servers: event -> notices -> relay -> ack."""
 import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 import yaml
 
+from tests.e2e.runner import init_store, witness
 from tests.notice_fixtures import sms_sink, smtp_sink  # noqa: F401
 from witness.settings import PROJECT_ROOT
 
 
 def _witness(env, *args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "witness.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=PROJECT_ROOT)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"witness {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
-    return proc
+    return witness(env, *args, check=check)
 
 
 @pytest.fixture
@@ -26,7 +21,7 @@ def home(tmp_path, smtp_sink, sms_sink):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="amara:coordinator", WITNESS_ALLOW_CLOCK="1",
                WITNESS_SMTP_PORT=str(smtp_sink.port), WITNESS_SMS_GATEWAY_URL=sms_sink.url)
-    _witness(env, "init")
+    init_store(env)
     form = yaml.safe_load((PROJECT_ROOT / "examples" / "intake-thailand-adult.yaml").read_text())
     form["opened_at"] = "2026-11-02T10:00:00+07:00"
     ids = []

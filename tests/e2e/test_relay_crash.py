@@ -10,8 +10,6 @@ Set WITNESS_TEST_SEED to replay a seed named in a failure."""
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -19,11 +17,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.conftest import COORDINATOR, T0
+from tests.e2e.runner import add_accounts, cli_env, start
 from tests.notice_fixtures import accused_a, rows, victim
 from witness.outputs.transports.loopback import SmtpSink
 from witness.services.custody import change_custody
 from witness.services.relay import BATCH, LEASE
-from witness.settings import PROJECT_ROOT
 from witness.store.notice_tables import notice_attempts
 
 NOTICES = 200  # 199 victims and their coordinator, all by email
@@ -58,13 +56,9 @@ class KillingSink(SmtpSink):
 
 
 def _relay_process(app, sink, at):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    env.update(PYTHONPATH=str(PROJECT_ROOT), WITNESS_HOME=str(app.settings.home),
-               WITNESS_DATABASE_URL=app.settings.database_url, WITNESS_ACTOR=COORDINATOR.user + ":coordinator",
-               WITNESS_SMTP_HOST="127.0.0.1", WITNESS_SMTP_PORT=str(sink.port), WITNESS_ALLOW_CLOCK="1")
-    return subprocess.Popen([sys.executable, "-m", "witness.cli", "relay", "--now", at.isoformat(),
-                             "--batch", str(BATCH)], env=env, cwd=PROJECT_ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = cli_env(app, actor=f"{COORDINATOR.user}:coordinator", WITNESS_SMTP_HOST="127.0.0.1",
+                  WITNESS_SMTP_PORT=str(sink.port), WITNESS_ALLOW_CLOCK="1")
+    return start(env, "relay", "--now", at.isoformat(), "--batch", str(BATCH))
 
 
 def _sent_keys(app) -> set[str]:
@@ -72,6 +66,7 @@ def _sent_keys(app) -> set[str]:
 
 
 def test_a_relay_killed_at_random_points_of_a_batch_sends_at_most_one_notice_twice_per_kill(app):
+    add_accounts(app)
     seed = int(os.environ.get("WITNESS_TEST_SEED") or random.randrange(2 ** 32))
     rng = random.Random(seed)
     for n in range(NOTICES - 1):

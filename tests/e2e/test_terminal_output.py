@@ -3,14 +3,12 @@ a direct database write, could leave them) are shown escaped, never obeyed, in e
 JSON output keeps the exact value. Values are written straight into the store, bypassing input
 checks, on SQLite and PostgreSQL; the real CLI reads them in fresh processes."""
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import COORDINATOR, adult_form
+from tests.e2e.runner import add_accounts, cli_env, witness
 from witness.services.intake import open_case
 from witness.store.tables import accused, case_proceedings, cases, identities, proceedings, relationships
 
@@ -22,16 +20,14 @@ RAW = ("\x1b", "\r", "\x07", "\x9b", "\x7f", "\u202e", "\t")
 
 
 def _run(app, actor, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    env.update(WITNESS_HOME=str(app.settings.home), WITNESS_DATABASE_URL=app.settings.database_url, WITNESS_ACTOR=actor)
-    proc = subprocess.run([sys.executable, "-c", "import sys; from witness.cli import main; sys.argv[0] = 'witness'; main()",
-                           *args], env=env, capture_output=True, text=True, timeout=120)
+    proc = witness(cli_env(app, actor=actor), *args)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
 
 @pytest.fixture
 def hostile(app):
+    add_accounts(app)
     mine = open_case(app, COORDINATOR, adult_form())
     other = open_case(app, COORDINATOR, adult_form())
     with app.engine.begin() as c:

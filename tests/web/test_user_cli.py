@@ -1,21 +1,20 @@
 """`witness user ...` through the real command line, in fresh processes on the default SQLite store."""
 import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.e2e.runner import add_accounts, witness
+
 
 def _witness(env, *args):
-    return subprocess.run([sys.executable, "-m", "witness.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    return witness(env, *args)
 
 
 @pytest.fixture
 def env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="root-1:admin")
-    assert _witness(env, "init").returncode == 0
+    assert _witness(env, "init", "--admin", "root-1").returncode == 0
     return env
 
 
@@ -31,6 +30,7 @@ def test_user_add_prints_a_one_time_set_up_link_and_reset_a_new_one(env):
 
 
 def test_user_commands_refuse_with_one_line_and_exit_1(env):
+    add_accounts(env, {"amara": "coordinator"})
     cases = [
         (dict(env), ("user", "add", "amara", "--role", "boss"), "role: use one of admin, auditor, coordinator"),
         (dict(env), ("user", "disable", "nobody"), "user: no account 'nobody'"),

@@ -1,10 +1,10 @@
 """`witness web` in a real process: uvicorn on loopback, our access log, sign-in page served."""
 import os
 import socket
-import subprocess
-import sys
 
 import httpx
+
+from tests.e2e.runner import start, witness
 
 
 def _free_port() -> int:
@@ -16,12 +16,10 @@ def _free_port() -> int:
 def test_witness_web_serves_the_sign_in_page_on_loopback_and_logs_pages_not_paths(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
     env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="root-1:admin")
-    subprocess.run([sys.executable, "-m", "witness.cli", "init"], env=env, check=True, capture_output=True, timeout=120)
-    link = subprocess.run([sys.executable, "-m", "witness.cli", "user", "add", "amara", "--role", "coordinator"], env=env,
-                          check=True, capture_output=True, text=True, timeout=120).stdout.strip().splitlines()[-1]
+    witness(env, "init", "--admin", "root-1", check=True)
+    link = witness(env, "user", "add", "amara", "--role", "coordinator", check=True).stdout.strip().splitlines()[-1]
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "witness.cli", "web", "--port", str(port)], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = start(env, "web", "--port", str(port))
     try:
         seen = []
         for line in proc.stderr:  # wait for uvicorn to say it listens (no sleeping)

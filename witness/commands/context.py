@@ -119,6 +119,9 @@ def actor():
     if not _current.actor_text:
         raise Forbidden("actor: say who is acting with --actor USER:ROLE or WITNESS_ACTOR")
     _current.acting = Actor.parse(_current.actor_text)
+    from witness.services.accounts import require_account
+
+    require_account(app(), _current.acting)
     _current.account_checked = True
     return _current.acting
 
