@@ -36,7 +36,7 @@ class App:
 
     def uow(self, actor: Actor, now: datetime | None = None) -> UnitOfWork:
         return UnitOfWork(self.engine, self.cipher, self.keyring.audit_key, self.settings.audit_head_path,
-                          actor, now or self.clock.now(), self.profiles)
+                          actor, now or self.clock.now(), self.profiles, self.settings)
 
     def profile(self, code: str) -> JurisdictionProfile:
         try:

@@ -19,7 +19,6 @@ from witness.errors import WitnessError
 from witness.settings import get_settings
 
 RELAY_INTERVAL_SECONDS = 60  # urgent release alerts cannot wait an hour; prefect.yaml says the same
-SWEEP_INTERVAL_SECONDS = 3600  # as in prefect.yaml; WITNESS_SWEEP_INTERVAL_SECONDS overrides it for demonstrations
 ANCHOR = datetime(2026, 1, 1, tzinfo=timezone.utc)  # hourly runs fall on the hour, UTC
 START_TIMEOUT = 120  # a new server database takes ~17 s to migrate, much longer on a busy machine
 STOP_TIMEOUT = 15
@@ -31,10 +30,11 @@ def serve() -> None:
     from witness.bootstrap import build_app
     from witness.store import schema
 
-    app = build_app(get_settings())
+    settings = get_settings()
+    app = build_app(settings)
     schema.upgrade(app.engine)
     app.engine.dispose()
-    home = get_settings().home / "prefect"
+    home = settings.home / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
@@ -56,7 +56,7 @@ def serve() -> None:
         # Prefect reads its settings when first imported, and served flow runs (subprocesses)
         # inherit this environment: set it before the import.
         os.environ.update(env, PREFECT_API_URL=api)
-        _serve_deployments()
+        _serve_deployments(settings.sweep_interval_seconds)
     except KeyboardInterrupt:
         pass
     finally:
@@ -66,17 +66,13 @@ def serve() -> None:
         print("Stopped.", flush=True)
 
 
-def _serve_deployments() -> None:
+def _serve_deployments(every: int) -> None:
     from prefect import serve
     from prefect.schedules import Interval
 
     from flows.notices import relay
     from flows.sweep import sweep  # the one place witness/ reaches into flows/: this is the flows' launcher
 
-    try:
-        every = int(os.environ.get("WITNESS_SWEEP_INTERVAL_SECONDS", SWEEP_INTERVAL_SECONDS))
-    except ValueError:
-        raise WitnessError("WITNESS_SWEEP_INTERVAL_SECONDS: a whole number of seconds") from None
     serve(sweep.to_deployment(name="sweep", schedules=[Interval(every, anchor_date=ANCHOR, timezone="UTC")]),
           relay.to_deployment(name="notices-relay",
                               schedules=[Interval(RELAY_INTERVAL_SECONDS, anchor_date=ANCHOR, timezone="UTC")]))

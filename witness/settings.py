@@ -1,10 +1,14 @@
-"""One Settings object, read from WITNESS_* environment variables (see config/.env.example)."""
+"""One Settings object, read from WITNESS_* environment variables (see config/.env.example).
+
+Every piece of configuration is a field here, and the application reads it from `app.settings`
+(the composition root builds the App from it): no module reads os.environ or a settings class of
+its own, so a test or a second store configures everything in one object."""
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +30,21 @@ class Settings(BaseSettings):
     debug: bool = Field(default=False, description="Print the traceback of an internal error (may show personal data)")
     interpreter_blocklist: str = Field(default="", description="Interpreter ids never to assign, comma-separated "
                                        "(DNH-06), e.g. after 'persuasive' translation or a conflict of interest was reported")
+    # Notices (R-52): the mail server, the SMS gateway, the staff directory.
+    smtp_host: str = Field(default="127.0.0.1")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = Field(default="notices@witness.invalid")
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    sms_gateway_url: str | None = Field(default=None, description="HTTP(S) endpoint that accepts POST {to, text}")
+    sms_gateway_token: SecretStr | None = None
+    sms_timeout_seconds: float = 10.0
+    oncall_file: Path = Field(default=PROJECT_ROOT / "config" / "oncall.yaml",
+                              description="Staff directory: helplines, contacts, on-call (validated on load)")
+    # `witness serve`: prefect.yaml runs the sweep hourly; a demonstration may want it sooner.
+    sweep_interval_seconds: int = Field(default=3600, ge=1, description="How often `witness serve` runs the sweep")
 
     @field_validator("database_url")
     @classmethod

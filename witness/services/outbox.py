@@ -26,23 +26,21 @@ from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ConfigError
 from witness.outputs.notice_text import has_template
 from witness.services.worklist import add_items, item
-from witness.settings import get_settings
 from witness.store.notice_tables import notice_opt_outs, notices
 from witness.store.tables import cases, identities
 
 CHUNK = 900  # ids per IN (...) list: well under SQLite's variable limit
 
 
-def directory():
+def directory(settings):
     """The staff directory (config/oncall.yaml, or WITNESS_ONCALL_FILE), validated on load."""
     from witness.oncall import load_directory
-    from witness.outputs.transports import TransportSettings
 
-    return load_directory(TransportSettings().oncall_file)
+    return load_directory(settings.oncall_file)
 
 
-def templates_dir() -> Path:
-    return get_settings().templates_dir
+def templates_dir(settings) -> Path:
+    return settings.templates_dir
 
 
 def notice_key(cipher, *parts: str) -> str:
@@ -138,7 +136,7 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
     Returns how many were new (0 if this occasion was queued before)."""
     conn, now, cipher = uow.conn, uow.now, uow.cipher
     try:
-        staff_dir = directory()
+        staff_dir = directory(uow.settings)
     except ConfigError:
         # A broken staff directory must not stop an event from being recorded: coordinators get a
         # worklist item instead of an email; the relay reports the file when it runs.
@@ -183,7 +181,7 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
             made = [add(r.id, recipient.value, None, ch.value, language, values, group) for ch in channels]
             if urgent:
                 groups.append((group, made))
-            if not has_template(templates_dir(), language, kind.value):
+            if not has_template(templates_dir(uow.settings), language, kind.value):
                 interpreter_tasks.append(item(
                     f"interpreter:{group}", r.id, "notice_interpreter", r.coordinator, now, now,
                     f"{r.id}: the {kind.value.replace('_', ' ')} notice has no {language} translation; it goes in "

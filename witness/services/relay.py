@@ -174,7 +174,7 @@ def _escalate(uow) -> int:
             due[level].append((a, deadline))
     if not due[1] and not due[2]:
         return 0
-    staff_dir = directory()
+    staff_dir = directory(uow.settings)
     rows, items = [], []
     stamp = now.isoformat()
     by_coordinator: dict[str, list] = {}
@@ -299,7 +299,7 @@ def _prepare(uow, rows) -> list[Prepared]:
                                           .where(cases.c.id.in_(case_ids)))} if case_ids else {}
     idents = {i.case_id: i for i in conn.execute(select(identities).where(identities.c.case_id.in_(case_ids)))} \
         if case_ids else {}
-    staff_dir = directory()
+    staff_dir = directory(uow.settings)
     out = []
     for r in rows:
         c = info.get(r.case_id)
@@ -351,17 +351,17 @@ def _prepare_one(uow, r, p: Prepared, c, ident, staff_dir, cipher) -> None:
         return
     if r.recipient in STAFF:
         name = "staff_urgent_undelivered" if r.kind == NoticeKind.urgent_undelivered.value else "staff_event"
-        text = render(templates_dir(), name, "en", {**values, "kind": r.kind.replace("_", " "), "case": r.case_id or ""})
+        text = render(templates_dir(uow.settings), name, "en", {**values, "kind": r.kind.replace("_", " "), "case": r.case_id or ""})
         subject, body = text.subject, text.body
     elif r.channel == Channel.worklist.value:
         # A call / visit task: the coordinator reads the English text and says it in the victim's language.
-        text = render(templates_dir(), r.kind, "en", values)
+        text = render(templates_dir(uow.settings), r.kind, "en", values)
         subject = f"{r.case_id}: {'URGENT: ' if r.urgent else ''}call or visit the {r.recipient} (language {r.language})"
         body = text.body
     else:
         if r.ack_code:
             values["code"] = cipher.decrypt("notices", "ack_code", r.group_key, r.ack_code)
-        text = render(templates_dir(), r.kind, r.language, values)
+        text = render(templates_dir(uow.settings), r.kind, r.language, values)
         subject, body = text.subject, text.body
     if leaks(subject + "\n" + body, secrets_):
         p.outcome, p.error = "permanent", "content check: the text would reveal who the victim is (R-55); not sent"

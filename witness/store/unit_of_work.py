@@ -14,9 +14,10 @@ from witness.store.crypto import FieldCipher
 
 class UnitOfWork:
     def __init__(self, engine: Engine, cipher: FieldCipher, audit_key: bytes, head_path, actor: Actor, now: datetime,
-                 profiles: dict | None = None):
+                 profiles: dict | None = None, settings=None):
         self.engine, self.cipher, self.audit_key, self.head_path = engine, cipher, audit_key, head_path
         self.profiles = profiles or {}
+        self.settings = settings  # the App's: what a handler in this transaction reads (templates, staff directory)
         self.actor, self.now = actor, now
         self.conn: Connection | None = None
         self._head: audit.Head | None = None

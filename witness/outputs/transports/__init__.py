@@ -12,13 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Protocol
-
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from witness.settings import PROJECT_ROOT
 
 
 class TransportError(Exception):
@@ -50,19 +44,3 @@ class Transport(Protocol):
     def send(self, message: Message) -> None: ...
 
 
-class TransportSettings(BaseSettings):
-    """WITNESS_SMTP_* and WITNESS_SMS_* variables (see config/.env.example)."""
-
-    model_config = SettingsConfigDict(env_prefix="WITNESS_", extra="ignore")
-
-    smtp_host: str = Field(default="127.0.0.1")
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    smtp_from: str = Field(default="notices@witness.invalid")
-    smtp_starttls: bool = False
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_timeout_seconds: float = 10.0
-    sms_gateway_url: str | None = Field(default=None, description="HTTP(S) endpoint that accepts POST {to, text}")
-    sms_gateway_token: SecretStr | None = None
-    sms_timeout_seconds: float = 10.0
-    oncall_file: Path = Field(default=PROJECT_ROOT / "config" / "oncall.yaml")

@@ -4,15 +4,15 @@ __init__: the adapters import the contract from there, so building them there ma
 """
 from __future__ import annotations
 
-from witness.outputs.transports import Transport, TransportSettings
+from witness.outputs.transports import Transport
 from witness.outputs.transports.sms import SmsGatewayTransport
 from witness.outputs.transports.smtp import SmtpTransport
 from witness.outputs.transports.worklist import WorklistTransport
 
 
-def build_transports(app, settings: TransportSettings | None = None) -> dict[str, Transport]:
-    """The real adapters, from settings: email and call tasks always, SMS when a gateway is set."""
-    s = settings or TransportSettings()
+def build_transports(app) -> dict[str, Transport]:
+    """The real adapters, from the app's settings: email and call tasks always, SMS when a gateway is set."""
+    s = app.settings
     found: dict[str, Transport] = {
         "email": SmtpTransport(s.smtp_host, s.smtp_port, s.smtp_from, starttls=s.smtp_starttls,
                                username=s.smtp_username,
