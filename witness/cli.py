@@ -33,7 +33,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 
 @app.callback()
 def main_options(
-    actor: Annotated[Optional[str], typer.Option("--actor", envvar="WITNESS_ACTOR", help="Who is acting, as USER:ROLE (e.g. amara:coordinator)")] = None,
+    actor: Annotated[Optional[str], typer.Option("--actor", help="Who is acting, as USER:ROLE (e.g. amara:coordinator); default: WITNESS_ACTOR")] = None,
     now: Annotated[Optional[str], typer.Option("--now", help="Act as of this ISO-8601 instant (with offset)")] = None,
 ):
     context.begin(actor, now)

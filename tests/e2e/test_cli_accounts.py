@@ -139,3 +139,14 @@ def test_an_override_without_a_reason_is_refused_alike_by_every_command(case_app
                  ("plan", "H-AAAAAAAA")):
         proc = witness(env, *args, "--override", "DNH-05-gender-preference")
         assert (proc.returncode, proc.stderr.splitlines()) == (1, says), args
+
+
+def test_the_actor_option_wins_over_the_witness_actor_setting_and_without_either_nobody_acts(case_app):
+    app, case_id = case_app
+    env = cli_env(app, actor="zed:coordinator")  # WITNESS_ACTOR names no account
+    assert witness(env, "--actor", "amara:coordinator", "case", "list").returncode == 0
+    rows = len(_audit_rows(app))
+    proc = witness(cli_env(app, actor=None), "case", "list")
+    assert (proc.returncode, proc.stdout, proc.stderr.splitlines()) == (
+        1, "", ["actor: say who is acting with --actor USER:ROLE or WITNESS_ACTOR"])
+    assert len(_audit_rows(app)) == rows  # nobody to record

@@ -34,7 +34,7 @@ class Invocation:
     """What one run of the command line said and did, for the commands and for the edge."""
 
     def __init__(self, actor_text: str | None = None, now: datetime | None = None) -> None:
-        self.actor_text = actor_text  # --actor or WITNESS_ACTOR, as typed
+        self.actor_text = actor_text  # --actor as typed (else the WITNESS_ACTOR setting)
         self.now = now  # --now, parsed
         self.acting = None  # the parsed Actor, once a command asked for it (even if then refused)
         self.account_checked = False  # the Actor names an existing, enabled account with that role
@@ -116,9 +116,12 @@ def actor():
     _note_attempt()
     if _current.acting is not None and _current.account_checked:
         return _current.acting
-    if not _current.actor_text:
+    # WITNESS_ACTOR is a setting like any other: read from the one Settings, and only by a command
+    # that acts (a bad setting elsewhere must not stop `witness schema intake`).
+    said = _current.actor_text or settings().actor
+    if not said:
         raise Forbidden("actor: say who is acting with --actor USER:ROLE or WITNESS_ACTOR")
-    _current.acting = Actor.parse(_current.actor_text)
+    _current.acting = Actor.parse(said)
     from witness.services.accounts import require_account
 
     require_account(app(), _current.acting)

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 def init(admin: Annotated[Optional[str], typer.Option(
              "--admin", help="Also create the first admin account, NAME, and print its one-time set-up link")] = None,
          base_url: BaseUrl = DEFAULT_BASE):
-    """Create the database, the keyring (if none) and run migrations."""
+    """Create the database, the keyring (if none) and run migrations; --admin NAME makes the first admin account."""
     from witness.services.keys import init as do_init
 
     done = do_init(context.settings())
