@@ -2,37 +2,28 @@
 processes, SQLite): exit code 1, one line `field: message`, the text never shown, nothing written
 (issue 10 follow-up)."""
 import json
-import os
 import sqlite3
 
 import pytest
 import yaml
 
-from tests.e2e.runner import witness
+from tests.e2e.runner import cli_env, init_store, witness
 
 SECRET = "Quokkanote Zyxwvut"
 
 
-def _witness(env, *args, check=True):
-    return witness(env, *args, check=check)
-
-
 @pytest.fixture
 def lawyer(tmp_path):
-    """A case of the Indonesian example kind and the legal-aid lawyer assigned to it, as an admin sets them up."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    env["WITNESS_HOME"] = str(tmp_path / "home")
-    _witness(env, "init", "--admin", "root-1")
-    admin = dict(env, WITNESS_ACTOR="root-1:admin")
-    _witness(admin, "user", "add", "dewi", "--role", "coordinator")
-    _witness(admin, "user", "add", "hana", "--role", "legal_aid")
+    """An Indonesian case and the legal-aid lawyer assigned to it, as an admin assigns them."""
+    env = cli_env(home=tmp_path / "home", actor=None)
+    init_store(env)
     form = {"jurisdiction": "ID", "coordinator": "dewi",
             "victim": {"legal_name": "Cli Victim", "date_of_birth": "1990-01-01", "gender": "female",
                        "nationality": "ID", "preferred_language": "id", "safe_channels": ["call"]}}
     path = tmp_path / "intake.yaml"
     path.write_text(yaml.safe_dump(form))
-    case_id = _witness(dict(env, WITNESS_ACTOR="dewi:coordinator"), "intake", str(path)).stdout.strip()
-    _witness(admin, "user", "assign", "hana", "--case", case_id)
+    case_id = witness(dict(env, WITNESS_ACTOR="dewi:coordinator"), "intake", str(path), check=True).stdout.strip()
+    witness(dict(env, WITNESS_ACTOR="root-1:admin"), "user", "assign", "hana", "--case", case_id, check=True)
     return dict(env, WITNESS_ACTOR="hana:legal_aid"), case_id, tmp_path / "home" / "witness.db"
 
 
@@ -44,7 +35,7 @@ def _rows(db) -> int:
 
 def _refused(env, db, *args) -> str:
     before = _rows(db)
-    proc = _witness(env, *args, check=False)
+    proc = witness(env, *args)
     assert proc.returncode == 1 and proc.stdout == ""
     assert SECRET not in proc.stderr and "Traceback" not in proc.stderr
     assert _rows(db) == before
@@ -59,7 +50,7 @@ def test_claim_commands_refuse_a_date_without_dashes_and_text_with_an_escape_or_
         "judgment_date: write the date as YYYY-MM-DD"
     assert _refused(env, db, "claim", "new", case_id, "--note", f"{SECRET}\x1b[2K") == \
         "note: contains a control character (U+001B at position 19); remove it"
-    claim = _witness(env, "claim", "new", case_id).stdout.split(":")[0]
+    claim = witness(env, "claim", "new", case_id, check=True).stdout.split(":")[0]
     assert _refused(env, db, "claim", "item", claim, "medical_costs", "100", "--evidence", f"RS-1\n{SECRET}") == \
         "evidence: contains a control or invisible character (U+000A at position 5); remove it"
 
