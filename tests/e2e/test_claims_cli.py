@@ -33,6 +33,9 @@ def home(tmp_path):
     path = tmp_path / "intake.yaml"
     path.write_text(yaml.safe_dump(form))
     case_id = _witness(dict(env, WITNESS_ACTOR="dewi:coordinator"), "intake", str(path)).stdout.strip()
+    admin = dict(env, WITNESS_ACTOR="root:admin")
+    for login in ("hana", "rahmat"):  # need to know: the lawyer and the prosecutor are put on the case
+        _witness(admin, "user", "assign", login, "--case", case_id)
     yield env, case_id, tmp_path
     holder.close()
 

@@ -60,8 +60,8 @@ def test_the_legal_name_is_nowhere_in_plaintext_and_never_shown_without_need_to_
     # The assigned coordinator does see it: proves the canary really went in.
     assert NAME in as_("amara:coordinator", "case", "show", case_id).stdout
     # Roles without need-to-know, and every other command's output:
-    as_("dewi:coordinator", "case", "show", case_id)
-    as_("dewi:coordinator", "case", "show", case_id, "--json")
+    assert as_("dewi:coordinator", "case", "show", case_id, check=False).returncode == 1  # not her case
+    assert as_("dewi:coordinator", "case", "show", case_id, "--json", check=False).returncode == 1
     as_("audit-1:auditor", "case", "show", case_id, "--json")
     assert as_("officer-9:escort", "case", "show", case_id, check=False).returncode == 1
     as_("amara:coordinator", "case", "list")
