@@ -37,10 +37,15 @@ def test_today_puts_urgent_release_alerts_first_then_due_then_later(app, items):
     assert "Record contact with" in urgent_band and "Snooze" not in urgent_band
 
 
+def _ours(app) -> list[str]:
+    """The open items this module added (intake adds its own: a shelter without shelter_stay consent)."""
+    return [i["key"] for i in worklist.open_items(app, COORDINATOR) if i["key"] in {"a", "b", "c", "d"}]
+
+
 def test_done_clears_the_item_and_only_the_assignee_may(app, items):
     case_id, ids = items
     worklist.mark_done(app, COORDINATOR, ids["a"])
-    assert [i["key"] for i in worklist.open_items(app, COORDINATOR)] == ["b", "c"]
+    assert _ours(app) == ["b", "c"]
     with pytest.raises(NotFound):
         worklist.mark_done(app, COORDINATOR, ids["d"])
     with pytest.raises(NotFound):
@@ -51,7 +56,7 @@ def test_snooze_moves_an_item_later_with_a_listed_reason_but_never_an_urgent_ale
     case_id, ids = items
     due = worklist.snooze(app, COORDINATOR, ids["a"], "1d", "waiting_for_victim")
     assert due == app.clock.now() + timedelta(days=1)
-    assert [i["key"] for i in worklist.open_items(app, COORDINATOR)] == ["b", "a", "c"]
+    assert _ours(app) == ["b", "a", "c"]
     with pytest.raises(InputProblems) as err:
         worklist.snooze(app, COORDINATOR, ids["b"], "forever", "bored")
     assert [p for p, _ in err.value.problems] == ["item", "period", "reason"]
@@ -66,5 +71,5 @@ def test_snooze_and_done_through_the_page(app, items):
     assert client.post(f"/today/{ids['a']}/snooze", data={"csrf": token, "period": "3d",
                                                          "reason": "planned_later"}).status_code == 303
     assert client.post(f"/today/{ids['c']}/done", data={"csrf": token}).status_code == 303
-    assert [i["key"] for i in worklist.open_items(app, COORDINATOR)] == ["b", "a"]
+    assert _ours(app) == ["b", "a"]
     assert client.post(f"/cases/{case_id}/contact", data={"csrf": token}).headers["location"] == "/today"
