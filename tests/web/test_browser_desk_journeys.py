@@ -36,7 +36,8 @@ def test_a_prosecutor_requests_measures_and_downloads_the_application(live, page
     assert page.url == f"{base}/hearings/{hearing}"
     page.check(f"#request-{case} label:has-text('screen')")
     page.check(f"#request-{case} label:has-text('escort')")
-    page.click(f"#request-{case} button:has-text('Request the selected measures')")
+    with page.expect_navigation():  # the form posts and the page comes back: read the new one
+        page.click(f"#request-{case} button:has-text('Request the selected measures')")
     rows = page.locator(f"#request-{case} tbody tr")
     statuses = {rows.nth(i).locator("th").inner_text(): rows.nth(i).locator("td.status").inner_text()
                 for i in range(rows.count())}
@@ -63,11 +64,13 @@ def test_a_lawyer_records_a_payment_and_sees_the_shortfall(live, page, tmp_path)
     page.fill("#pay-amount", "9000000")  # more than the balance of IDR 8,000,000.10
     page.fill("#pay-paid_on", "2026-11-02")
     page.fill("#pay-reference", "Court escrow transfer 1")
-    page.click("button:has-text('Record payment')")
+    with page.expect_navigation():
+        page.click("button:has-text('Record payment')")
     assert page.inner_text("#pay-amount-error").startswith("amount: IDR 9,000,000.00 is more than the balance")
     assert page.input_value("#pay-reference") == "Court escrow transfer 1"  # kept
     page.fill("#pay-amount", "4000000.05")
-    page.click("button:has-text('Record payment')")
+    with page.expect_navigation():
+        page.click("button:has-text('Record payment')")
     assert page.url == f"{base}/claims/{claim}"
     assert page.inner_text("#amount-paid") == "IDR 4,000,000.05"
     assert page.inner_text("#shortfall-demanded_to_awarded") == "IDR 3,999,999.90"
@@ -80,7 +83,8 @@ def test_an_auditor_verifies_the_audit_log(live, page, tmp_path):
     _victim(app)
     _sign_in(page, base, app, make_person(app, "audit-1", "auditor"))  # no second factor for auditors
     page.click("nav >> text=Audit")
-    page.click("button:has-text('Verify the audit log')")
+    with page.expect_navigation():
+        page.click("button:has-text('Verify the audit log')")
     verdict = page.inner_text("#verdict")
     assert verdict.startswith("Intact.") and "chain, MACs, time order and head all hold" in verdict
     assert NAME not in page.content()

@@ -68,7 +68,10 @@ def _sign_in(page, base, app, person):
     if person.secret:
         app.clock.advance(seconds=30)
         page.fill("#code", pyotp.TOTP(person.secret).at(app.clock.now()))
-    page.click("button:has-text('Sign in')")
+    # Wait for the page the form leads to: reading the page straight after the click races the
+    # navigation on a loaded machine.
+    with page.expect_navigation():
+        page.click("button:has-text('Sign in')")
 
 
 def test_a_coordinator_signs_in_with_a_second_factor_and_enters_an_intake_with_two_mistakes(live, page, tmp_path):
