@@ -112,6 +112,7 @@ def test_no_page_has_a_serious_or_critical_axe_finding_or_scrolls_sideways_at_36
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
         _sign_in(page, base, app, person)
+        page.wait_for_selector("nav.pages a")  # the sign-in's redirect has landed (a loaded machine is slow)
         nav = page.eval_on_selector_all("nav.pages a", "links => links.map(a => a.getAttribute('href'))")
         assert nav, f"{login} has no navigation"
         for url in nav + extra:
@@ -198,6 +199,7 @@ def test_screenshots_of_the_main_pages(live, browser, tmp_path):
     context = browser.new_context(viewport={"width": 1100, "height": 800})
     page = context.new_page()
     _sign_in(page, base, app, w["people"]["amara"])
+    page.wait_for_selector("nav.pages a")
     page.goto(f"{base}/today")
     page.screenshot(path=str(out / "today.png"), full_page=True)
     page.goto(f"{base}/cases/{w['hers']}")
