@@ -54,7 +54,8 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
                                   .where(case_proceedings.c.case_id == case_id).order_by(proceedings.c.docket))]
         view["consents"] = [{"scope": c.scope, "active": c.active_at(now), "given_at": local(c.given_at),
                              "withdrawn_at": local(c.withdrawn_at), "method": c.method.value,
-                             "language": c.language, "guardian_agreed": c.guardian_agreed}
+                             "language": c.language, "interpreter": c.interpreter,
+                             "guardian_agreed": c.guardian_agreed}
                             for c in consents_of(conn, case_id)]
         view["services"] = [{"kind": s.kind, "status": s.status, "since": local(s.started_at),
                              "ended_at": local(s.ended_at), "end_reason": s.end_reason}

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from witness.errors import StoreBusy
 from witness.web import assignments, calendar_pages, case_pages, intake_form, signin, today
 from witness.web import audit_page, claim_pages, hearing_pages, user_pages
+from witness.web import consent_pages, risk_pages, support_pages
 from witness.web.languages import N_
 from witness.web.page import environment, render
 from witness.web.security import AccessLog, BodyLimit, SecurityHeaders
@@ -57,6 +58,12 @@ def routes() -> list:
         Route("/cases/{case_id}/identity", case_pages.show_identity, methods=["POST"]),
         Route("/cases/{case_id}/stage", case_pages.change_stage, methods=["POST"]),
         Route("/cases/{case_id}/contact", today.record_contact, methods=["POST"]),
+        Route("/cases/{case_id}/consent", consent_pages.consent_page, methods=["GET"]),
+        Route("/cases/{case_id}/consent", consent_pages.give, methods=["POST"]),
+        Route("/cases/{case_id}/consent/withdraw", consent_pages.withdraw, methods=["POST"]),
+        Route("/cases/{case_id}/risk", risk_pages.risk_page, methods=["GET"]),
+        Route("/cases/{case_id}/risk", risk_pages.assess, methods=["POST"]),
+        Route("/cases/{case_id}/services/end", support_pages.end_service, methods=["POST"]),
         Route("/intake", intake_form.intake_page, methods=["GET"]),
         Route("/intake", intake_form.intake_submit, methods=["POST"]),
         Route("/assignments", assignments.my_assignments, methods=["GET"]),

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from witness.domain.access import visible_identity_fields
+from witness.domain.access import PERMISSIONS, visible_identity_fields
 from witness.domain.stage import Stage
+from witness.domain.support import ENDING_REASONS
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems
 from witness.services import accounts, cases, guardrails
 from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
 
 PAGE_SIZE = 50
+END_REASONS = sorted(ENDING_REASONS)  # cooperation reasons are not offered (R-23, DNH-02)
 
 
 @signed_in
@@ -38,9 +40,16 @@ def _case(ctx: Ctx, status: int = 200, reveal: bool = False, **extra) -> Respons
     extra.setdefault("findings", [])
     extra.setdefault("blocked", None)
     extra.setdefault("typed", {})
+    for key, empty in (("support_blocked", None), ("support_findings", []), ("support_problems", []),
+                       ("support_typed", {})):
+        extra.setdefault(key, empty)
+    extra["support_errors"] = dict(extra["support_problems"])
     return ctx.render("case.html", status, title=view["case"], view=view, reveal=reveal and "identity" in view,
                       may_reveal=bool(visible_identity_fields(ctx.actor, view["coordinator"])),
-                      stages=[s.value for s in Stage], **extra)
+                      stages=[s.value for s in Stage], end_reasons=END_REASONS,
+                      may_consent=ctx.actor.role in PERMISSIONS["consent.record"],
+                      may_risk=ctx.actor.role in PERMISSIONS["risk.read"],
+                      may_support=ctx.actor.role in PERMISSIONS["service.change"], **extra)
 
 
 @signed_in
