@@ -16,7 +16,7 @@ from witness.private_files import secure_store
 from witness.profiles import load_profiles
 from witness.risk_policy import load_risk_policy
 from witness.settings import Settings
-from witness.store.crypto import FieldCipher, Keyring, load_keyring
+from witness.store.crypto import FieldCipher, Keyring, keyring_from
 from witness.store.engine import make_engine
 from witness.store.unit_of_work import UnitOfWork
 
@@ -32,7 +32,12 @@ class App:
 
     @property
     def cipher(self) -> FieldCipher:
-        return FieldCipher(self.keyring)
+        return FieldCipher(self.keyring, engine=self.engine, reload=self.reload_keyring)
+
+    def reload_keyring(self) -> Keyring:
+        """Another machine rotated the key-encryption key: read the shared keyring again."""
+        self.keyring = keyring_from(self.settings)
+        return self.keyring
 
     def uow(self, actor: Actor, now: datetime | None = None) -> UnitOfWork:
         return UnitOfWork(self.engine, self.cipher, self.keyring.audit_key, self.settings.audit_head_path,
@@ -48,7 +53,7 @@ class App:
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Refuses to start without a key (R-71) and with a wrong profile (R-13)."""
     secure_store(settings)  # stores from older versions were readable by every account: tighten at start
-    keyring = load_keyring(settings.keyring_path)
+    keyring = keyring_from(settings)
     profiles = load_profiles(Path(settings.config_dir) / "jurisdictions")
     policy = load_risk_policy(Path(settings.config_dir) / "risk.yaml")
     return App(settings, make_engine(settings.url), keyring, profiles, clock or SystemClock(), policy)

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path.home() / ".witness", description="Where the SQLite file, keys and audit head live")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default sqlite file under home")
     key_file: Path | None = Field(default=None, description="Keyring file; default home/keys/keyring.json")
+    keyring: SecretStr | None = Field(default=None, description="The keyring itself (JSON), for a secret passed in the "
+                                      "environment; wins over key_file. Every web process and worker needs the same one")
+    audit_head_url: str | None = Field(default=None, description="Database URL of the audit heads' outside copy (several "
+                                       "machines, docs/deploy.md); default: the head file")
     config_dir: Path = Field(default=PROJECT_ROOT / "config")
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates")
     actor: str | None = Field(default=None, description="USER:ROLE acting on the CLI")

@@ -99,11 +99,11 @@ def consent_withdrawn() -> tuple[Callable, ...]:
 @lru_cache(maxsize=None)
 def table_modules() -> tuple:
     """Every module that defines tables: importing them fills `metadata` (witness.store.all_tables)."""
-    from witness.store import (account_tables, claim_tables, document_tables, hearing_tables, notice_tables,
-                               risk_tables, sweep_tables, tables)
+    from witness.store import (account_tables, claim_tables, document_tables, hearing_tables, key_tables,
+                               notice_tables, risk_tables, sweep_tables, tables)
 
     return (tables, account_tables, claim_tables, document_tables, hearing_tables, notice_tables, risk_tables,
-            sweep_tables)
+            sweep_tables, key_tables)
 
 
 @lru_cache(maxsize=None)

@@ -1,4 +1,4 @@
-"""Setting up a store and its keys (R-71): `witness init [--admin NAME]`, `witness keys rotate|resume`."""
+"""Setting up a store and its keys (R-71): `witness init [--admin NAME]`, `witness keys rotate|resume|migrate`."""
 from __future__ import annotations
 
 from typing import Annotated, Optional
@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
     keys_app = new_group(app, "keys", "Encryption keys (R-71).")
     keys_app.command("rotate")(keys_rotate)
     keys_app.command("resume")(keys_resume)
+    keys_app.command("migrate")(keys_migrate)
 
 
 def init(admin: Annotated[Optional[str], typer.Option(
@@ -36,16 +37,23 @@ def init(admin: Annotated[Optional[str], typer.Option(
 
 
 def keys_rotate():
-    """Add a new data key and re-encrypt everything under it (resumable)."""
+    """Add a key-encryption key and rewrap every data key under it (resumable); values are untouched."""
     from witness.services.keys import rotate
 
     r = rotate(context.app(), context.actor())
-    echo(f"active key {r.active}; {r.rows} rows re-encrypted")
+    echo(f"active key {r.active}; {r.rows} data keys rewrapped or values moved")
 
 
 def keys_resume():
-    """Finish an interrupted rotation without adding another key."""
+    """Finish an interrupted rotation or migration without adding another key."""
     from witness.services.keys import rotate
 
     r = rotate(context.app(), context.actor(), new_key=False)
-    echo(f"active key {r.active}; {r.rows} rows re-encrypted")
+    echo(f"active key {r.active}; {r.rows} data keys rewrapped or values moved")
+
+
+def keys_migrate():
+    """Move values stored before data keys existed under their owner's data key (resumable)."""
+    from witness.services.keys import migrate
+
+    echo(f"{migrate(context.app(), context.actor())} rows moved under their data keys")

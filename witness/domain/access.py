@@ -85,6 +85,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "sweep.run": frozenset({Role.system, Role.admin, Role.coordinator}),
     "audit.verify": frozenset({Role.auditor, Role.admin}),
     "keys.rotate": frozenset({Role.admin}),
+    "case.erase": frozenset({Role.admin}),  # crypto-shredding a closed case's victim: a key operation
     "custody.record": frozenset({Role.coordinator, Role.prosecutor, Role.system}),
     "risk.assess": frozenset({Role.coordinator}),
     "risk.read": frozenset({Role.coordinator, Role.prosecutor}),

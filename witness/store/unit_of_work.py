@@ -27,6 +27,9 @@ class UnitOfWork:
         try:
             self.conn = self.engine.connect()
             self._tx = self.conn.begin()
+            # Data keys are read (and a new victim's created) in this transaction: an intake that
+            # rolls back leaves no key behind, and an erasure is seen at once.
+            self.cipher = self.cipher.on(self.conn)
         except OperationalError as exc:
             self._close()
             raise translate_lock(exc) from None
