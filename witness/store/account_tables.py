@@ -19,6 +19,9 @@ accounts = Table(
     Column("totp_enrolled_at", UTC),
     Column("totp_last_step", BigInteger),  # the last accepted time step: a code is never accepted twice
     Column("language", String(8), nullable=False, default="en"),
+    # What a document is signed with (issue 14): the person's name and office, never the login.
+    Column("display_name", String(120)),
+    Column("office", String(200)),
     Column("failures", Integer, nullable=False, default=0),
     Column("locked_until", UTC),
     Column("disabled_at", UTC),
