@@ -128,7 +128,14 @@ def commands() -> tuple[Callable, ...]:
     return (keys.register, cases.register, appointments.register, sweep.register, worklist.register, demo.register,
             deployments.register, consent.register, reflection.register, support.register, audit.register,
             schemas.register,
-            claims.register, documents.register, hearings.register, notices.register, risk.register, web.register)
+            claims.register, documents.register, hearings.register, notices.register, risk.register, web.register) + _store_commands()
+
+
+def _store_commands() -> tuple[Callable, ...]:
+    """Several machines (issue 15): erasing a victim's key, the database's roles, backups."""
+    from witness.commands import db, erasure
+
+    return (erasure.register, db.register)
 
 
 def demo_chapters() -> tuple[Callable, ...]:

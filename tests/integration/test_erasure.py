@@ -1,0 +1,98 @@
+"""Erasing a victim is destroying one data key (R-71 crypto-shredding, R-101a): afterwards no
+ciphertext of that victim decrypts under any key the system holds, other victims read as before,
+and the audit chain still verifies."""
+import base64
+from datetime import timedelta
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
+
+from tests.conftest import ADMIN, AUDITOR, COORDINATOR, T0, adult_form
+from witness.clock import FixedClock
+from witness.errors import ActionBlocked, Forbidden, InputProblems
+from witness.services import audit as audit_service
+from witness.services import cases as case_service
+from witness.services.intake import open_case
+from witness.services.keys import erase, rotate
+from witness.store.crypto import unwrap
+from witness.store.key_tables import data_keys
+from witness.store.tables import ENCRYPTED_IDENTITY_COLUMNS, identities, stage_history
+
+
+def _closed_cases(app, *names):
+    """Cases opened now and closed once their reflection periods are long over; the clock stays there
+    (the audit log runs forward in time)."""
+    ids = []
+    for name in names:
+        form = adult_form()
+        form["victim"] = dict(form["victim"], legal_name=name)
+        ids.append(open_case(app, COORDINATOR, form))
+    app.clock = FixedClock(T0 + timedelta(days=120))
+    for case in ids:
+        case_service.change_stage(app, COORDINATOR, case, "withdrawn", "the victim stopped cooperating")
+        case_service.change_stage(app, COORDINATOR, case, "closed", "support ended at the victim's request")
+    return ids
+
+
+def _ciphertexts(app, case):
+    with app.engine.connect() as c:
+        ident = c.execute(select(identities).where(identities.c.case_id == case)).first()
+        found = [(("identities", col), getattr(ident, col)) for col in ENCRYPTED_IDENTITY_COLUMNS]
+        found += [(("stage_history", "reason"), r.reason)
+                  for r in c.execute(select(stage_history.c.reason).where(stage_history.c.case_id == case))]
+    return [(place, v) for place, v in found if v is not None]
+
+
+def _every_key_the_system_holds(app):
+    keys = list(app.keyring.data_keys.values()) + [app.keyring.audit_key, app.keyring.index_key]
+    with app.engine.connect() as c:
+        for r in c.execute(select(data_keys).where(data_keys.c.wrapped.is_not(None))):
+            keys.append(unwrap(app.keyring, r.owner, r.kek_id, r.wrapped))
+    return keys
+
+
+def test_after_erasure_no_ciphertext_of_the_victim_decrypts_and_the_chain_verifies(app):
+    gone, kept = _closed_cases(app, "Aung Min Thein", "Second Victim")
+    values = _ciphertexts(app, gone)
+    assert len(values) >= 6  # name, date of birth, address, phone and three stage reasons
+    done = erase(app, ADMIN, gone, "the victim asked to be forgotten")
+    assert done.case == gone and done.values == len(values)
+    # The stored ciphertexts are the same bytes as before: only the key went.
+    assert _ciphertexts(app, gone) == values
+    keys = _every_key_the_system_holds(app)
+    for (table, column), stored in values:
+        raw = base64.b64decode(stored.split(":", 1)[1])
+        for key in keys:
+            with pytest.raises((InvalidTag, ValueError)):
+                AESGCM(key).decrypt(raw[:12], raw[12:], f"{table}|{column}|{gone}|dk".encode())
+    view = case_service.show(app, COORDINATOR, gone)
+    assert view["identity"]["legal_name"] is None and view["identity"]["address"] is None
+    assert all(h["reason"] is None for h in view["stage_history"])
+    assert view["stage"] == "closed"  # the pseudonymised case stays
+    assert case_service.show(app, COORDINATOR, kept)["identity"]["legal_name"] == "Second Victim"
+    result = audit_service.verify(app, AUDITOR)
+    assert result.ok, result.problems
+    # A KEK rotation afterwards rewraps the living keys and never brings the destroyed one back.
+    rotate(app, ADMIN)
+    with app.engine.connect() as c:
+        row = c.execute(select(data_keys).where(data_keys.c.owner == gone)).first()
+    assert row.wrapped is None and row.destroyed_by == ADMIN.user
+    assert case_service.show(app, COORDINATOR, kept)["identity"]["legal_name"] == "Second Victim"
+    assert audit_service.verify(app, AUDITOR).ok
+
+
+def test_an_open_case_an_erased_case_no_reason_and_a_coordinator_are_refused(app):
+    open_one = open_case(app, COORDINATOR, adult_form())
+    with pytest.raises(ActionBlocked, match=f"case {open_one}: stage is reflection; only a closed case can be erased"):
+        erase(app, ADMIN, open_one, "asked")
+    closed, = _closed_cases(app, "Aung Min Thein")
+    with pytest.raises(Forbidden):
+        erase(app, COORDINATOR, closed, "asked")
+    with pytest.raises(InputProblems, match="reason: say why"):
+        erase(app, ADMIN, closed, "  ")
+    erase(app, ADMIN, closed, "asked")
+    with pytest.raises(ActionBlocked, match=f"case {closed}: already erased"):
+        erase(app, ADMIN, closed, "asked")
+    assert case_service.show(app, COORDINATOR, open_one)["identity"]["legal_name"] == "Aung Min Thein"
