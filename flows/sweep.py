@@ -1,4 +1,6 @@
-"""The follow-up sweep (R-102) as a Prefect flow: one task selects what is due, one task per chunk."""
+"""The follow-up sweep (R-102) as a Prefect flow: one task plans the chunks, one task per chunk claimed.
+
+Run it on several workers with the same `now` and they share the chunks (R-101b, docs/sweep.md)."""
 from __future__ import annotations
 
 from prefect import flow, task
@@ -29,28 +31,39 @@ RETRY_IF_BUSY = dict(retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_
 
 # On SQLite even this read begins IMMEDIATE, so it can meet another writer's lock too.
 @task(name="select-due", task_run_name="select-due", cache_policy=NO_CACHE, **RETRY_IF_BUSY)
-def select_due(app, now) -> dict[str, list[str]]:
-    return follow_ups.select_due(app, now)
+def select_due(app, now, chunk_size: int = follow_ups.CHUNK) -> dict[str, int]:
+    """Plan the sweep of this instant (or join the plan another worker made): {follow-up: cases to do}."""
+    return follow_ups.plan(app, now, chunk_size).selected
 
 
 @task(name="process-chunk", task_run_name="process {name}", cache_policy=NO_CACHE, **RETRY_IF_BUSY)
-def process_chunk(app, name: str, ids: list[str], now) -> int:
-    return follow_ups.process_chunk(app, name, ids, now)
+def process_chunk(app, name: str, ids: list[str], now, chunk: follow_ups.Chunk | None = None) -> int:
+    if chunk is None:
+        return follow_ups.process_chunk(app, name, ids, now)
+    with follow_ups.holding(chunk):  # done in the chunk's own transaction, or not at all
+        return follow_ups.process_chunk(app, name, ids, now)
 
 
 @flow(name="sweep")
-def sweep(now: str | None = None, chunk_size: int = follow_ups.CHUNK) -> dict[str, int]:
+def sweep(now: str | None = None, chunk_size: int = follow_ups.CHUNK, worker: str | None = None) -> dict[str, int]:
     """Run every follow-up once as of `now` (ISO-8601 with offset; default: when the run starts).
 
-    Returns {follow-up: cases changed}. Idempotent: a second run at the same instant changes nothing.
+    Returns {follow-up: cases changed by this run}. Idempotent: a second run at the same instant
+    changes nothing. Several runs with the same `now` (one per worker) share the work: the first
+    plans the chunks, every run claims chunks until none is left (docs/sweep.md).
     """
     # Settings are read afresh for each run so a run sees the environment it was started with.
     app = build_app(Settings(), FixedClock(parse_instant(now)) if now else None)
     try:
         at = app.clock.now()  # one instant for every chunk of this run
-        changed = {}
-        for name, ids in select_due(app, at).items():
-            changed[name] = sum(process_chunk(app, name, chunk, at) for chunk in follow_ups.chunks(ids, chunk_size))
+        changed = dict.fromkeys(select_due(app, at, chunk_size), 0)
+        me = worker or follow_ups.worker_name("flow")
+        while (c := follow_ups.claim(app, at, me)) is not None:
+            try:
+                changed[c.follow_up] = changed.get(c.follow_up, 0) + process_chunk(app, c.follow_up, c.ids, at, c)
+            except BaseException:
+                follow_ups.release(app, c)  # alive but failed: another worker may take it at once
+                raise
         return changed
     finally:
         app.engine.dispose()

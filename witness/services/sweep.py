@@ -1,17 +1,29 @@
-"""The follow-up sweep: set-based and idempotent (R-102).
+"""The follow-up sweep: set-based and idempotent (R-102), shared by workers (R-101b).
 
 Each follow-up is a pair: a query that selects what is due (and not already handled), and a
 chunk processor that handles a few hundred cases in one transaction. Each is registered in
 witness/wiring.py. Running the sweep twice at the same instant changes nothing the second
 time, because every selection excludes what a previous run already produced.
+
+A sweep is planned once per instant (`plan`): what is due is written as chunks in the
+`sweep_chunks` table. Workers then `claim` chunks one at a time under a lease (on PostgreSQL with
+FOR UPDATE SKIP LOCKED, so two workers never get the same chunk) and process each in one
+transaction that also marks it done, so a chunk is done exactly once. A worker that dies leaves a
+lease that expires; the next claim takes the chunk up again. See docs/sweep.md.
 """
 from __future__ import annotations
 
+import json
+import os
+import socket
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from witness import wiring
@@ -24,10 +36,15 @@ from witness.domain.events import StageChanged
 from witness.services.events import publish
 from witness.store.unit_of_work import translate_lock
 from witness.services.worklist import add_items, item
+from witness.store.sweep_tables import sweep_chunks
 from witness.store.tables import cases, stage_history, worklist
 
 SYSTEM = Actor("sweep", Role.system)
-CHUNK = 500
+# Cases per chunk: one transaction, one fsync. Large enough that a 100,000-case sweep commits a few
+# dozen times, small enough that SQLite's write lock is held well under a second per chunk.
+CHUNK = 2000
+LEASE = timedelta(minutes=10)  # a claimed chunk not done by then is taken up by another worker
+PLANNING_LOCK = 0x5757_0001  # pg_advisory_xact_lock key: one planner at a time
 
 
 def _not_yet(kind: str):
@@ -162,14 +179,168 @@ def select_due(app, now: datetime) -> dict[str, list[str]]:
         raise translate_lock(exc) from None
 
 
+# --- chunks shared by workers --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Chunk:
+    """A claimed unit of one sweep: `owner` holds it until `lease_expires_at`."""
+    id: int
+    sweep_at: datetime
+    follow_up: str
+    seq: int
+    ids: list[str]
+    owner: str
+    lease_expires_at: datetime
+
+
+_HOLDING: ContextVar[Chunk | None] = ContextVar("witness_sweep_chunk", default=None)
+
+
+@contextmanager
+def holding(chunk: Chunk):
+    """process_chunk inside this block completes `chunk` in its own transaction (the flow's task
+    passes the chunk this way, so process_chunk keeps its (app, name, ids, now) signature)."""
+    token = _HOLDING.set(chunk)
+    try:
+        yield chunk
+    finally:
+        _HOLDING.reset(token)
+
+
+def worker_name(tag: str = "worker") -> str:
+    """Who holds a lease: host, process and a random tail (two workers in one process differ)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{tag}:{uuid.uuid4().hex[:6]}"
+
+
+def _wall(clock) -> datetime:
+    # Leases run on the wall clock, not on the sweep's as-of instant (a sweep `--now` in the past
+    # must still time out a dead worker). Tests inject `clock` (a datetime or a callable).
+    return clock() if callable(clock) else (clock or datetime.now(timezone.utc))
+
+
+@dataclass
+class Plan:
+    sweep_at: datetime
+    selected: dict[str, int]  # cases still to do per follow-up (0 where the instant's plan is done)
+    chunks: int  # chunks still pending
+    new: bool  # this call made the plan (False: joined the plan another run made for this instant)
+
+
+def plan(app, now: datetime, chunk_size: int = CHUNK) -> Plan:
+    """Select what is due as of `now` and write it as chunks, once per instant: a second call for
+    the same instant (another worker, a re-run) joins the existing plan instead of selecting again."""
+    order = [f.name for f in all_follow_ups()]
+    try:
+        with app.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises planners
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PLANNING_LOCK})
+            existing = conn.execute(select(sweep_chunks.c.follow_up, sweep_chunks.c.status, sweep_chunks.c.case_ids)
+                                    .where(sweep_chunks.c.sweep_at == now)).all()
+            if existing:
+                selected = dict.fromkeys(order, 0)
+                for r in existing:
+                    if r.status == "pending":
+                        selected[r.follow_up] = selected.get(r.follow_up, 0) + len(json.loads(r.case_ids))
+                return Plan(now, selected, sum(r.status == "pending" for r in existing), False)
+            due = {f.name: f.select(conn, now, app.profiles) for f in all_follow_ups()}
+            rows, seq = [], 0
+            for name in order:
+                for part in chunks(due[name], chunk_size):
+                    seq += 1
+                    rows.append(dict(sweep_at=now, follow_up=name, seq=seq, case_ids=json.dumps(part),
+                                     status="pending", claims=0))
+            if rows:
+                conn.execute(insert(sweep_chunks), rows)
+    except OperationalError as exc:
+        raise translate_lock(exc) from None
+    return Plan(now, {name: len(due[name]) for name in order}, len(rows), True)
+
+
+def claim(app, sweep_at: datetime, worker: str, clock=None, lease: timedelta = LEASE) -> Chunk | None:
+    """The next chunk of this sweep nobody holds (never claimed, released, or its lease expired),
+    leased to `worker`; None when nothing is left to claim. On PostgreSQL the row is picked with
+    FOR UPDATE SKIP LOCKED: concurrent claimers each get a different chunk, without waiting."""
+    at = _wall(clock)
+    free = (select(sweep_chunks.c.id)
+            .where(sweep_chunks.c.sweep_at == sweep_at, sweep_chunks.c.status == "pending",
+                   or_(sweep_chunks.c.lease_owner.is_(None), sweep_chunks.c.lease_expires_at <= at))
+            .order_by(sweep_chunks.c.seq).limit(1).with_for_update(skip_locked=True))
+    try:
+        with app.engine.begin() as conn:
+            row = conn.execute(update(sweep_chunks).where(sweep_chunks.c.id == free.scalar_subquery())
+                               .values(lease_owner=worker, lease_expires_at=at + lease,
+                                       claims=sweep_chunks.c.claims + 1)
+                               .returning(sweep_chunks.c.id, sweep_chunks.c.follow_up, sweep_chunks.c.seq,
+                                          sweep_chunks.c.case_ids)).first()
+    except OperationalError as exc:
+        raise translate_lock(exc) from None
+    if row is None:
+        return None
+    return Chunk(row.id, sweep_at, row.follow_up, row.seq, json.loads(row.case_ids), worker, at + lease)
+
+
+def release(app, chunk: Chunk) -> None:
+    """Give a chunk back at once (the worker failed but is alive): another worker may take it."""
+    with app.engine.begin() as conn:
+        conn.execute(update(sweep_chunks).where(sweep_chunks.c.id == chunk.id, sweep_chunks.c.status == "pending",
+                                                sweep_chunks.c.lease_owner == chunk.owner)
+                     .values(lease_owner=None, lease_expires_at=None))
+
+
+def progress_of(app, sweep_at: datetime) -> dict:
+    """How the sweep of this instant stands: chunks by status, and done chunks per worker."""
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(sweep_chunks.c.status, sweep_chunks.c.lease_owner, func.count())
+                            .where(sweep_chunks.c.sweep_at == sweep_at)
+                            .group_by(sweep_chunks.c.status, sweep_chunks.c.lease_owner)).all()
+    out: dict = {"pending": 0, "done": 0, "by_worker": {}}
+    for status, owner, n in rows:
+        out[status] = out.get(status, 0) + n
+        if status == "done":
+            out["by_worker"][owner] = out["by_worker"].get(owner, 0) + n
+    return out
+
+
 def process_chunk(app, name: str, ids: list[str], now: datetime, actor: Actor = SYSTEM) -> int:
-    """One chunk, one transaction, one audit row (only when something changed)."""
+    """One chunk, one transaction, one audit row (only when something changed).
+
+    Inside `holding(chunk)` the chunk is checked and marked done in the same transaction: if the
+    lease was lost (it expired and another worker took the chunk) nothing is done here."""
+    held = _HOLDING.get()
     with app.uow(actor, now) as uow:
+        if held is not None:
+            row = uow.conn.execute(select(sweep_chunks.c.status, sweep_chunks.c.lease_owner)
+                                   .where(sweep_chunks.c.id == held.id).with_for_update()).first()
+            if row is None or row.status != "pending" or row.lease_owner != held.owner:
+                return 0  # someone else has it, or has done it: roll back, change nothing
         n = {f.name: f for f in all_follow_ups()}[name].process(uow, ids, app.profiles)
+        if held is not None:
+            uow.conn.execute(update(sweep_chunks).where(sweep_chunks.c.id == held.id)
+                             .values(status="done", changed=n, done_at=_wall(None)))
         if n:
             uow.audit(f"sweep.{name}", f"{n} of {len(ids)} cases", f"follow-up as of {now.isoformat()}")
         uow.commit()
     return n
+
+
+def work(app, sweep_at: datetime, worker: str | None = None, actor: Actor = SYSTEM, clock=None,
+         lease: timedelta = LEASE, progress=None) -> dict[str, int]:
+    """Claim and process chunks of the sweep of `sweep_at` until none is left: {follow-up: changed}.
+    A chunk that fails is released at once for another worker, and the error raised. `progress`,
+    if given, is called as (follow-up, cases in the chunk) after each chunk."""
+    me = worker or worker_name()
+    changed: dict[str, int] = {}
+    while (c := claim(app, sweep_at, me, clock, lease)) is not None:
+        try:
+            with holding(c):
+                n = process_chunk(app, c.follow_up, c.ids, sweep_at, actor)
+        except BaseException:
+            release(app, c)
+            raise
+        changed[c.follow_up] = changed.get(c.follow_up, 0) + n
+        if progress is not None:
+            progress(c.follow_up, len(c.ids))
+    return changed
 
 
 def chunks(ids: list[str], size: int = CHUNK) -> list[list[str]]:
@@ -184,11 +355,19 @@ class SweepReport:
 
 
 @ungated("each follow-up declares itself: a change to a case passes `automatic`, the rest add worklist items")
-def run(app, actor: Actor, now: datetime, chunk_size: int = CHUNK) -> SweepReport:
-    """The whole sweep in this process: what `witness sweep` and the flow both do."""
+def run(app, actor: Actor, now: datetime, chunk_size: int = CHUNK, progress=None, worker: str | None = None) -> SweepReport:
+    """The whole sweep in this process: plan (or join the plan of this instant), then claim and
+    process chunks until none is left — what `witness sweep` and the flow both do. `progress`, if
+    given, is called as (follow-up, cases done, cases due) after each chunk (the command line
+    shows it on stderr)."""
     need_to_know(app, actor, "sweep.run")
-    report = SweepReport(now)
-    for name, ids in select_due(app, now).items():
-        report.selected[name] = len(ids)
-        report.changed[name] = sum(process_chunk(app, name, c, now, actor) for c in chunks(ids, chunk_size))
-    return report
+    p = plan(app, now, chunk_size)
+    done_so_far: dict[str, int] = {}
+
+    def tick(name: str, n: int) -> None:
+        done_so_far[name] = done_so_far.get(name, 0) + n
+        if progress is not None:
+            progress(name, done_so_far[name], p.selected.get(name, 0))
+
+    done = work(app, now, worker or worker_name("run"), actor, progress=tick)
+    return SweepReport(now, dict(p.selected), {name: done.get(name, 0) for name in p.selected})
