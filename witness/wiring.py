@@ -133,9 +133,9 @@ def commands() -> tuple[Callable, ...]:
 
 def _store_commands() -> tuple[Callable, ...]:
     """Several machines (issue 15): erasing a victim's key, the database's roles, backups."""
-    from witness.commands import db, erasure
+    from witness.commands import backup, db, erasure
 
-    return (erasure.register, db.register)
+    return (erasure.register, db.register, backup.register)
 
 
 def demo_chapters() -> tuple[Callable, ...]:

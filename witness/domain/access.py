@@ -86,6 +86,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.verify": frozenset({Role.auditor, Role.admin}),
     "keys.rotate": frozenset({Role.admin}),
     "case.erase": frozenset({Role.admin}),  # crypto-shredding a closed case's victim: a key operation
+    "store.backup": frozenset({Role.admin}),  # a copy of everything, sealed (R-101b)
     "custody.record": frozenset({Role.coordinator, Role.prosecutor, Role.system}),
     "risk.assess": frozenset({Role.coordinator}),
     "risk.read": frozenset({Role.coordinator, Role.prosecutor}),
