@@ -1,0 +1,163 @@
+"""A sweep shared by workers (R-101b, issue 15 §3): chunks claimed under a lease, each done once.
+
+On PostgreSQL claims really run at the same time (threads, each with its own connection) and
+FOR UPDATE SKIP LOCKED keeps them apart; on SQLite one writer at a time does the same work. A
+"killed" worker is one that claimed and never finished: its lease expires on an injected clock.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import COORDINATOR, T0, adult_form
+from witness.services import sweep
+from witness.services.intake import open_case
+from witness.store.sweep_tables import sweep_chunks
+from witness.store.tables import worklist
+
+NOW = T0 + timedelta(days=100)  # every period below is over
+WALL = datetime(2026, 12, 1, 4, 0, tzinfo=timezone.utc)  # the leases' clock, injected
+
+
+def _ended(app, n: int) -> list[str]:
+    ids = []
+    for i in range(n):
+        form = adult_form()
+        form["victim"] = dict(form["victim"], legal_name=f"Victim {i}")
+        ids.append(open_case(app, COORDINATOR, form))
+    return ids
+
+
+def _items(app, kind: str) -> Counter:
+    with app.engine.connect() as c:
+        return Counter(c.execute(select(worklist.c.case_id).where(worklist.c.kind == kind)).scalars())
+
+
+def _chunks(app) -> list:
+    with app.engine.connect() as c:
+        return c.execute(select(sweep_chunks).order_by(sweep_chunks.c.seq)).all()
+
+
+def test_a_plan_is_made_once_per_instant_and_a_second_planner_joins_it(app):
+    cases = _ended(app, 3)
+    first = sweep.plan(app, NOW, chunk_size=1)
+    second = sweep.plan(app, NOW, chunk_size=1)
+    assert first.new and not second.new
+    assert first.selected["reflection_ended"] == 3 and second.selected == first.selected
+    rows = _chunks(app)
+    assert len(rows) == first.chunks == second.chunks
+    assert sorted(r.case_ids.strip('[]"') for r in rows if r.follow_up == "reflection_ended") == sorted(cases)
+
+
+def test_two_workers_at_once_never_get_the_same_chunk_and_every_chunk_is_done_once(app):
+    cases = _ended(app, 6)
+    total = sweep.plan(app, NOW, chunk_size=1).chunks
+    assert total >= 6
+    got: dict[str, list[int]] = {"a": [], "b": []}
+    start = threading.Barrier(2)
+    errors = []
+
+    def worker(name):
+        try:
+            start.wait()
+            me = f"test-{name}"
+            while (c := sweep.claim(app, NOW, me, clock=WALL)) is not None:
+                got[name].append(c.id)
+                with sweep.holding(c):
+                    sweep.process_chunk(app, c.follow_up, c.ids, NOW)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert not set(got["a"]) & set(got["b"])
+    assert len(got["a"]) + len(got["b"]) == total
+    rows = _chunks(app)
+    assert {r.status for r in rows} == {"done"} and all(r.claims == 1 for r in rows)
+    assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
+    assert sweep.progress_of(app, NOW)["done"] == total
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_chunk_locked_by_one_claimer_is_skipped_not_waited_for(tmp_path):
+    """A claimer inside its transaction holds its row: the next claimer takes the next chunk at once."""
+    from tests.conftest import drop_schema, make_app, postgres_schema_url
+
+    url, name = postgres_schema_url()
+    app = make_app(tmp_path, url)
+    try:
+        _ended(app, 2)
+        sweep.plan(app, NOW, chunk_size=1)
+        first = _chunks(app)[0]
+        with app.engine.connect() as holder:
+            tx = holder.begin()
+            holder.execute(select(sweep_chunks.c.id).where(sweep_chunks.c.id == first.id).with_for_update())
+            result = {}
+            t = threading.Thread(target=lambda: result.setdefault("c", sweep.claim(app, NOW, "other", clock=WALL)))
+            t.start()
+            t.join(10)
+            assert not t.is_alive(), "the claim waited for the locked chunk instead of skipping it"
+            tx.rollback()
+        assert result["c"].id != first.id and result["c"].seq == first.seq + 1
+    finally:
+        app.engine.dispose()
+        drop_schema(name)
+
+
+def test_a_killed_workers_chunk_is_taken_up_when_its_lease_expires_and_done_once(app):
+    cases = _ended(app, 2)
+    sweep.plan(app, NOW, chunk_size=1)
+    dead = sweep.claim(app, NOW, "worker-killed", clock=WALL, lease=timedelta(minutes=10))
+    assert dead is not None  # claimed, then the process died: never processed, never released
+
+    # Five minutes on, the lease still holds: another worker gets every chunk but that one.
+    soon = WALL + timedelta(minutes=5)
+    taken = []
+    while (c := sweep.claim(app, NOW, "worker-alive", clock=soon)) is not None:
+        taken.append(c.id)
+        with sweep.holding(c):
+            sweep.process_chunk(app, c.follow_up, c.ids, NOW)
+    assert dead.id not in taken
+    assert [r.status for r in _chunks(app) if r.id == dead.id] == ["pending"]
+
+    # Past the lease it is taken up again, and done.
+    later = WALL + timedelta(minutes=11)
+    again = sweep.claim(app, NOW, "worker-alive", clock=later)
+    assert again is not None and again.id == dead.id and again.ids == dead.ids
+    with sweep.holding(again):
+        sweep.process_chunk(app, again.follow_up, again.ids, NOW)
+    assert sweep.claim(app, NOW, "worker-alive", clock=later) is None
+
+    # The killed worker coming back late changes nothing: its lease is gone.
+    with sweep.holding(dead):
+        assert sweep.process_chunk(app, dead.follow_up, dead.ids, NOW) == 0
+    row = [r for r in _chunks(app) if r.id == dead.id][0]
+    assert (row.status, row.lease_owner, row.claims) == ("done", "worker-alive", 2)
+    assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
+
+
+def test_a_worker_that_fails_gives_its_chunk_back_at_once(app, monkeypatch):
+    _ended(app, 1)
+    sweep.plan(app, NOW, chunk_size=1)
+    real = sweep.process_chunk
+
+    def broken(*a, **k):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(sweep, "process_chunk", broken)
+    with pytest.raises(ValueError):
+        sweep.work(app, NOW, "worker-1", clock=WALL)
+    monkeypatch.setattr(sweep, "process_chunk", real)
+    # No lease to wait for: the next worker starts on the same chunk straight away.
+    first = _chunks(app)[0]
+    assert (first.status, first.lease_owner) == ("pending", None)
+    assert sum(sweep.work(app, NOW, "worker-2", clock=WALL).values()) >= 1
+    assert {r.status for r in _chunks(app)} == {"done"}
