@@ -162,7 +162,7 @@ def one_victim_end_to_end(runs: int) -> list[float]:
                        "escort_gender_preference": "male", "date_of_birth": "1990-01-01", "safe_channels": ["call"]},
             "proceedings": [{"court": "Samut Sakhon Provincial Court", "docket": "BENCH-1", "prosecutor": "bench-p"}]}
     case = open_case(app, coordinator, form)
-    consent.give(app, coordinator, case, "testimony", "written", "my")
+    consent.give(app, coordinator, case, "testimony", "written", "my", explained=True)
     for d in (30, 37, 44):
         at = now + timedelta(days=d)
         hearing_service.add(app, prosecutor, "BENCH-1", at, at + timedelta(hours=3), witnesses=[{"case": case}])

@@ -185,7 +185,7 @@ def run_demo(out: Path, use_prefect: bool = True, today: Clock | None = None) ->
 
     clock.advance(days=20)
     story.day("towards trial")
-    consent.give(app, AMARA, fisher, "testimony", "written", "my", interpreter="interp-07")
+    consent.give(app, AMARA, fisher, "testimony", "written", "my", interpreter="interp-07", explained=True)
     story.attempt(f"Prosecutor moves {fisher} to pre-trial", lambda: cases.change_stage(
         app, SOMCHAI, fisher, "pre_trial", "charges filed"))
     story.attempt(f"Prosecutor schedules {fisher}'s testimony", lambda: appointments.schedule(

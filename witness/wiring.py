@@ -79,19 +79,22 @@ def follow_ups() -> tuple:
 def fact_providers() -> tuple[Callable, ...]:
     """Extra guardrail facts: provider(conn, case_id, now) -> {CaseFacts field: value}."""
     from witness.services import acknowledgements, claims
+    from witness.services import consent as consents
 
     return (
         claims.case_facts,            # pending_claim (DNH-11, DNH-12), unresolved_claims (DNH-14)
         acknowledgements.case_facts,  # victim_notified_since_custody_change (DNH-07)
+        consents.case_facts,          # explained_scopes: information sheets explained (DNH-31)
     )
 
 
 @lru_cache(maxsize=None)
 def consent_withdrawn() -> tuple[Callable, ...]:
     """cancel(uow, case_id, scope) -> how many pending acts it cancelled (witness.services.consent.withdraw)."""
-    from witness.services import hearings
+    from witness.services import hearings, referrals
 
-    return (hearings.cancel_for_withdrawn_consent,)  # appearances, measures, escorts, bookings
+    return (hearings.cancel_for_withdrawn_consent,  # appearances, measures, escorts, bookings
+            referrals.revoke_for_withdrawn_consent)  # data shares with the recipient (R-22)
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -103,7 +106,14 @@ def table_modules() -> tuple:
                                notice_tables, risk_tables, sweep_tables, tables)
 
     return (tables, account_tables, claim_tables, document_tables, hearing_tables, notice_tables, risk_tables,
-            sweep_tables, key_tables)
+            sweep_tables, key_tables) + _issue12_tables()
+
+
+def _issue12_tables() -> tuple:
+    """Return plans and information sheets, data shares, the interpreter registry (issue 12)."""
+    from witness.store import interpreter_tables, referral_tables, return_tables
+
+    return (interpreter_tables, referral_tables, return_tables)
 
 
 @lru_cache(maxsize=None)
@@ -113,7 +123,7 @@ def encrypted_columns() -> tuple[tuple, ...]:
     from witness.store import account_tables, claim_tables, hearing_tables, notice_tables, risk_tables, tables
 
     return (*account_tables.ENCRYPTED, *claim_tables.ENCRYPTED, *hearing_tables.ENCRYPTED, *notice_tables.ENCRYPTED,
-            *risk_tables.ENCRYPTED, *tables.ENCRYPTED)
+            *risk_tables.ENCRYPTED, *tables.ENCRYPTED, *(e for m in _issue12_tables() for e in m.ENCRYPTED))
 
 
 # --- entry points --------------------------------------------------------------------------
@@ -128,7 +138,14 @@ def commands() -> tuple[Callable, ...]:
     return (keys.register, cases.register, appointments.register, sweep.register, worklist.register, demo.register,
             deployments.register, consent.register, reflection.register, support.register, audit.register,
             schemas.register,
-            claims.register, documents.register, hearings.register, notices.register, risk.register, web.register) + _store_commands()
+            claims.register, documents.register, hearings.register, notices.register, risk.register, web.register,
+            *_issue12_commands()) + _store_commands()
+
+
+def _issue12_commands() -> tuple[Callable, ...]:
+    from witness.commands import interpreters, referrals, returns
+
+    return (returns.register, referrals.register, interpreters.register)
 
 
 def _store_commands() -> tuple[Callable, ...]:
@@ -140,6 +157,6 @@ def _store_commands() -> tuple[Callable, ...]:
 
 def demo_chapters() -> tuple[Callable, ...]:
     """The demonstration's chapters, in the order they are told: chapter(ctx), ctx a witness.demo.DemoContext."""
-    from witness.demos import claims, documents, hearings, notices, risk
+    from witness.demos import claims, documents, hearings, notices, returns, risk
 
-    return (risk.chapter, hearings.chapter, documents.chapter, notices.chapter, claims.chapter)
+    return (risk.chapter, hearings.chapter, documents.chapter, notices.chapter, claims.chapter, returns.chapter)

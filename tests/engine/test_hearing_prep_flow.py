@@ -37,7 +37,7 @@ def three_hearings(sqlite_app, monkeypatch):
         form["victim"] = dict(form["victim"], legal_name=f"Victim {i}", escort_gender_preference="male")
         form["proceedings"] = [dict(form["proceedings"][0], court="Samut Sakhon Provincial Court")]
         case = open_case(sqlite_app, COORDINATOR, form)
-        consent.give(sqlite_app, COORDINATOR, case, "testimony", "written", "my")
+        consent.give(sqlite_app, COORDINATOR, case, "testimony", "written", "my", explained=True)
         at = T0 + timedelta(days=days)
         ids.append(hearings.add(sqlite_app, PROSECUTOR, "TH-SSK-2026-0141", at, at + timedelta(hours=2),
                                 witnesses=[{"case": case}])["hearing"])

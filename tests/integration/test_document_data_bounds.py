@@ -28,7 +28,7 @@ def fisher(app):
     grounds of an application), so the refusal tested is the data file's and not a missing fact."""
     case_id = open_case(app, COORDINATOR, adult_form())
     put_on_case(app, LEGAL_AID, case_id)
-    consent.give(app, COORDINATOR, case_id, "testimony", "written", "my", interpreter="interp-07")
+    consent.give(app, COORDINATOR, case_id, "testimony", "written", "my", interpreter="interp-07", explained=True)
     with app.engine.begin() as c:
         c.execute(insert(risk_assessments).values(
             id=str(uuid.uuid4()), case_id=case_id, at=T0, assessor="amara", trigger="intake", level="high", score=30,

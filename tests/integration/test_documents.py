@@ -51,7 +51,7 @@ def fisher(app):
     case_id = open_case(app, COORDINATOR, adult_form())
     put_on_case(app, LEGAL_AID, case_id)  # the lawyer who drafts the restitution claim (need to know)
     _assess(app, case_id)
-    consent.give(app, COORDINATOR, case_id, "testimony", "written", "my", interpreter="interp-07")
+    consent.give(app, COORDINATOR, case_id, "testimony", "written", "my", interpreter="interp-07", explained=True)
     return case_id
 
 
@@ -114,7 +114,7 @@ def test_the_legal_name_appears_only_when_name_disclosure_consent_covers_documen
     ask = Request("protective_measures", fisher, with_name=True, supplement=HEARING)
     with pytest.raises(ActionBlocked, match="DNH-03"):
         generate(app, PROSECUTOR, ask)
-    consent.give(app, COORDINATOR, fisher, "name_disclosure", "written", "my", interpreter="interp-07")
+    consent.give(app, COORDINATOR, fisher, "name_disclosure", "written", "my", interpreter="interp-07", explained=True)
     named = generate(app, PROSECUTOR, ask)
     assert NAME in _text(named.pdf) and named.includes_identity
     assert NAME not in _metadata(named.pdf)
@@ -206,7 +206,7 @@ def test_a_childs_documents_go_in_her_language_and_indonesia_keeps_video_links_f
     girl = open_case(app, COORDINATOR, child_form(proceedings=[
         {"court": "Pengadilan Negeri Indramayu", "docket": "ID-IDM-2026-077",
          "accused": [{"label": "Accused C", "custody": "arrested", "relationship": "family"}]}]))
-    consent.give(app, COORDINATOR, girl, "testimony", "written", "id", guardian_agreed=True)
+    consent.give(app, COORDINATOR, girl, "testimony", "written", "id", guardian_agreed=True, explained=True)
     made = generate_many(app, COORDINATOR, [Request("victim_letter", girl), Request("information_sheet", girl),
                                             Request("video_link", girl, supplement=HEARING)])
     assert [g.language for g in made] == ["id", "id", "id"]
@@ -214,7 +214,7 @@ def test_a_childs_documents_go_in_her_language_and_indonesia_keeps_video_links_f
     adult = open_case(app, COORDINATOR, adult_form(jurisdiction="ID", proceedings=[
         {"court": "Pengadilan Negeri Jakarta Utara", "docket": "ID-JKU-1", "prosecutor": "somchai",
          "accused": [{"label": "Accused D", "custody": "detained", "relationship": "employer"}]}]))
-    consent.give(app, COORDINATOR, adult, "testimony", "written", "my")
+    consent.give(app, COORDINATOR, adult, "testimony", "written", "my", explained=True)
     with pytest.raises(InputProblems, match="only for"):
         generate(app, PROSECUTOR, Request("video_link", adult, supplement={**HEARING, "reasons": ["fear_of_accused"]}))
 

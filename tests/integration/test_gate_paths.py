@@ -187,7 +187,7 @@ def test_ending_shelter_because_the_victim_returned_home_needs_consent_to_return
     with pytest.raises(ActionBlocked, match="DNH-13-act-consent: the victim has no active consent to return"):
         support.end(app, COORDINATOR, case, "shelter", "returned_home")
     assert {s["kind"]: s["status"] for s in case_service.show(app, COORDINATOR, case)["services"]}["shelter"] == "active"
-    consent.give(app, COORDINATOR, case, "return", "written", "my")
+    consent.give(app, COORDINATOR, case, "return", "written", "my", explained=True)
     support.end(app, COORDINATOR, case, "shelter", "returned_home")
 
 
@@ -229,7 +229,7 @@ def test_an_interpreter_on_the_blocklist_is_never_named_on_an_appearance(app):
     resources.load(app, COORDINATOR, {"resources": [
         {"id": "F1", "kind": "escort_officer", "jurisdiction": "TH", "gender": "female", "trained": True, "sites": [COURT]}]})
     case = open_case(app, COORDINATOR, adult_form())
-    consent.give(app, COORDINATOR, case, "testimony", "written", "my")
+    consent.give(app, COORDINATOR, case, "testimony", "written", "my", explained=True)
     app.settings.interpreter_blocklist = "interp-07, interp-99"
     at = app.clock.now() + timedelta(days=30)
     with pytest.raises(ActionBlocked, match="DNH-06-interpreter"):
@@ -275,7 +275,7 @@ def test_a_requested_video_link_shows_the_condition_once_it_is_recorded(app):
     form["victim"] = dict(form["victim"], preferred_language="id", escort_gender_preference=None)
     form["proceedings"] = [{"court": "Pengadilan Negeri Jakarta Utara", "docket": "ID-JKU-1", "prosecutor": "somchai"}]
     case = open_case(app, COORDINATOR, form)
-    consent.give(app, COORDINATOR, case, "testimony", "written", "id")
+    consent.give(app, COORDINATOR, case, "testimony", "written", "id", explained=True)
     at = app.clock.now() + timedelta(days=30)
     hearings.add(app, PROSECUTOR, "ID-JKU-1", at, at + timedelta(hours=2), witnesses=[{"case": case, "mode": "video_link"}])
     [video] = [m for m in measures.list_measures(app, COORDINATOR, case) if m["kind"] == "video_link"]

@@ -49,7 +49,7 @@ def _victim(app, docket="TH-SSK-2026-0141", gender="female", preference="female"
     form["proceedings"] = [dict(form["proceedings"][0], docket=docket, prosecutor="somchai")]
     case = open_case(app, COORDINATOR, form)
     if testimony:
-        consent.give(app, COORDINATOR, case, "testimony", "written", language)
+        consent.give(app, COORDINATOR, case, "testimony", "written", language, explained=True)
     return case
 
 
@@ -283,7 +283,7 @@ def test_withdrawing_consent_to_testify_cancels_pending_measures_and_escorts(loa
     [coordinator] = icalendar_events(_all_feeds(loaded, case)["coordinator:amara"])[1]
     assert coordinator["status"] == "CANCELLED"  # no witness of hers left at that hearing
     # Consent given again: the appearance and its measures start over (same feed UIDs).
-    consent.give(loaded, COORDINATOR, case, "testimony", "written", "km")
+    consent.give(loaded, COORDINATOR, case, "testimony", "written", "km", explained=True)
     hearings.appear(loaded, COORDINATOR, hid, {"case": case, "interpreter": "interp-07"})
     assert {m["status"] for m in measures.list_measures(loaded, COORDINATOR, case)} == {"recommended"}
 
@@ -311,7 +311,7 @@ def test_indonesia_video_link_needs_a_recorded_condition_for_an_adult(loaded):
     form["victim"] = dict(form["victim"], preferred_language="id", escort_gender_preference=None)
     form["proceedings"] = [{"court": "Pengadilan Negeri Jakarta Utara", "docket": "ID-JKU-1", "prosecutor": "somchai"}]
     case = open_case(loaded, COORDINATOR, form)
-    consent.give(loaded, COORDINATOR, case, "testimony", "written", "id")
+    consent.give(loaded, COORDINATOR, case, "testimony", "written", "id", explained=True)
     r = hearings.add(loaded, PROSECUTOR, "ID-JKU-1", WHEN, WHEN + timedelta(hours=2),
                      witnesses=[{"case": case, "mode": "video_link"}])
     [video] = [m for m in measures.list_measures(loaded, COORDINATOR, case) if m["kind"] == "video_link"]
@@ -352,7 +352,7 @@ def test_a_child_cannot_be_cross_examined_in_person_by_the_defendant(loaded):
     form = child_form(jurisdiction="ID")
     form["proceedings"] = [{"court": "Pengadilan Negeri Indramayu", "docket": "ID-IDM-9", "prosecutor": "somchai"}]
     case = open_case(loaded, COORDINATOR, form)
-    consent.give(loaded, COORDINATOR, case, "testimony", "written", "id", guardian_agreed=True)
+    consent.give(loaded, COORDINATOR, case, "testimony", "written", "id", guardian_agreed=True, explained=True)
     with pytest.raises(ActionBlocked, match="DNH-08"):
         hearings.add(loaded, PROSECUTOR, "ID-IDM-9", WHEN, WHEN + timedelta(hours=2),
                      witnesses=[{"case": case, "defendant_cross_examines": True}])

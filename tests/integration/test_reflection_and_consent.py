@@ -60,7 +60,7 @@ def test_the_reflection_period_can_be_extended_but_not_beyond_the_maximum(app, c
 
 
 def test_withdrawing_consent_cancels_pending_testimony_but_never_ends_services(app, case):
-    consent.give(app, COORDINATOR, case, "testimony", "written", "my")
+    consent.give(app, COORDINATOR, case, "testimony", "written", "my", explained=True)
     appointments.schedule(app, PROSECUTOR, case, "testimony", _at(app, days=30))
     before = {s["kind"]: s["status"] for s in case_service.show(app, COORDINATOR, case)["services"]}
     result = consent.withdraw(app, COORDINATOR, case, "testimony")

@@ -19,6 +19,10 @@ def consent(scope):
     return Consent(scope, OPENED, Method.written, "my", "amara")
 
 
+def oral(scope):
+    return Consent(scope, OPENED, Method.oral, "my", "amara")
+
+
 def adult(**over) -> CaseFacts:
     base = CaseFacts(case_id="W-TEST22", jurisdiction="TH", stage="reflection", age_status=AgeStatus.adult,
                      has_guardian=False, gender="female", escort_gender_preference="female",
@@ -82,6 +86,26 @@ CASES = {
     "DNH-14-claims-unresolved": (
         (ActionKind.stage_change, adult(stage="withdrawn", unresolved_claims=("CL-1 (filed)",)), dict(target="closed")),
         (ActionKind.stage_change, adult(stage="withdrawn"), dict(target="closed"))),
+    # Issue 12 (helper GA).
+    "DNH-30-interpreter-vetting": (
+        (ActionKind.assign_interpreter, adult(), dict(interpreter="int-5", vetted=False)),
+        (ActionKind.assign_interpreter, adult(), dict(interpreter="int-5", vetted=True))),
+    "DNH-31-informed-consent": (
+        (ActionKind.give_consent, adult(), dict(scope="return")),
+        (ActionKind.give_consent, adult(explained_scopes=("return",)), dict(scope="return"))),
+    "DNH-32-data-to-origin": (
+        (ActionKind.share_data, adult(nationality="MM", consents=(oral("data_sharing:mm-police"),)),
+         dict(recipient="mm-police", recipient_country="MM")),
+        (ActionKind.share_data, adult(nationality="MM", consents=(consent("data_sharing:mm-police"),)),
+         dict(recipient="mm-police", recipient_country="MM"))),
+    "DNH-33-residence-not-testimony": (
+        (ActionKind.plan_return, adult(consents=(consent("return"),)), dict(stay_tied_to_testimony=True)),
+        (ActionKind.plan_return, adult(consents=(consent("return"),)), dict(stay_tied_to_testimony=False))),
+    "DNH-34-examiner-gender": (
+        (ActionKind.schedule_appearance, adult(consents=(consent("medical_exam"),)),
+         dict(act="medical_exam", at=NOW + timedelta(days=1), examiner_gender="male")),
+        (ActionKind.schedule_appearance, adult(consents=(consent("medical_exam"),)),
+         dict(act="medical_exam", at=NOW + timedelta(days=1), examiner_gender="female"))),
 }
 
 

@@ -245,10 +245,11 @@ def test_the_domain_leaves_the_cooperation_rule_to_the_engine():
 def test_consent_to_be_told_on_a_channel_not_marked_safe_is_dnh_09():
     assert fired(ActionKind.give_consent, case(), scope="notification:email") == {"DNH-09-unsafe-channel": Severity.block}
     assert fired(ActionKind.give_consent, case(), scope="notification:sms") == {}
-    assert fired(ActionKind.give_consent, case(), scope="testimony") == {}
+    assert fired(ActionKind.give_consent, case(explained_scopes=("testimony",)), scope="testimony") == {}
     # The victim's own decision is recorded for a child with no guardian yet (the guardian as a party
     # to the consent is the consent's own rule, R-15): DNH-04 is not asked.
-    assert fired(ActionKind.give_consent, case(age_status=AgeStatus.child), scope="testimony") == {}
+    assert fired(ActionKind.give_consent, case(age_status=AgeStatus.child, explained_scopes=("testimony",)),
+                 scope="testimony") == {}
 
 
 def test_a_claim_in_a_childs_name_needs_a_guardian_recorded():

@@ -110,3 +110,60 @@ def test_only_the_claims_own_lawyer_gets_the_payment_form(awarded):
     assert amara.post(f"/claims/{cid}/payments", data={"csrf": token, "amount": "1", "currency": "IDR",
                                                        "reference": "x"}).status_code == 404
     assert claims.status(app, HANA, cid)["payments"] == []
+
+
+def test_resolve_names_a_missing_reason_beside_its_field_and_changes_nothing(awarded):
+    app, hana, case, cid = awarded
+    client = signed_in_client(app, hana)
+    token = csrf_of(client.get(f"/claims/{cid}").text)
+    wrong = client.post(f"/claims/{cid}/resolve", data={"csrf": token, "status": "unenforced", "reason": " "})
+    assert wrong.status_code == 422
+    assert 'id="resolve-reason-error">reason: required' in wrong.text
+    assert '<option value="unenforced" selected>' in wrong.text  # kept
+    assert claims.status(app, HANA, cid)["status"] == "awarded"
+
+
+def test_withdrawing_a_claim_under_settlement_pressure_is_a_warning_overridden_only_with_a_reason(app):
+    from witness.services import risk
+
+    hana = make_person(app, "hana", "legal_aid")
+    case = open_case(app, COORDINATOR, child_form())
+    accounts.assign(app, ADMIN, "hana", add_cases=[case])
+    cid = claims.new(app, HANA, case)["claim"]  # drafting: a claim is withdrawn before the award
+    risk.report(app, COORDINATOR, case, "settlement_pressure")
+    client = signed_in_client(app, hana)
+    token = csrf_of(client.get(f"/claims/{cid}").text)
+    form = {"csrf": token, "status": "withdrawn", "reason": "the family asked to stop"}
+    warned = client.post(f"/claims/{cid}/resolve", data=form)
+    assert warned.status_code == 409
+    assert "DNH-12-settlement-pressure" in warned.text and "Guide: Criminal Justice §1" in warned.text
+    assert 'name="override:DNH-12-settlement-pressure"' in warned.text
+    assert claims.status(app, HANA, cid)["status"] == "drafting"
+    done = client.post(f"/claims/{cid}/resolve", data={**form, "override:DNH-12-settlement-pressure":
+                                                       "she confirmed alone with the lawyer; pressure reported to police"})
+    assert done.status_code == 303
+    assert claims.status(app, HANA, cid)["status"] == "withdrawn"
+
+
+def test_the_shortfall_report_and_its_csv_are_the_commands_figures(awarded):
+    import csv
+    import io
+
+    from witness.commands.claims import _report_table
+
+    app, hana, case, cid = awarded
+    client = signed_in_client(app, hana)
+    page = client.get("/claims/report")
+    assert page.status_code == 200
+    assert _row(page.text, "Demanded in court").startswith("IDR 12,000,000.00") or "12,000,000.00" in page.text
+    assert case not in page.text and cid not in page.text  # no case or claim ids: figures only
+    download = client.get("/claims/report.csv")
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert download.headers["content-disposition"].startswith('attachment; filename="restitution-shortfall-')
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    want = [{k: str(v) for k, v in r.items()} for r in _report_table(claims.report(app, HANA).rows)]
+    assert rows == want
+    [idr] = rows
+    assert (idr["jurisdiction"], idr["currency"], idr["demanded"], idr["awarded"]) == ("ID", "IDR", "12000000.00",
+                                                                                     "8000000.10")
+    assert idr["demanded_to_awarded"] == "3999999.90"

@@ -138,8 +138,15 @@ def test_every_code_word_the_pages_show_is_in_the_catalog():
         args = get_args(kind)
         return list(args) if args and isinstance(args[0], str) else codes(args[0])
 
-    wanted = {c.replace("_", " ") for kind in (Stage, Method, Channel, Gender, Custody, Relationship, ServiceKind)
+    from witness.domain.measure import MeasureKind
+    from witness.domain.risk import AssessmentForm, Level
+    from witness.domain.support import ENDING_REASONS
+
+    triggers = AssessmentForm.model_fields["trigger"].annotation
+    wanted = {c.replace("_", " ") for kind in (Stage, Method, Channel, Gender, Custody, Relationship, ServiceKind,
+                                               Level, MeasureKind, triggers)
               for c in codes(kind)} | {s.replace("_", " ") for s in SIMPLE_SCOPES} | set(SNOOZE_REASONS.values())
+    wanted |= {r.replace("_", " ") for r in ENDING_REASONS} | {f"notification:{c}" for c in codes(Channel)}
     assert wanted - WORDS == set()
     thai = languages.translations("th")
     assert all(thai.gettext(w) != w or w in ("sms",) for w in wanted - {"sms"})

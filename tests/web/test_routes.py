@@ -107,7 +107,7 @@ ROUTES = ["GET /", "GET /account", "GET /today", "GET /cases", "GET /cases/{case
 def desk_records(app, case_id: str) -> dict:
     """A hearing at which the case's victim appears (with its measures) and hana's claim on the
     case (hana must be assigned first), and a spare account for the admin's pages."""
-    consent.give(app, COORDINATOR, case_id, "testimony", "written", "my")
+    consent.give(app, COORDINATOR, case_id, "testimony", "written", "my", explained=True)
     hearing = hearings.add(app, COORDINATOR, "TH-SSK-2026-0141", T0 + timedelta(days=30),
                            T0 + timedelta(days=30, hours=3), witnesses=[{"case": case_id}])["hearing"]
     measure = measures.list_measures(app, COORDINATOR, hearing)[0]["id"]

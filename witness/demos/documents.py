@@ -41,7 +41,7 @@ def chapter(ctx) -> None:
     with app.engine.connect() as conn:
         willing = has_consent(consents_of(conn, fisher), "testimony", now)
     if not willing:
-        consent.give(app, AMARA, fisher, "testimony", "written", "my", interpreter="interp-07")
+        consent.give(app, AMARA, fisher, "testimony", "written", "my", interpreter="interp-07", explained=True)
         story.say(f"With the interpreter, the coordinator explains the escort, the screen and the separate waiting "
                   f"room the court can order; {fisher} consents to testify again (written, in Burmese). Without "
                   "that consent no request for his appearance would be made.")

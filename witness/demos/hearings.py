@@ -59,11 +59,11 @@ def chapter(ctx) -> None:
               "call sign and gender, video-link suites, screens, waiting rooms, secure accommodation (R-62).")
 
     story.day(f"{fisher} decides to testify after all")
-    consent.give(app, AMARA, fisher, "testimony", "written", "my", interpreter="interp-07")
+    consent.give(app, AMARA, fisher, "testimony", "written", "my", interpreter="interp-07", explained=True)
     story.say(f"After weeks of counselling, and with the boat captain detained, {fisher} asks to give evidence. "
               "His consent is recorded again, in Burmese with interpreter interp-07; he can withdraw it at any time (R-22).")
     reflection.decide(app, DEWI, girl, "cooperate")
-    consent.give(app, DEWI, girl, "testimony", "written", "id", guardian_agreed=True)
+    consent.give(app, DEWI, girl, "testimony", "written", "id", guardian_agreed=True, explained=True)
     story.say(f"{girl} and her mother decide, with her counsellor, that she will give evidence if she need not see "
               "her aunt; the mother is party to the consent (R-15).")
 

@@ -117,6 +117,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "calendar.victim": frozenset({Role.coordinator}),
     "document.generate": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid}),
     "document.read": frozenset({Role.coordinator, Role.prosecutor, Role.legal_aid, Role.auditor}),
+    # Issue 12: the interpreter registry (staff, no victim data); sharing a victim's data with another
+    # agency and planning a return are the coordinator's, with the victim.
+    "interpreter.manage": frozenset({Role.coordinator, Role.admin}),
+    "data.share": frozenset({Role.coordinator}),
+    "return.plan": frozenset({Role.coordinator}),
 }
 
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Callable
 
-from witness.domain.consent import Consent, has_consent
+from witness.domain.consent import Consent, Method, has_consent
 from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.domain.reflection import ReflectionPeriod, VictimDecision
 from witness.domain.stage import CONSENT_FOR_STAGE, Stage
@@ -60,17 +60,19 @@ class ActionKind(StrEnum):
 # other key, so a mistyped one can never give a false all-clear.
 DETAILS: dict[ActionKind, frozenset[str]] = {
     ActionKind.stage_change: frozenset({"target"}),
-    ActionKind.schedule_appearance: frozenset({"act", "at", "interviewer_gender", "in_person_cross_examination_by_defendant"}),
+    ActionKind.schedule_appearance: frozenset({"act", "at", "interviewer_gender", "examiner_gender",
+                                               "in_person_cross_examination_by_defendant"}),
     ActionKind.request_measure: frozenset({"measure", "in_person_cross_examination_by_defendant"}),
     ActionKind.assign_escort: frozenset({"genders"}),
-    ActionKind.assign_interpreter: frozenset({"interpreter", "blocklisted", "community_link", "accused_link"}),
-    ActionKind.share_data: frozenset({"recipient", "includes_identity", "recipient_role"}),
+    ActionKind.assign_interpreter: frozenset({"interpreter", "blocklisted", "community_link", "accused_link",
+                                              "declared_conflict", "vetted"}),
+    ActionKind.share_data: frozenset({"recipient", "includes_identity", "recipient_role", "recipient_country"}),
     ActionKind.send_notice: frozenset({"channel", "includes_identity", "recipient_role"}),
     ActionKind.generate_document: frozenset({"includes_identity", "recipient_role", "document", "about"}),
     ActionKind.publish_calendar: frozenset({"includes_identity", "recipient_role"}),
     ActionKind.start_service: frozenset({"service"}),
     ActionKind.end_service: frozenset({"service", "reason"}),
-    ActionKind.plan_return: frozenset(),
+    ActionKind.plan_return: frozenset({"data_to_origin", "stay_tied_to_testimony"}),
     ActionKind.resolve_claim: frozenset({"status"}),
     ActionKind.custody_followup: frozenset({"deadline_minutes"}),
     ActionKind.give_consent: frozenset({"scope"}),
@@ -122,6 +124,7 @@ class CaseFacts:
     victim_notified_since_custody_change: bool = False
     reassessed_since_custody_change: bool = False
     unresolved_claims: tuple[str, ...] = ()  # "CL-… (status)" of each claim not yet resolved (DNH-14)
+    explained_scopes: tuple[str, ...] = ()  # scopes whose information sheet was explained to the victim (DNH-31)
 
     @property
     def child(self) -> bool:
@@ -223,6 +226,12 @@ def _reflection_consent(a: Proposed, now: datetime) -> str | None:
     return None
 
 
+# Acts whose consent must be written, not only recorded. A return: "based on the victim's informed, and
+# when possible, written consent" (Return and Reintegration §1); a return plan is made ahead of time,
+# so writing it down is always possible.
+WRITTEN_SCOPES = frozenset({"return"})
+
+
 def _act_consent(a: Proposed, now: datetime) -> str | None:
     scope = act_scope(a)
     if scope is None:
@@ -233,6 +242,9 @@ def _act_consent(a: Proposed, now: datetime) -> str | None:
                 "informed and recorded consent to this act")
     if a.case.child and not any(c.guardian_agreed for c in active):
         return f"the victim is (presumed) a child; the guardian must be party to the {scope} consent"
+    if scope in WRITTEN_SCOPES and not any(c.method is Method.written for c in active):
+        return (f"the victim's consent to {scope} is recorded as oral; the Guide asks for their written consent, "
+                "given with full information in a language they understand")
     return None
 
 
@@ -279,8 +291,70 @@ def _interpreter(a: Proposed, now: datetime) -> str | None:
     d = a.details
     if d.get("blocklisted"):
         return "the interpreter is on the blocklist (e.g. 'persuasive' translation reported)"
+    if d.get("declared_conflict"):
+        return "the interpreter declared a conflict of interest in this case"
     if d.get("community_link") or d.get("accused_link"):
         return "the interpreter is linked to the victim's community or to the accused"
+    return None
+
+
+def _interpreter_vetting(a: Proposed, now: datetime) -> str | None:
+    if a.details.get("vetted") is False:  # None: not in the registry, nothing known either way
+        return ("the interpreter is registered but not vetted; use trained and vetted interpreters "
+                "(record the vetting: witness interpreter vet)")
+    return None
+
+
+# Consents that need the information sheet explained first: what the victim agrees to changes their
+# situation for good (Criminal Justice §1: "full information of what the process is about and the
+# risks"; Medical §3: "informed of the steps and the process involved and why it is required").
+INFORMED_SCOPES = frozenset({"testimony", "name_disclosure", "medical_exam", "return"})
+
+
+def _informed_consent(a: Proposed, now: datetime) -> str | None:
+    scope = a.details.get("scope")
+    if scope not in INFORMED_SCOPES or scope in a.case.explained_scopes:
+        return None
+    return (f"no record that the information sheet on {scope} was explained to the victim (when, in which "
+            f"language, through which interpreter); record it first (witness consent explain), consent "
+            "without it is not informed")
+
+
+def _data_to_origin(a: Proposed, now: datetime) -> str | None:
+    if not a.case.foreign:
+        return None
+    if a.kind is ActionKind.plan_return:
+        recipient = a.details.get("data_to_origin")
+    else:
+        recipient = a.details.get("recipient") if a.details.get("recipient_country") == a.case.nationality else None
+    if not recipient:
+        return None
+    explicit = [c for c in a.case.consents if c.scope == f"data_sharing:{recipient}" and c.active_at(now)
+                and c.method is Method.written]
+    if not explicit:
+        return (f"{recipient} is in the victim's country of origin; no personal data goes there without the victim's "
+                f"explicit, written permission (consent data_sharing:{recipient}, written)")
+    return None
+
+
+def _residence_testimony(a: Proposed, now: datetime) -> str | None:
+    if a.details.get("stay_tied_to_testimony"):
+        return ("the victim's stay may not depend on testifying: a temporary residence permit is granted on social "
+                "or humanitarian grounds, whether or not they serve as a witness")
+    return None
+
+
+def _examiner_gender(a: Proposed, now: datetime) -> str | None:
+    if a.details.get("act") != "medical_exam":
+        return None
+    pref = a.case.escort_gender_preference
+    if not pref or pref == "unknown":
+        return None
+    examiner = a.details.get("examiner_gender")
+    if not examiner:
+        return f"the victim asked for a {pref} examiner; say who examines them (--examiner-gender)"
+    if examiner != pref:
+        return f"the victim asked for a {pref} examiner, and this examiner is {examiner}"
     return None
 
 
@@ -392,6 +466,21 @@ RULES: tuple[Rule, ...] = (
     # Case management ends once the victim has received restitution (the Guide's LPSK practice, R-92).
     Rule("DNH-14-claims-unresolved", "Criminal Justice §6 (case management ends once restitution is received)",
          frozenset({ActionKind.stage_change}), Severity.block, _claims_unresolved),
+    # Issue 12 (helper GA): interpreters, informed consent, return and data to the country of origin,
+    # the medical examiner's gender.
+    Rule("DNH-30-interpreter-vetting", "Medical and Mental Healthcare §4 (use trained and vetted interpreters)",
+         frozenset({ActionKind.assign_interpreter}), Severity.warn, _interpreter_vetting),
+    Rule("DNH-31-informed-consent", "Criminal Justice §1 (free and informed consent); Medical and Mental "
+         "Healthcare §3 (informed of the steps; silence is not consent); Return and Reintegration §1 (informed consent)",
+         frozenset({ActionKind.give_consent}), Severity.block, _informed_consent),
+    Rule("DNH-32-data-to-origin", "Return and Reintegration §2 (no personal data to the country of origin without "
+         "explicit permission)", frozenset({ActionKind.share_data, ActionKind.plan_return}), Severity.block,
+         _data_to_origin),
+    Rule("DNH-33-residence-not-testimony", "Return and Reintegration §1 (residence permit regardless of willingness "
+         "to serve as a witness)", frozenset({ActionKind.plan_return}), Severity.block, _residence_testimony),
+    Rule("DNH-34-examiner-gender", "Medical and Mental Healthcare §3, §4 (examined by someone of a gender the victim "
+         "is comfortable with)", frozenset({ActionKind.schedule_appearance}), Severity.block, _examiner_gender,
+         overridable=True),
 )
 RULES_BY_ID = {r.id: r for r in RULES}
 

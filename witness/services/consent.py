@@ -3,6 +3,7 @@ never a reason to end support (R-23)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import insert, update
 
@@ -10,32 +11,76 @@ from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.consent import Method, dependents_of, scope_error
 from witness.domain.fields import LanguageTag, UserId, problem
+from witness.domain.information import SILENCE, SILENCE_IS_NOT_CONSENT, needs_explanation
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems, NotFound
 from witness.services.access import need_to_know
 from witness.services.custody import mark_reassessment_due
 from witness.services.guardrails import enforce
+from witness.services.interpreters import check_assignment, record_assignment
 from witness import wiring
 from witness.services.worklist import add_items, item
 from witness.store.records import case_row, consents_of
+from witness.store.return_tables import information_sheets
 from witness.store.tables import appointments, consents
 
 
-@gated(ActionKind.give_consent)
-def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str,
-         interpreter: str | None = None, guardian_agreed: bool = False) -> None:
-    need_to_know(app, actor, "consent.record", case=case_id)
+def _language_problems(language: str, interpreter: str | None) -> list[tuple[str, str]]:
     problems = []
-    if scope_error(scope):
-        problems.append(("scope", scope_error(scope)))
-    if method not in {m.value for m in Method}:
-        problems.append(("method", "use written or oral"))
     if not language:
         problems.append(("language", "required: the language the victim was informed in"))
     elif problem(LanguageTag, language):
         problems.append(("language", problem(LanguageTag, language)))
     if interpreter is not None and problem(UserId, interpreter):
         problems.append(("interpreter", problem(UserId, interpreter)))
+    return problems
+
+
+def _record_explanation(uow, case_id: str, scope: str, at: datetime, language: str, interpreter: str | None) -> None:
+    if interpreter:  # explaining through an interpreter assigns them to the case (DNH-06, DNH-30)
+        check_assignment(uow, case_id, interpreter)
+        record_assignment(uow, case_id, interpreter, "information_sheet", at, language=language)
+    uow.conn.execute(insert(information_sheets).values(
+        case_id=case_id, scope=scope, explained_at=at, language=language, interpreter=interpreter,
+        recorded_by=uow.actor.user, recorded_at=uow.now))
+
+
+@gated(ActionKind.assign_interpreter)  # only when the sheet was explained through an interpreter
+def explain(app, actor: Actor, case_id: str, scope: str, language: str, interpreter: str | None = None,
+            explained_at: datetime | None = None) -> dict:
+    """Record that the information sheet for `scope` was explained to the victim (when, in which
+    language, through which interpreter): what DNH-31 asks before consent to testimony, name
+    disclosure, a medical examination or a return."""
+    need_to_know(app, actor, "consent.record", case=case_id)
+    problems = [("scope", scope_error(scope))] if scope_error(scope) else []
+    problems += _language_problems(language, interpreter)
+    if problems:
+        raise InputProblems(problems)
+    with app.uow(actor) as uow:
+        case_row(uow.conn, case_id, lock=True)
+        at = explained_at or uow.now
+        if at > uow.now:
+            raise InputProblems([("explained_at", "an explanation cannot be recorded before it was given")])
+        _record_explanation(uow, case_id, scope, at, language, interpreter)
+        uow.audit("consent.explain", case_id, scope)
+        uow.commit()
+    return {"case": case_id, "scope": scope, "explained_at": at}
+
+
+@gated(ActionKind.give_consent, ActionKind.assign_interpreter)
+def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str,
+         interpreter: str | None = None, guardian_agreed: bool = False, explained: bool = False) -> None:
+    """Record the victim's consent. `explained`: the information sheet was explained just now, in
+    `language` through `interpreter` (the same as `witness consent explain` first)."""
+    need_to_know(app, actor, "consent.record", case=case_id)
+    problems = []
+    if scope_error(scope):
+        problems.append(("scope", scope_error(scope)))
+    if (method or "").strip().lower() in SILENCE:
+        problems.append(("method", SILENCE_IS_NOT_CONSENT))
+    elif method not in {m.value for m in Method}:
+        problems.append(("method", "use written or oral"))
+    problems += _language_problems(language, interpreter)
     if problems:
         raise InputProblems(problems)
     with app.uow(actor) as uow:
@@ -43,7 +88,13 @@ def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str
         if presumed_child(AgeStatus(row.age_status)) and not guardian_agreed:
             raise ActionBlocked("guardian_agreed: the victim is (presumed) a child; the guardian must be a party "
                                 "to every consent (R-15)")
-        enforce(uow, ActionKind.give_consent, case_id, None, scope=scope)  # a notification channel must be safe (DNH-09)
+        if explained and needs_explanation(scope):
+            _record_explanation(uow, case_id, scope, uow.now, language, interpreter)
+        elif interpreter:  # consent recorded through an interpreter: never a blocked or conflicted one (DNH-06)
+            check_assignment(uow, case_id, interpreter)
+            record_assignment(uow, case_id, interpreter, "consent", uow.now, language=language)
+        # A notification channel must be safe (DNH-09); informed scopes need the sheet explained (DNH-31).
+        enforce(uow, ActionKind.give_consent, case_id, None, scope=scope)
         if any(c.scope == scope and c.active_at(uow.now) for c in consents_of(uow.conn, case_id)):
             raise ActionBlocked(f"scope: consent to {scope} is already recorded and active")
         uow.conn.execute(insert(consents).values(
@@ -87,3 +138,15 @@ def withdraw(app, actor: Actor, case_id: str, scope: str) -> dict:
         uow.audit("consent.withdraw", case_id, f"{scope}; {cancelled} cancelled")
         uow.commit()
     return {"case": case_id, "scope": scope, "cancelled": cancelled}
+
+
+def case_facts(conn, case_id: str, now: datetime) -> dict:
+    """Guardrail facts (witness.wiring.fact_providers): the scopes whose information sheet was
+    explained to the victim by now (DNH-31)."""
+    from sqlalchemy import select
+
+    from witness.domain.information import Explanation, explained_scopes
+
+    rows = conn.execute(select(information_sheets).where(information_sheets.c.case_id == case_id)).all()
+    return {"explained_scopes": explained_scopes(
+        [Explanation(r.scope, r.explained_at, r.language, r.interpreter, r.recorded_by) for r in rows], now)}

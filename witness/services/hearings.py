@@ -26,6 +26,7 @@ from witness.domain.events import HearingCancelled, HearingMoved, HearingSet
 from witness.services.events import publish
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce, gated, ungated
+from witness.services.interpreters import check_assignment
 from witness.services.preparation import (ACTIVE_VALUES, PrepResult, close_gaps, hearing_row, mark_prepared, prepare_in)
 from witness.services.worklist import add_items, item
 from witness.store.hearing_tables import appearances, bookings, hearing_changes, hearings, measures
@@ -130,9 +131,9 @@ def _appear_in(uow, h, w: AppearanceIn, overrides, path: str, blocked_interprete
     enforce(uow, ActionKind.schedule_appearance, w.case, overrides, act="hearing", at=h.starts_at,
             in_person_cross_examination_by_defendant=w.defendant_cross_examines and w.mode is AppearanceMode.in_person)
     if w.interpreter:
-        # The interpreter named for the appearance: never one on the deployment's blocklist (DNH-06).
-        enforce(uow, ActionKind.assign_interpreter, w.case, overrides, interpreter=w.interpreter,
-                blocklisted=w.interpreter in blocked_interpreters)
+        # The interpreter named for the appearance, checked against the registry: blocklist, declared
+        # conflict, community or accused tie (DNH-06), vetting (DNH-30).
+        check_assignment(uow, w.case, w.interpreter, overrides, blocked_interpreters)
     policy = resource_pool.policy(conn)
     existing = conn.execute(select(appearances).where(appearances.c.hearing_id == h.id,
                                                       appearances.c.case_id == w.case)).first()

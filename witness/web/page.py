@@ -29,6 +29,7 @@ NAV = [  # (path, label, who may see it): the role's pages, in the order of the 
     ("/assignments", N_("My assignments"), lambda a: a.role in (Role.escort, Role.interpreter)),
     ("/hearings", N_("Hearings"), lambda a: a.role in PERMISSIONS["hearing.read"]),
     ("/claims", N_("Claims"), lambda a: a.role in PERMISSIONS["claim.portfolio"]),
+    ("/claims/report", N_("Restitution report"), lambda a: a.role in PERMISSIONS["claim.report"]),
     ("/audit", N_("Audit"), lambda a: a.role in PERMISSIONS["audit.verify"]),
     ("/users", N_("Accounts"), lambda a: a.role in accounts.MANAGE_ROLES),
     ("/calendar", N_("Calendar"), lambda a: a.role in subscriptions.AUDIENCE_BY_ROLE),

@@ -9,7 +9,7 @@ from alembic import op
 import witness.store.tables
 
 revision = "0011_shelter_detention_guardians"
-down_revision = "0010_return_referral_interpreters"
+down_revision = "0010_return_interpreters"
 branch_labels = None
 depends_on = None
 UTC = witness.store.tables.UTC

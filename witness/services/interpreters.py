@@ -1,0 +1,176 @@
+"""The interpreter registry (issue 12, item 3): add, vet, block, declare ties; the check made wherever
+an interpreter is assigned (an appointment, a hearing appearance, a consent recorded through them);
+and an interpreter's own assignments, nothing else (R-112).
+
+The registry replaces the WITNESS_INTERPRETER_BLOCKLIST stop-gap as the source of DNH-06's facts;
+ids still listed in that setting stay blocked (a deployment that used it loses nothing).
+"""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert, select, update
+
+from witness.domain.access import Actor
+from witness.domain.fields import LanguageTag, UserId, problem
+from witness.domain.guardrails import ActionKind, ungated
+from witness.domain.interpreter import Interpreter, Tie, TieKind, Vetting, assignment_facts
+from witness.errors import ActionBlocked, InputProblems, NotFound
+from witness.services.access import need_to_know
+from witness.services.guardrails import enforce
+from witness.store.interpreter_tables import interpreter_assignments, interpreter_ties, interpreters
+from witness.store.tables import accused, case_proceedings, proceeding_accused
+
+# --- the registry ----------------------------------------------------------------------------
+
+
+def _languages(raw) -> list[str]:
+    langs = [x.strip() for x in (raw.split(",") if isinstance(raw, str) else raw or []) if x.strip()]
+    if not langs:
+        raise InputProblems([("languages", "required: the language tags they interpret, e.g. my,th")])
+    bad = [(f"languages.{i}", problem(LanguageTag, x)) for i, x in enumerate(langs) if problem(LanguageTag, x)]
+    if bad:
+        raise InputProblems(bad)
+    return sorted(set(langs))
+
+
+def _row(conn, interpreter_id: str, lock: bool = False):
+    q = select(interpreters).where(interpreters.c.id == interpreter_id)
+    row = conn.execute(q.with_for_update() if lock else q).first()
+    if row is None:
+        raise NotFound(f"interpreter: no interpreter {interpreter_id!r} in the registry (witness interpreter add)")
+    return row
+
+
+@ungated("a registry entry about staff, not an act on a victim's case; assignments pass DNH-06")
+def add(app, actor: Actor, interpreter_id: str, languages) -> dict:
+    """Register an interpreter (vetting pending until someone records it)."""
+    need_to_know(app, actor, "interpreter.manage")
+    if problem(UserId, interpreter_id):
+        raise InputProblems([("interpreter", problem(UserId, interpreter_id))])
+    langs = _languages(languages)
+    with app.uow(actor) as uow:
+        if uow.conn.execute(select(interpreters.c.id).where(interpreters.c.id == interpreter_id)).first():
+            raise ActionBlocked(f"interpreter: {interpreter_id} is already registered")
+        uow.conn.execute(insert(interpreters).values(
+            id=interpreter_id, languages=",".join(langs), vetting=Vetting.pending.value, blocked=False,
+            created_at=uow.now, created_by=actor.user))
+        uow.audit("interpreter.add", interpreter_id, ",".join(langs))
+        uow.commit()
+    return {"interpreter": interpreter_id, "languages": langs, "vetting": Vetting.pending.value}
+
+
+@ungated("a registry entry about staff, not an act on a victim's case")
+def vet(app, actor: Actor, interpreter_id: str, status: str = "vetted") -> dict:
+    need_to_know(app, actor, "interpreter.manage")
+    if status not in {v.value for v in Vetting}:
+        raise InputProblems([("status", f"use one of {', '.join(v.value for v in Vetting)}")])
+    with app.uow(actor) as uow:
+        _row(uow.conn, interpreter_id, lock=True)
+        uow.conn.execute(update(interpreters).where(interpreters.c.id == interpreter_id).values(
+            vetting=status, vetted_at=uow.now, vetted_by=actor.user))
+        uow.audit("interpreter.vet", interpreter_id, status)
+        uow.commit()
+    return {"interpreter": interpreter_id, "vetting": status}
+
+
+@ungated("blocking only takes an interpreter away; nothing a rule protects is lost")
+def block(app, actor: Actor, interpreter_id: str, reason: str) -> dict:
+    """Put an interpreter on the blocklist ('persuasive' translation, a breach of confidence...)."""
+    need_to_know(app, actor, "interpreter.manage")
+    if not reason.strip():
+        raise InputProblems([("reason", "say why (kept encrypted, e.g. persuasive translation reported)")])
+    with app.uow(actor) as uow:
+        _row(uow.conn, interpreter_id, lock=True)
+        uow.conn.execute(update(interpreters).where(interpreters.c.id == interpreter_id).values(
+            blocked=True, blocked_at=uow.now,
+            block_reason=uow.cipher.encrypt("interpreters", "block_reason", interpreter_id, reason.strip())))
+        uow.audit("interpreter.block", interpreter_id, "blocked")
+        uow.commit()
+    return {"interpreter": interpreter_id, "blocked": True}
+
+
+@ungated("records a tie the interpreter declared; it only ever stops assignments")
+def tie(app, actor: Actor, interpreter_id: str, kind: str, ref: str) -> dict:
+    """A declared conflict or community tie in a case (ref: the case), or a tie to an accused (ref: label)."""
+    need_to_know(app, actor, "interpreter.manage")
+    if kind not in {k.value for k in TieKind}:
+        raise InputProblems([("kind", f"use one of {', '.join(k.value for k in TieKind)}")])
+    if not ref.strip() or len(ref.strip()) > 80:
+        raise InputProblems([("ref", "the case pseudonym (conflict, community) or the accused's label (accused), "
+                                     "1-80 characters")])
+    with app.uow(actor) as uow:
+        _row(uow.conn, interpreter_id, lock=True)
+        uow.conn.execute(insert(interpreter_ties).values(interpreter_id=interpreter_id, kind=kind, ref=ref.strip(),
+                                                         declared_at=uow.now, recorded_by=actor.user))
+        uow.audit("interpreter.tie", interpreter_id, kind)
+        uow.commit()
+    return {"interpreter": interpreter_id, "tie": kind}
+
+
+@ungated("a read (audited)")
+def registry(app, actor: Actor) -> list[dict]:
+    need_to_know(app, actor, "interpreter.manage")
+    with app.uow(actor) as uow:
+        rows = uow.conn.execute(select(interpreters).order_by(interpreters.c.id)).all()
+        ties = uow.conn.execute(select(interpreter_ties.c.interpreter_id, interpreter_ties.c.kind)).all()
+        uow.audit("interpreter.list", "-", f"{len(rows)} interpreters")
+        uow.commit()
+    return [{"interpreter": r.id, "languages": r.languages.split(","), "vetting": r.vetting, "blocked": r.blocked,
+             "ties": sorted(t.kind for t in ties if t.interpreter_id == r.id)} for r in rows]
+
+
+# --- the check wherever an interpreter is assigned --------------------------------------------
+
+def lookup(conn, interpreter_id: str) -> Interpreter | None:
+    row = conn.execute(select(interpreters).where(interpreters.c.id == interpreter_id)).first()
+    if row is None:
+        return None
+    ties = tuple(Tie(TieKind(t.kind), t.ref) for t in conn.execute(
+        select(interpreter_ties.c.kind, interpreter_ties.c.ref).where(interpreter_ties.c.interpreter_id == interpreter_id)))
+    return Interpreter(row.id, tuple(row.languages.split(",")), Vetting(row.vetting), row.blocked, ties)
+
+
+def _accused_labels(conn, case_id: str) -> list[str]:
+    return list(conn.execute(
+        select(accused.c.label).join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
+        .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
+        .where(case_proceedings.c.case_id == case_id)).scalars())
+
+
+def facts(uow, case_id: str, interpreter_id: str) -> dict:
+    """The assign_interpreter details for this interpreter on this case, from the registry."""
+    settings = getattr(uow, "settings", None)
+    also = getattr(settings, "blocked_interpreters", frozenset()) if settings is not None else frozenset()
+    return assignment_facts(lookup(uow.conn, interpreter_id), interpreter_id, case_id,
+                            _accused_labels(uow.conn, case_id), also)
+
+
+def check_assignment(uow, case_id: str, interpreter_id: str, overrides: dict[str, str] | None = None,
+                     also_blocked: frozenset[str] | None = None) -> list:
+    """DNH-06 (blocklist, declared conflict, community or accused tie) and DNH-30 (vetting) for an
+    interpreter about to be assigned to this case; raises ActionBlocked as enforce does."""
+    details = facts(uow, case_id, interpreter_id)
+    if also_blocked and interpreter_id in also_blocked:
+        details["blocklisted"] = True
+    return enforce(uow, ActionKind.assign_interpreter, case_id, overrides, **details)
+
+
+def record_assignment(uow, case_id: str, interpreter_id: str, what: str, at, ref: str | None = None,
+                      language: str | None = None) -> None:
+    uow.conn.execute(insert(interpreter_assignments).values(
+        id=str(uuid.uuid4()), interpreter_id=interpreter_id, case_id=case_id, what=what, ref=ref, at=at,
+        language=language, assigned_by=uow.actor.user, assigned_at=uow.now))
+
+
+@ungated("a read of the interpreter's own assignments (audited)")
+def assignments(app, actor: Actor) -> list[dict]:
+    """The signed-in interpreter's own assignments: pseudonym, what, when, language. Never anyone else's."""
+    need_to_know(app, actor, "assignments.read")
+    with app.uow(actor) as uow:
+        rows = uow.conn.execute(select(interpreter_assignments).where(
+            interpreter_assignments.c.interpreter_id == actor.user).order_by(interpreter_assignments.c.at)).all()
+        uow.audit("interpreter.assignments", actor.user, f"{len(rows)} assignments")
+        uow.commit()
+    return [{"case": r.case_id, "what": r.what, "at": r.at, "language": r.language} for r in rows]
+
