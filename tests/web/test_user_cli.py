@@ -49,3 +49,19 @@ def test_user_assign_sets_the_role_and_reports_it(env):
     proc = _witness(env, "user", "assign", "officer-9", "--role", "interpreter")
     assert proc.returncode == 0 and proc.stdout.strip() == "officer-9: role interpreter; cases: none"
     assert _witness(env, "user", "disable", "officer-9").stdout.strip() == "officer-9: disabled; 0 session(s) ended"
+
+
+def test_user_signature_sets_the_name_documents_are_signed_with_and_refuses_in_one_line(env):
+    add_accounts(env, {"somchai": "prosecutor", "amara": "coordinator"})
+    done = _witness(env, "user", "signature", "somchai", "--name", "Somchai Rattanakul",
+                    "--office", "Office of the Attorney General, Samut Sakhon")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "somchai: signs as Somchai Rattanakul, Office of the Attorney General, Samut Sakhon"
+    for run_env, args, line in [
+        (dict(env), ("user", "signature", "nobody", "--name", "X Y"), "user: no account 'nobody'"),
+        (dict(env, WITNESS_ACTOR="amara:coordinator"), ("user", "signature", "somchai", "--name", "X Y"),
+         "coordinator may set only their own signature"),
+    ]:
+        refused = _witness(run_env, *args)
+        assert refused.returncode == 1, (args, refused.stdout, refused.stderr)
+        assert line in refused.stderr and len(refused.stderr.strip().splitlines()) == 1, refused.stderr

@@ -1,4 +1,4 @@
-"""The web workspace and its accounts (R-110…R-113): `witness web`, `witness user add|disable|reset|assign`."""
+"""The web workspace and its accounts (R-110…R-113): `witness web`, `witness user add|disable|reset|assign|signature`."""
 from __future__ import annotations
 
 from typing import Annotated, Optional
@@ -62,6 +62,17 @@ def register(app: typer.Typer) -> None:
         r = assign(context.app(), context.actor(), login, role, case or [], remove_case or [])
         echo(f"{r['user']}: role {r['role']}; cases: {', '.join(r['cases']) or 'none'}"
                    + (f"; {r['sessions_ended']} session(s) ended" if r["sessions_ended"] else ""))
+
+    @user_app.command("signature")
+    def user_signature(login: str,
+                       name: Annotated[str, typer.Option(help="The name documents are signed with, e.g. 'Somchai Rattanakul'")] = "",
+                       office: Annotated[str, typer.Option(help="The office, e.g. 'Office of the Attorney General, Samut Sakhon'")] = ""):
+        """Set the name and office this person's documents are signed with (empty clears them)."""
+        from witness.services.signatures import set_signature
+
+        r = set_signature(context.app(), context.actor(), login, name, office)
+        echo(f"{r['user']}: signs as {r['name'] or '(a line to sign by hand)'}"
+             + (f", {r['office']}" if r["office"] else ""))
 
     @app.command()
     def web(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from witness.domain.legal_texts import LegalTexts
 from witness.domain.measure import MeasureKind
 
 ASEAN_CODES = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
@@ -107,6 +108,8 @@ class JurisdictionProfile(_Strict):
     measures: dict[MeasureKind, MeasureRule]
     measure_application: MeasureApplication
     restitution: Restitution
+    legal_texts: dict[str, LegalTexts] = Field(
+        default_factory=dict, description="by language code: the laws and courts as documents in that language name them")
     notices: NoticeRules = NoticeRules()
     guardrails: dict[str, Literal["warn", "escalate", "block"]] = Field(
         default_factory=dict, description="rule id -> stricter severity in this jurisdiction (never looser)")

@@ -28,14 +28,18 @@ from sqlalchemy import insert, select
 
 from witness.domain.access import Actor, CaseAccess, identity_fields
 from witness.domain.guardrails import ActionKind, unresolved
+from witness.domain.legal_texts import court_name, in_language
 from witness.domain.measure import MeasureKind
 from witness.domain.protection import Eligibility, WitnessConditions, deadlines, eligibility
+from witness.domain.reflection import VictimDecision
+from witness.domain.stage import Stage
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, Forbidden, InputProblems, NotFound
 from witness.outputs.documents.catalogue import KINDS, Kind
 from witness.services.access import need_to_know, refused
 from witness.services.guardrails import check, enforce, gated, ungated
 from witness.services.recommendations import conditions_on_record
+from witness.services.signatures import signer
 from witness.store.claim_tables import claim_items, claims
 from witness.store.document_tables import documents
 from witness.store.hearing_tables import appearances, hearings, measures
@@ -207,16 +211,20 @@ def _assemble(app, uow, actor: Actor, row, spec: Kind, req: Request, recipient: 
     doc: dict = {
         "kind": spec.name, "lang": _language(app, uow, row, spec, req, recipient), "jurisdiction": row.jurisdiction,
         "jurisdiction_name": profile.name, "time_zone": profile.time_zone, "issued_at": uow.now,
-        "recipient": recipient, "issuer": {"user": actor.user, "role": actor.role.value},
+        "recipient": recipient, "issuer": {"user": actor.user, "role": actor.role.value, **signer(conn, actor.user)},
         "subject": {"pseudonym": row.id, "legal_name": legal_name, "child": child},
     }
     hearing = _hearing(conn, row.id, req.hearing_id, sup) if spec.about == "hearing" else None
     proceeding = _proceeding(conn, row.id, hearing["proceeding_id"] if hearing and hearing.get("proceeding_id")
                              else None, sup.get("docket"), required=spec.filing)
+    # Laws and courts as a document in its language names them (R-83), from the jurisdiction profile.
+    legal = in_language(profile, doc["lang"])
     if proceeding is not None:
-        doc["court"] = {"name": proceeding.court, "docket": proceeding.docket}
+        doc["court"] = {"name": court_name(legal, proceeding.court), "docket": proceeding.docket}
     grounds = _grounds(conn, row.id)
     kind = spec.name
+    if kind in ("protective_measures", "video_link", "closed_hearing"):
+        doc["witness_protection"] = list(legal.witness_protection)
 
     if spec.about == "hearing":
         if hearing is None:
@@ -226,12 +234,12 @@ def _assemble(app, uow, actor: Actor, row, spec: Kind, req: Request, recipient: 
         if grounds is None:
             raise InputProblems([("grounds", f"no risk assessment is recorded for {row.id}; the grounds of the "
                                              "application come from the latest one (witness risk assess)")])
-        doc["grounds"] = grounds
+        doc["grounds"] = _court_grounds(grounds)
         doc["accused"] = _accused(conn, row.id, proceeding)
         doc["measures"] = _available(profile, witness, sup.get("measures") or hearing["measures"] or grounds["recommended"])
         doc["filing"] = _filing(profile, uow.now, hearing, sup.get("late_reason"))
     elif kind == "video_link":
-        doc["grounds"] = grounds
+        doc["grounds"] = _court_grounds(grounds)
         doc["location"] = sup.get("location", "other_room")
         doc["reasons"] = _video_reasons(profile, witness, grounds, sup.get("reasons"))
         extra = [m for m in (sup.get("measures") or hearing["measures"]) if m != "video_link"]
@@ -239,7 +247,7 @@ def _assemble(app, uow, actor: Actor, row, spec: Kind, req: Request, recipient: 
     elif kind == "closed_hearing":
         from witness.outputs.documents.schemas import ANONYMITY_MEASURES
 
-        doc["grounds"] = grounds
+        doc["grounds"] = _court_grounds(grounds)
         wanted = sup.get("measures") or [m for m in (hearing["measures"] or (grounds or {}).get("recommended", []))
                                          if m in ANONYMITY_MEASURES] or ["closed_hearing", "pseudonym"]
         doc["measures"] = _available(profile, witness, wanted)
@@ -257,13 +265,13 @@ def _assemble(app, uow, actor: Actor, row, spec: Kind, req: Request, recipient: 
         doc.update(_claim(uow, row, profile, req.claim_id or sup.get("claim_id"), sup))
         doc["accused"] = _accused(conn, row.id, proceeding)
         r = profile.restitution
-        doc.update(statutory=r.statutory, legal_basis=r.legal_basis, alternatives=list(r.alternatives),
-                   state_fund={"name": r.state_fund.name, "basis": r.state_fund.basis} if r.state_fund else None)
+        doc.update(statutory=r.statutory, legal_basis=legal.restitution_basis, alternatives=list(r.alternatives),
+                   state_fund={"name": legal.state_fund, "basis": r.state_fund.basis} if r.state_fund else None)
     elif kind == "victim_letter":
         period = reflection_of(row)
-        doc["stage"] = row.stage
+        doc["stage"] = stage_now(row, uow.now)  # the facts now, not the sweep's last pass
         doc["reflection_ends_at"] = period.ends_at if period.is_running(uow.now) else None
-        doc["next_hearing"] = sup.get("next_hearing") or _next_hearing(conn, row.id, uow.now, proceeding)
+        doc["next_hearing"] = sup.get("next_hearing") or _next_hearing(conn, row.id, uow.now, proceeding, legal)
         doc["measures_requested"] = sup.get("measures_requested") or _requested_measures(conn, row.id, uow.now)
         doc["services"] = _services(conn, row.id)
         doc["coordinator"] = row.coordinator
@@ -275,8 +283,8 @@ def _assemble(app, uow, actor: Actor, row, spec: Kind, req: Request, recipient: 
         doc.setdefault("court", None)
         doc["services"] = _services(conn, row.id)
         r = profile.restitution
-        doc["restitution"] = {"statutory": r.statutory, "legal_basis": r.legal_basis,
-                              "state_fund": r.state_fund.name if r.state_fund else None}
+        doc["restitution"] = {"statutory": r.statutory, "legal_basis": legal.restitution_basis,
+                              "state_fund": legal.state_fund if r.state_fund else None}
         doc["coordinator"] = row.coordinator
     elif kind == "consent_record":
         doc.setdefault("court", None)
@@ -338,6 +346,28 @@ def _grounds(conn, case_id: str) -> dict | None:
     return {"assessed_at": r.at, "level": r.level, "victim_scale": r.victim_scale,
             "factors": [{"key": factor_key(f["factor"]), "weight": f["weight"]} for f in factors],
             "recommended": json.loads(r.recommended)}
+
+
+def _court_grounds(grounds: dict | None) -> dict | None:
+    """The assessment as a filing states it: the facts in order of weight, the victim's fear in
+    words; the weights and the 0-10 scale stay here (schemas.Grounds)."""
+    from witness.outputs.documents.schemas import fear_in_words
+
+    if grounds is None:
+        return None
+    return {"assessed_at": grounds["assessed_at"], "level": grounds["level"],
+            "factors": [{"key": f["key"]} for f in grounds["factors"]], "fear": fear_in_words(grounds["victim_scale"]),
+            "recommended": grounds["recommended"]}
+
+
+def stage_now(row, now: datetime) -> str:
+    """The case's stage as the facts stand at `now`: a victim who has decided is out of the
+    reflection period at once, whether or not the sweep has moved the case yet (the same targets
+    as services/sweep.py's move)."""
+    if row.stage == Stage.reflection.value and row.decided_at is not None and row.decided_at <= now:
+        return {VictimDecision.cooperate.value: Stage.decision.value,
+                VictimDecision.not_cooperate.value: Stage.withdrawn.value}.get(row.decision, row.stage)
+    return row.stage
 
 
 def _hearing(conn, case_id: str, hearing_id: str | None, sup: dict) -> dict | None:
@@ -463,7 +493,7 @@ def _working(working: str) -> str | None:
     return "; ".join(lines) or None
 
 
-def _next_hearing(conn, case_id: str, now: datetime, proceeding) -> dict | None:
+def _next_hearing(conn, case_id: str, now: datetime, proceeding, legal) -> dict | None:
     """The victim's next appearance: a hearing of the hearings area, else a scheduled testimony."""
     h = conn.execute(select(hearings.c.starts_at, proceedings.c.court)
                      .join(appearances, appearances.c.hearing_id == hearings.c.id)
@@ -472,12 +502,12 @@ def _next_hearing(conn, case_id: str, now: datetime, proceeding) -> dict | None:
                             hearings.c.status.notin_(("cancelled", "held")))
                      .order_by(hearings.c.starts_at).limit(1)).first()
     if h is not None:
-        return {"at": h.starts_at, "court": h.court}
+        return {"at": h.starts_at, "court": court_name(legal, h.court)}
     a = conn.execute(select(appointments.c.at).where(appointments.c.case_id == case_id, appointments.c.kind == "testimony",
                                                      appointments.c.status == "scheduled", appointments.c.at > now)
                      .order_by(appointments.c.at).limit(1)).first()
     if a is not None and proceeding is not None:
-        return {"at": a.at, "court": proceeding.court}
+        return {"at": a.at, "court": court_name(legal, proceeding.court)}
     return None
 
 

@@ -155,13 +155,17 @@ class Renderer:
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import URLFetcher
 
+        from witness.outputs.documents import thai_font
+
         self.root = Path(root)
         self.env = environment(self.root)
         self.fetcher = URLFetcher(allowed_protocols=ALLOWED_URL_SCHEMES)
         self.fonts = FontConfiguration()
         self._css_class = CSS
-        self.css = CSS(string=(self.root / "print.css").read_text(encoding="utf-8"), url_fetcher=self.fetcher,
-                       font_config=self.fonts)
+        # Thai whose text comes back out of the PDF exactly (thai_font.py): the derived font, as data: URLs.
+        thai_font.install()
+        self.css = CSS(string=thai_font.font_face_css() + "\n" + (self.root / "print.css").read_text(encoding="utf-8"),
+                       url_fetcher=self.fetcher, font_config=self.fonts)
         self._labels: dict[str, object] = {}
 
     def html(self, data: DocumentData) -> str:

@@ -85,8 +85,13 @@ class Subject(_Strict):
 
 
 class Issuer(_Strict):
+    """Who sends the document. It is signed with `name` and `office` (the account's, see
+    services/signatures.py); `user` is the login, kept for the register and never printed."""
+
     user: UserId
     role: Literal["coordinator", "prosecutor", "legal_aid"]
+    name: PersonName | None = None
+    office: label(200) | None = None
 
 
 class Hearing(_Strict):
@@ -100,8 +105,9 @@ class Accused(_Strict):
 
 
 class Factor(_Strict):
+    """A fact that raised the risk, as the court reads it: never its weight in the scoring (issue 14)."""
+
     key: str
-    weight: int = Field(ge=0, le=1000)
 
     @field_validator("key")
     @classmethod
@@ -111,13 +117,24 @@ class Factor(_Strict):
         return v
 
 
+Fear = Literal["none", "some", "afraid", "very"]
+
+
+def fear_in_words(scale: int) -> str:
+    """The victim's own fear (0-10, R-40) as the application says it: in words, never as a number the
+    defence can argue with. 0 says nothing; 1-3 worried; 4-6 afraid; 7-10 very afraid."""
+    return "none" if scale <= 0 else "some" if scale <= 3 else "afraid" if scale <= 6 else "very"
+
+
 class Grounds(_Strict):
-    """The latest risk assessment (R-41): level, contributing factors, the victim's own fear."""
+    """The latest risk assessment (R-41) as the court reads it: the date, the level, the facts that
+    raised it and the victim's own fear in words. The scoring internals (weights, score, the 0-10
+    scale) stay in the risk area; a filing states facts (issue 14, item 4)."""
 
     assessed_at: Instant
     level: Literal["low", "moderate", "high", "severe"]
     factors: list[Factor] = Field(max_length=len(FACTOR_KEYS))
-    victim_scale: int = Field(ge=0, le=10)
+    fear: Fear = "none"
     recommended: list[MeasureKind] = Field(default_factory=list)
 
 
@@ -156,6 +173,7 @@ def _unique(measures: list[MeasureKind]) -> list[MeasureKind]:
 class ProtectiveMeasuresApplication(_Document):
     kind: Literal["protective_measures"] = "protective_measures"
     court: Court
+    witness_protection: list[Text] = Field(default_factory=list, max_length=10)  # national laws, in the document's language
     hearing: Hearing
     accused: list[Accused] = Field(default_factory=list, max_length=50)
     measures: list[MeasureKind] = Field(min_length=1)
@@ -168,6 +186,7 @@ class ProtectiveMeasuresApplication(_Document):
 class VideoLinkRequest(_Document):
     kind: Literal["video_link"] = "video_link"
     court: Court
+    witness_protection: list[Text] = Field(default_factory=list, max_length=10)  # national laws, in the document's language
     hearing: Hearing
     location: Literal["other_room", "other_building"] = "other_room"
     reasons: list[VideoReason] = Field(min_length=1, max_length=4)
@@ -190,6 +209,7 @@ ANONYMITY_MEASURES = frozenset({MeasureKind.closed_hearing, MeasureKind.pseudony
 class ClosedHearingRequest(_Document):
     kind: Literal["closed_hearing"] = "closed_hearing"
     court: Court
+    witness_protection: list[Text] = Field(default_factory=list, max_length=10)  # national laws, in the document's language
     hearing: Hearing
     measures: list[MeasureKind] = Field(min_length=1)
     grounds: Grounds | None = None
