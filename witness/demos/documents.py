@@ -65,9 +65,16 @@ def chapter(ctx) -> None:
             story.say(f"  → documents/{path.name}: v{result.version}, {result.language}, to {result.recipient}, "
                       f"{result.pages} page(s), SHA-256 {result.content_hash[:12]}…")
 
+    from witness.services.signatures import set_signature
+
+    story.attempt("The prosecutor sets the name and office his documents are signed with",
+                  lambda: set_signature(app, SOMCHAI, SOMCHAI.user, "Somchai Rattanakul",
+                                        "Office of the Attorney General, Samut Sakhon"))
     make(SOMCHAI, Request("protective_measures", fisher, hearing_id=hearing_id, supplement=data),
          f"Prosecutor files the application for protective measures for {fisher}, in Thai for the Thai court, "
          "with the grounds of the latest risk assessment")
+    if made and made[-1].kind == "protective_measures":
+        _thai_text_check(story, made[-1].pdf)
     make(AMARA, Request("escort_request", fisher, hearing_id=hearing_id,
                         supplement={k: v for k, v in data.items() if k == "hearing"}),
          f"Coordinator asks the police for an escort for {fisher} (pickup reference, no name, no address)")
@@ -86,3 +93,20 @@ def chapter(ctx) -> None:
     rows = register(app, AMARA, fisher) + register(app, DEWI, girl)
     story.say(f"The register holds {len(rows)} generated documents (kind, language, recipient, version, SHA-256, "
               "who, when), each one audited. None carries a legal name: no name_disclosure consent was given.")
+
+
+def _thai_text_check(story, pdf: bytes) -> None:
+    """Courts index e-filings by their text: show that the Thai application's text comes back exactly."""
+    from witness.outputs.documents.extraction import missing, text_of
+
+    expected = ["คำร้องขอมาตรการคุ้มครองผู้เสียหายที่เป็นพยาน", "ศาลจังหวัดสมุทรสาคร",
+                "พระราชบัญญัติคุ้มครองพยานในคดีอาญา พ.ศ. 2546", "Somchai Rattanakul"]
+    lost, tool = missing(pdf, expected)
+    text, _ = text_of(pdf)
+    lost += [f"(scoring printed: {w})" for w in ("น้ำหนัก", "จาก 10", "weight") if w in text]
+    if lost:
+        story.say(f"  → text extraction ({tool}) LOST: {', '.join(lost)}")
+    else:
+        story.say(f"  → its text extracts exactly ({tool}): the title คำร้องขอมาตรการคุ้มครองผู้เสียหายที่เป็นพยาน "
+                  "(SARA AM intact), the court ศาลจังหวัดสมุทรสาคร, the Witness Protection Act B.E. 2546 in Thai, "
+                  "signed by name and office; no risk weights or scores in the grounds.")
