@@ -46,7 +46,19 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
                   client.post(f"/cases/{case_id}/stage", data={"csrf": token, "target": "trial", "reason": "x"}),
                   client.post(f"/cases/{case_id}/contact", data={"csrf": token}),
                   client.post("/today/1/snooze", data={"csrf": token, "period": "9y", "reason": "x"})]
-        pages += [client.get(url) for url in (f"/hearings/{hearing}", f"/claims/{claim}", "/users/spare-1")]
+        pages += [client.get(url) for url in (f"/hearings/{hearing}", f"/claims/{claim}", "/users/spare-1",
+                                              f"/cases/{case_id}/consent", f"/cases/{case_id}/risk",
+                                              "/claims/report", "/claims/report.csv")]
+        pages += [client.post(f"/cases/{case_id}/consent", data={"csrf": token, "scope": "notification:email",
+                                                                 "method": "oral", "language": "my"}),
+                  client.post(f"/cases/{case_id}/consent", data={"csrf": token, "scope": "interview",
+                                                                 "method": "telepathy", "language": "my"}),
+                  client.post(f"/cases/{case_id}/consent/withdraw", data={"csrf": token, "scope": "interview"}),
+                  client.post(f"/cases/{case_id}/risk", data={"csrf": token, "trigger": "initial",
+                                                              "victim.fear_scale": "12"}),
+                  client.post(f"/cases/{case_id}/services/end", data={"csrf": token, "kind": "medical",
+                                                                      "reason": "completed"}),
+                  client.post(f"/claims/{claim}/resolve", data={"csrf": token, "status": "withdrawn", "reason": ""})]
         pages += [client.post(f"/hearings/{hearing}/request", data={"csrf": token, "measure": measure}),
                   client.post(f"/hearings/{hearing}/measures/{measure}/decide",
                               data={"csrf": token, "decision": "partially_granted"}),

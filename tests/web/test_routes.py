@@ -52,7 +52,36 @@ def expected(login: str, role: str, route: str) -> int:
         "POST /calendar/revoke": 200 if role not in ("auditor", "admin") else 404,
         "GET /feeds/nosuchtoken.ics": 404,
         **desk_expected(login, role, sees),
+        **care_expected(login, role, sees),
     }[route]
+
+
+# The coordinator's consent, risk and support forms. Each POST carries a form the service refuses
+# for those who may act (422: nothing written) or asks before it acts (the withdrawal's confirmation),
+# and 404s for everyone else.
+CARE_ROUTES = ["GET /cases/{case}/consent", "POST /cases/{case}/consent", "POST /cases/{case}/consent/withdraw",
+               "GET /cases/{case}/risk", "POST /cases/{case}/risk", "POST /cases/{case}/services/end",
+               "GET /cases/W-NOSUCH/consent", "GET /cases/W-NOSUCH/risk"]
+CARE_FORMS = {
+    "POST /cases/{case}/consent": {"scope": "interview", "method": "telepathy", "language": "my"},
+    "POST /cases/{case}/consent/withdraw": {"scope": "{consented}"},  # no confirm: asks first
+    "POST /cases/{case}/risk": {"trigger": "initial"},  # no victim view: victim: required
+    "POST /cases/{case}/services/end": {"kind": "medical", "reason": "bored"},
+}
+
+
+def care_expected(login: str, role: str, sees: bool) -> dict:
+    cares = sees and role == "coordinator"  # consent.record, risk.assess, service.change on the case
+    return {
+        "GET /cases/{case}/consent": 200 if cares else 404,
+        "POST /cases/{case}/consent": 422 if cares else 404,
+        "POST /cases/{case}/consent/withdraw": 200 if cares else 404,
+        "GET /cases/{case}/risk": 200 if sees and role in ("coordinator", "prosecutor") else 404,
+        "POST /cases/{case}/risk": 422 if cares else 404,
+        "POST /cases/{case}/services/end": 422 if cares else 404,
+        "GET /cases/W-NOSUCH/consent": 404,
+        "GET /cases/W-NOSUCH/risk": 404,
+    }
 
 
 # The prosecutor's, lawyer's, auditor's and admin's pages. The case has a hearing (with its
@@ -61,13 +90,15 @@ def expected(login: str, role: str, route: str) -> int:
 DESK_ROUTES = ["GET /hearings", "GET /hearings/{hearing}", "POST /hearings/{hearing}/request",
                "POST /hearings/{hearing}/measures/{measure}/decide", "POST /hearings/{hearing}/application",
                "GET /hearings/H-NOSUCH00", "GET /claims", "GET /claims/{claim}", "POST /claims/{claim}/payments",
-               "GET /claims/CL-NOSUCH0", "GET /audit", "POST /audit/verify", "GET /users", "POST /users",
+               "GET /claims/CL-NOSUCH0", "POST /claims/{claim}/resolve", "GET /claims/report", "GET /claims/report.csv",
+               "GET /audit", "POST /audit/verify", "GET /users", "POST /users",
                "GET /users/spare-1", "POST /users/spare-1/assign", "GET /users/nobody-1"]
 DESK_FORMS = {
     "POST /hearings/{hearing}/request": {},  # nothing ticked: "measures: name at least one"
     "POST /hearings/{hearing}/measures/{measure}/decide": {"decision": "adjourned"},
     "POST /hearings/{hearing}/application": {"case": "{case}"},  # no risk assessment yet: no grounds
     "POST /claims/{claim}/payments": {"amount": "1", "currency": "THB", "reference": "x"},  # no award yet
+    "POST /claims/{claim}/resolve": {"status": "", "reason": ""},  # status: use one of ...
     "POST /users": {"user": "", "role": "escort"},
     "POST /users/spare-1/assign": {"add_case": "W-NOSUCH"},
 }
@@ -88,6 +119,9 @@ def desk_expected(login: str, role: str, sees: bool) -> dict:
         "GET /claims/{claim}": 200 if sees and role in ("coordinator", "prosecutor", "legal_aid") else 404,
         "POST /claims/{claim}/payments": 409 if login == "hana" else 404,  # her own claim, not yet awarded
         "GET /claims/CL-NOSUCH0": 404,
+        "POST /claims/{claim}/resolve": 422 if login == "hana" else 404,
+        "GET /claims/report": 200 if role in ("legal_aid", "coordinator", "admin", "auditor") else 404,
+        "GET /claims/report.csv": 200 if role in ("legal_aid", "coordinator", "admin", "auditor") else 404,
         "GET /audit": 200 if role in ("auditor", "admin") else 404,
         "POST /audit/verify": 200 if role in ("auditor", "admin") else 404,
         "GET /users": 200 if admin else 404,
@@ -101,7 +135,7 @@ def desk_expected(login: str, role: str, sees: bool) -> dict:
 ROUTES = ["GET /", "GET /account", "GET /today", "GET /cases", "GET /cases/{case}", "GET /cases/W-NOSUCH",
           "POST /cases/{case}/identity", "POST /cases/{case}/stage", "POST /cases/{case}/contact", "GET /intake",
           "POST /intake", "GET /assignments", "POST /today/{item}/done", "POST /account/language", "GET /calendar",
-          "POST /calendar/link", "POST /calendar/revoke", "GET /feeds/nosuchtoken.ics"] + DESK_ROUTES
+          "POST /calendar/link", "POST /calendar/revoke", "GET /feeds/nosuchtoken.ics"] + DESK_ROUTES + CARE_ROUTES
 
 
 def desk_records(app, case_id: str) -> dict:
@@ -113,7 +147,8 @@ def desk_records(app, case_id: str) -> dict:
     measure = measures.list_measures(app, COORDINATOR, hearing)[0]["id"]
     claim = claims.new(app, Actor("hana", Role.legal_aid), case_id)["claim"]
     make_person(app, "spare-1", "escort")
-    return {"{hearing}": hearing, "{measure}": measure, "{claim}": claim}
+    consent.give(app, COORDINATOR, case_id, "interview", "oral", "my")  # one the withdrawal form can name
+    return {"{hearing}": hearing, "{measure}": measure, "{claim}": claim, "{consented}": "interview"}
 
 
 def test_every_route_for_every_role_assigned_or_not(app):
@@ -133,7 +168,7 @@ def test_every_route_for_every_role_assigned_or_not(app):
         token = csrf_of(client.get("/account").text)
         for route in ROUTES:
             method, path = route.split(" ")
-            url, form = path, dict(DESK_FORMS.get(route, {}))
+            url, form = path, dict(DESK_FORMS.get(route, {}) or CARE_FORMS.get(route, {}))
             for key, value in ids.items():
                 url = url.replace(key, value)
                 form = {k: v.replace(key, value) for k, v in form.items()}
