@@ -61,8 +61,9 @@ def pages_of(w: dict) -> dict[str, list[str]]:
     """Every page each person reaches: their navigation, then the records behind it."""
     case, hearing, claim = w["hers"], w["hearing"], w["claim"]
     return {
-        "amara": [f"/cases/{case}", f"/hearings/{hearing}", f"/claims/{claim}"],
-        "somchai": [f"/cases/{case}", f"/hearings/{hearing}"],
+        "amara": [f"/cases/{case}", f"/hearings/{hearing}", f"/claims/{claim}", f"/cases/{case}/consent",
+                  f"/cases/{case}/risk"],
+        "somchai": [f"/cases/{case}", f"/hearings/{hearing}", f"/cases/{case}/risk"],
         "hana": [f"/cases/{case}", f"/claims/{claim}"],
         "F1": [], "interp-07": [],
         "audit-1": [f"/cases/{case}"],
@@ -133,6 +134,16 @@ def test_no_page_has_a_serious_or_critical_axe_finding_or_scrolls_sideways_at_36
             with page.expect_navigation():  # read the page the form leads to
                 page.click("button:has-text('Show identity')")
             found += check(page, axe_source, "amara case page with identity shown")
+            page.goto(f"{base}/cases/{w['hers']}/consent")
+            page.select_option("#give-scope", "notification:email")  # not a safe channel: DNH-09
+            with page.expect_navigation():
+                page.click("button:has-text('Record consent')")
+            found += check(page, axe_source, "amara consent with a guardrail answer")
+            page.goto(f"{base}/cases/{w['hers']}/risk")
+            page.fill("#risk-victim-fear_scale", "12")
+            with page.expect_navigation():
+                page.click("button:has-text('Record the assessment')")
+            found += check(page, axe_source, "amara risk assessment with problems")
             page.goto(base + "/calendar")
             with page.expect_navigation():  # read the page the form leads to
                 page.click("button:has-text('Make my link')")
