@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
@@ -34,13 +35,20 @@ class App:
     def cipher(self) -> FieldCipher:
         return FieldCipher(self.keyring, engine=self.engine, reload=self.reload_keyring)
 
+    @cached_property
+    def heads(self):
+        """Where the audit chain's heads are kept outside the store: a file, or another database (R-72, R-101a)."""
+        from witness.store.audit import head_store
+
+        return head_store(self.settings)
+
     def reload_keyring(self) -> Keyring:
         """Another machine rotated the key-encryption key: read the shared keyring again."""
         self.keyring = keyring_from(self.settings)
         return self.keyring
 
     def uow(self, actor: Actor, now: datetime | None = None) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.cipher, self.keyring.audit_key, self.settings.audit_head_path,
+        return UnitOfWork(self.engine, self.cipher, self.keyring.audit_key, self.heads,
                           actor, now or self.clock.now(), self.profiles, self.settings)
 
     def profile(self, code: str) -> JurisdictionProfile:

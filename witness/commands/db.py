@@ -36,6 +36,12 @@ def db_roles(owner: Annotated[str, typer.Option(help="Role that owns the schema 
             roles.apply(engine, owner, app_role, schema)
         finally:
             engine.dispose()
+        if context.settings().audit_head_url:  # the heads' database: insert and select only
+            heads = make_engine(context.settings().audit_head_url)
+            try:
+                roles.apply_heads(heads, app_role)
+            finally:
+                heads.dispose()
     except ValueError as exc:
         field, _, message = str(exc).partition(": ")
         raise InputProblems([(field, message)]) from None

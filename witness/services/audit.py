@@ -10,7 +10,7 @@ from witness.store import audit
 @ungated("verifies the audit chain; reads only")
 def verify(app, actor: Actor) -> audit.Verification:
     need_to_know(app, actor, "audit.verify")
-    external = audit.read_head_file(app.settings.audit_head_path)
+    external = app.heads.read()
     with app.engine.connect() as conn:
         result = audit.verify(conn, app.keyring.audit_key, external)
         conn.rollback()

@@ -31,6 +31,12 @@ def init(settings: Settings) -> dict:
     engine = make_engine(settings.url)
     schema.upgrade(engine)
     engine.dispose()
+    if settings.audit_head_url:  # several machines: the heads' outside copy in a database they all reach
+        from witness.store.audit import TableHeads
+
+        heads = make_engine(settings.audit_head_url)
+        TableHeads(heads).create()
+        heads.dispose()
     return {"database": _redacted(settings.url), "keyring": "WITNESS_KEYRING" if settings.keyring is not None else str(settings.keyring_path), "key_created": created}
 
 

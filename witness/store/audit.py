@@ -2,8 +2,9 @@
 
 Each row's MAC covers its sequence number, time, content and the previous row's MAC, so an edited,
 deleted or reordered row breaks the chain. Cutting rows off the end would still verify, and so
-would a chain re-MACed by someone holding the key, so every head is also appended to a file
-outside the database (WITNESS_AUDIT_HEAD_PATH). The file is only ever appended to: deployed
+would a chain re-MACed by someone holding the key, so every head is also appended outside the
+database: to a file (WITNESS_AUDIT_HEAD_PATH), or, with several machines, to a table in another
+database every process reaches (WITNESS_AUDIT_HEAD_URL). The file is only ever appended to: deployed
 append-only (`chattr +a`, docs/audit-head.md), the application's own account cannot take a head
 back, and verify compares the log with every head the file ever recorded. A missing head file
 once the log has rows is a failure, not a fresh start. The row is written in the caller's
@@ -19,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
 
 from witness.domain.access import Actor
 from witness.private_files import make_private_folder
-from witness.store.tables import audit_head, audit_log
+from witness.store.tables import UTC, audit_head, audit_log
 
 GENESIS = "0" * 64
 
@@ -104,6 +105,77 @@ def read_head_file(path: Path) -> HeadFile | None:
         except (ValueError, KeyError, TypeError):
             bad.append(n)
     return HeadFile(heads, bad)
+
+
+class FileHeads:
+    """The heads in an append-only file (one machine, or a file every machine mounts)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def append(self, head: Head) -> None:
+        write_head_file(self.path, head)
+
+    def read(self) -> HeadFile | None:
+        return read_head_file(self.path)
+
+
+# Several machines (R-101a): the outside copy in a database every process reaches, kept apart from
+# the store (another database, ideally another server, owned by another role). The application
+# role may only SELECT and INSERT there; on PostgreSQL a trigger refuses UPDATE, DELETE and
+# TRUNCATE even to the table's owner, so heads, like the file's lines, are only ever added.
+head_metadata = MetaData()
+audit_heads = Table(
+    "audit_heads", head_metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("seq", Integer, nullable=False),
+    Column("mac", String(64), nullable=False),
+    Column("recorded_at", UTC, nullable=False),
+)
+_HEADS_APPEND_ONLY = [
+    """CREATE OR REPLACE FUNCTION witness_heads_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'audit_heads is append-only (R-72): % refused', TG_OP; END $$""",
+    "DROP TRIGGER IF EXISTS audit_heads_append_only ON audit_heads",
+    "CREATE TRIGGER audit_heads_append_only BEFORE UPDATE OR DELETE ON audit_heads "
+    "FOR EACH ROW EXECUTE FUNCTION witness_heads_append_only()",
+    "DROP TRIGGER IF EXISTS audit_heads_no_truncate ON audit_heads",
+    "CREATE TRIGGER audit_heads_no_truncate BEFORE TRUNCATE ON audit_heads "
+    "FOR EACH STATEMENT EXECUTE FUNCTION witness_heads_append_only()",
+]
+
+
+class TableHeads:
+    """The heads in the `audit_heads` table of another database (WITNESS_AUDIT_HEAD_URL)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def create(self) -> None:
+        """Create the table (and its append-only trigger); run by the heads database's owner."""
+        head_metadata.create_all(self.engine)
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.begin() as c:
+                for statement in _HEADS_APPEND_ONLY:
+                    c.execute(text(statement))
+
+    def append(self, head: Head) -> None:
+        with self.engine.begin() as c:
+            c.execute(insert(audit_heads).values(seq=head.seq, mac=head.mac, recorded_at=datetime.now(timezone.utc)))
+
+    def read(self) -> HeadFile | None:
+        """None when no head was ever recorded: to verify, the same as a missing file."""
+        with self.engine.connect() as c:
+            heads = [Head(r.seq, r.mac) for r in c.execute(select(audit_heads).order_by(audit_heads.c.id))]
+            c.rollback()
+        return HeadFile(heads, []) if heads else None
+
+
+def head_store(settings) -> FileHeads | TableHeads:
+    if settings.audit_head_url:
+        from witness.store.engine import make_engine
+
+        return TableHeads(make_engine(settings.audit_head_url))
+    return FileHeads(settings.audit_head_path)
 
 
 @dataclass

@@ -74,3 +74,29 @@ def apply(engine: Engine, owner: str, app: str, schema: str = "public") -> None:
     with engine.begin() as conn:
         for statement in roles_sql(owner, app, schema)[:6] + reassign_tables(schema, owner) + roles_sql(owner, app, schema)[6:]:
             conn.execute(text(statement))
+
+
+def heads_sql(app: str) -> list[str]:
+    """Grants on the audit heads' table in its own database (WITNESS_AUDIT_HEAD_URL): the
+    application may add a head and read them all, never change or remove one."""
+    app = _ident(app, "--app")
+    return [
+        """DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{r}') THEN CREATE ROLE {r} LOGIN; END IF;
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$""".format(r=app),
+        f"REVOKE ALL ON audit_heads FROM {app}",
+        f"GRANT SELECT, INSERT ON audit_heads TO {app}",
+        f"GRANT USAGE ON SEQUENCE audit_heads_id_seq TO {app}",
+    ]
+
+
+def apply_heads(engine: Engine, app: str) -> None:
+    from witness.store.audit import TableHeads
+
+    if engine.dialect.name != "postgresql":
+        raise ValueError("WITNESS_AUDIT_HEAD_URL: roles exist on PostgreSQL only")
+    TableHeads(engine).create()
+    with engine.begin() as conn:
+        for statement in heads_sql(app):
+            conn.execute(text(statement))

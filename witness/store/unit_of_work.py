@@ -46,7 +46,8 @@ class UnitOfWork:
             raise translate_lock(exc) from None
         self._committed = True
         if self._head is not None:
-            audit.write_head_file(self.head_path, self._head)
+            heads = self.head_path if hasattr(self.head_path, "append") else audit.FileHeads(self.head_path)
+            heads.append(self._head)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self._committed and self._tx.is_active:
