@@ -70,7 +70,16 @@ def follow_ups() -> tuple:
         risk.REVIEW_DUE,
         risk.INITIAL_DUE,
         risk.RELEASE_ESCALATION,
+        *_care_follow_ups(),
     )
+
+
+def _care_follow_ups() -> tuple:
+    """Shelter stays, detention, a child's guardian and stalled proceedings (issue 12, items 5 and 6)."""
+    from witness.services import accommodation, detention, guardians
+
+    return (accommodation.STAY_CHECK, detention.DETENTION_LIMIT, guardians.GUARDIAN_PENDING,
+            guardians.CHILD_PROCEEDINGS_STALLED)
 
 
 # --- what other areas add to a decision --------------------------------------------------------
@@ -78,12 +87,13 @@ def follow_ups() -> tuple:
 @lru_cache(maxsize=None)
 def fact_providers() -> tuple[Callable, ...]:
     """Extra guardrail facts: provider(conn, case_id, now) -> {CaseFacts field: value}."""
-    from witness.services import acknowledgements, claims
+    from witness.services import acknowledgements, claims, guardians
     from witness.services import consent as consents
 
     return (
         claims.case_facts,            # pending_claim (DNH-11, DNH-12), unresolved_claims (DNH-14)
         acknowledgements.case_facts,  # victim_notified_since_custody_change (DNH-07)
+        guardians.case_facts,         # guardian_accused_link (DNH-21)
         consents.case_facts,          # explained_scopes: information sheets explained (DNH-31)
     )
 
@@ -102,10 +112,10 @@ def consent_withdrawn() -> tuple[Callable, ...]:
 @lru_cache(maxsize=None)
 def table_modules() -> tuple:
     """Every module that defines tables: importing them fills `metadata` (witness.store.all_tables)."""
-    from witness.store import (account_tables, claim_tables, document_tables, hearing_tables, key_tables,
+    from witness.store import (account_tables, care_tables, claim_tables, document_tables, hearing_tables, key_tables,
                                notice_tables, risk_tables, sweep_tables, tables)
 
-    return (tables, account_tables, claim_tables, document_tables, hearing_tables, notice_tables, risk_tables,
+    return (tables, account_tables, care_tables, claim_tables, document_tables, hearing_tables, notice_tables, risk_tables,
             sweep_tables, key_tables) + _issue12_tables()
 
 
@@ -120,9 +130,11 @@ def _issue12_tables() -> tuple:
 def encrypted_columns() -> tuple[tuple, ...]:
     """(table, primary key, encrypted columns, column the ciphertext is bound to): what key rotation
     re-encrypts (witness.services.keys.rotate). Each table module lists its own."""
-    from witness.store import account_tables, claim_tables, hearing_tables, notice_tables, risk_tables, tables
+    from witness.store import (account_tables, care_tables, claim_tables, hearing_tables, notice_tables, risk_tables,
+                               tables)
 
-    return (*account_tables.ENCRYPTED, *claim_tables.ENCRYPTED, *hearing_tables.ENCRYPTED, *notice_tables.ENCRYPTED,
+    return (*account_tables.ENCRYPTED, *care_tables.ENCRYPTED, *claim_tables.ENCRYPTED, *hearing_tables.ENCRYPTED,
+            *notice_tables.ENCRYPTED,
             *risk_tables.ENCRYPTED, *tables.ENCRYPTED, *(e for m in _issue12_tables() for e in m.ENCRYPTED))
 
 
@@ -132,11 +144,12 @@ def commands() -> tuple[Callable, ...]:
     """register(app) of each command module, in the order `witness --help` lists them; command
     modules import only typer at the top, so importing them here keeps start-up fast. `schemas`
     makes the `schema` group the areas after it add to."""
-    from witness.commands import (appointments, audit, cases, claims, consent, demo, deployments, documents, hearings,
+    from witness.commands import (appointments, audit, care, cases, claims, consent, demo, deployments, documents, hearings,
                                   keys, notices, reflection, risk, schemas, support, sweep, web, worklist)
 
     return (keys.register, cases.register, appointments.register, sweep.register, worklist.register, demo.register,
-            deployments.register, consent.register, reflection.register, support.register, audit.register,
+            deployments.register, consent.register, reflection.register, support.register, care.register,
+            audit.register,
             schemas.register,
             claims.register, documents.register, hearings.register, notices.register, risk.register, web.register,
             *_issue12_commands()) + _store_commands()

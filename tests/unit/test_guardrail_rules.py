@@ -86,6 +86,11 @@ CASES = {
     "DNH-14-claims-unresolved": (
         (ActionKind.stage_change, adult(stage="withdrawn", unresolved_claims=("CL-1 (filed)",)), dict(target="closed")),
         (ActionKind.stage_change, adult(stage="withdrawn"), dict(target="closed"))),
+    # Issue 12 (helper GB): a child whose guardian is linked to an accused; silent once another is appointed.
+    "DNH-21-guardian-complicity": (
+        (ActionKind.give_consent, adult(age_status=AgeStatus.child, has_guardian=True,
+                                        guardian_accused_link="recorded as linked to Accused A"), dict(scope="testimony")),
+        (ActionKind.give_consent, adult(age_status=AgeStatus.child, has_guardian=True), dict(scope="testimony"))),
     # Issue 12 (helper GA).
     "DNH-30-interpreter-vetting": (
         (ActionKind.assign_interpreter, adult(), dict(interpreter="int-5", vetted=False)),

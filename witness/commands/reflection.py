@@ -15,10 +15,14 @@ def register(app: typer.Typer) -> None:
     reflection_app.command("decide")(reflection_decide)
 
 
-def reflection_extend(case_id: str, days: int, reason: Annotated[str, typer.Option()]):
+def reflection_extend(case_id: str, days: int, reason: Annotated[str, typer.Option()],
+                      beyond_cap: Annotated[bool, typer.Option(
+                          "--beyond-cap", help="past the profile's maximum, where that maximum is practice, not law "
+                                               "(recorded with the reason)")] = False):
     from witness.services.reflection import extend
 
-    echo(f"{case_id}: reflection period now ends {extend(context.app(), context.actor(), case_id, days, reason)}")
+    ends = extend(context.app(), context.actor(), case_id, days, reason, beyond_cap=beyond_cap)
+    echo(f"{case_id}: reflection period now ends {ends}")
 
 
 def reflection_decide(case_id: str, decision: Annotated[str, typer.Argument(help="cooperate or not_cooperate")]):

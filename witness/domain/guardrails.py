@@ -24,7 +24,7 @@ from witness.domain.consent import Consent, Method, has_consent
 from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.domain.reflection import ReflectionPeriod, VictimDecision
 from witness.domain.stage import CONSENT_FOR_STAGE, Stage
-from witness.domain.support import COOPERATION_REASONS
+from witness.domain.support import ACCOMMODATION_KINDS, COOPERATION_REASONS
 from witness.domain.victim import AgeStatus, presumed_child
 
 
@@ -124,6 +124,7 @@ class CaseFacts:
     victim_notified_since_custody_change: bool = False
     reassessed_since_custody_change: bool = False
     unresolved_claims: tuple[str, ...] = ()  # "CL-… (status)" of each claim not yet resolved (DNH-14)
+    guardian_accused_link: str | None = None  # why the child's guardian is linked to an accused (DNH-21)
     explained_scopes: tuple[str, ...] = ()  # scopes whose information sheet was explained to the victim (DNH-31)
 
     @property
@@ -195,8 +196,8 @@ def act_scope(a: Proposed) -> str | None:
         return _ACT_SCOPE.get(d.get("act"))
     if a.kind is ActionKind.generate_document and d.get("about") == "hearing":
         return "testimony"
-    if a.kind is ActionKind.start_service and d.get("service") == "shelter":
-        return "shelter_stay"  # Guide: Recovery §4, written consent upon entry at a shelter
+    if a.kind is ActionKind.start_service and d.get("service") in ACCOMMODATION_KINDS:
+        return "shelter_stay"  # Guide: Recovery §4, written consent upon entry at a shelter (any accommodation)
     if a.kind is ActionKind.end_service and d.get("reason") == "returned_home":
         return "return"  # a service ended because the victim went home: that return must be voluntary
     if a.kind is ActionKind.plan_return:
@@ -230,6 +231,11 @@ def _reflection_consent(a: Proposed, now: datetime) -> str | None:
 # when possible, written consent" (Return and Reintegration §1); a return plan is made ahead of time,
 # so writing it down is always possible.
 WRITTEN_SCOPES = frozenset({"return"})
+
+
+# Acts whose consent must be written, not only recorded (Guide: Recovery §4, "a written consent of
+# victims upon entry at a shelter").
+WRITTEN_SCOPES = frozenset({"shelter_stay"})
 
 
 def _act_consent(a: Proposed, now: datetime) -> str | None:
@@ -423,6 +429,13 @@ def _claims_unresolved(a: Proposed, now: datetime) -> str | None:
             "unresolved: record the payments or how the claim ended (witness claim resolve) first")
 
 
+def _guardian_complicity(a: Proposed, now: datetime) -> str | None:
+    if not a.case.child or not a.case.has_guardian or not a.case.guardian_accused_link:
+        return None
+    return (f"the child's guardian is linked to an accused ({a.case.guardian_accused_link}); a guardian who may be "
+            "complicit cannot protect the child's interests: have an independent guardian appointed")
+
+
 ALL = frozenset(ActionKind)
 RULES: tuple[Rule, ...] = (
     Rule("DNH-01-reflection-consent", "Recovery, Reflection and Shelter §1; Criminal Justice §1",
@@ -466,6 +479,12 @@ RULES: tuple[Rule, ...] = (
     # Case management ends once the victim has received restitution (the Guide's LPSK practice, R-92).
     Rule("DNH-14-claims-unresolved", "Criminal Justice §6 (case management ends once restitution is received)",
          frozenset({ActionKind.stage_change}), Severity.block, _claims_unresolved),
+    # Escalate, never block: the child still gets every measure; a person must act on the guardian.
+    Rule("DNH-21-guardian-complicity", "Criminal Justice §7 (a legal guardian for a child deprived of parental "
+         "care, e.g. parental complicity); Victim Identification §1 (appoint a legal guardian)",
+         frozenset({ActionKind.stage_change, ActionKind.schedule_appearance, ActionKind.give_consent,
+                    ActionKind.start_service, ActionKind.share_data, ActionKind.plan_return, ActionKind.open_claim}),
+         Severity.escalate, _guardian_complicity),
     # Issue 12 (helper GA): interpreters, informed consent, return and data to the country of origin,
     # the medical examiner's gender.
     Rule("DNH-30-interpreter-vetting", "Medical and Mental Healthcare §4 (use trained and vetted interpreters)",

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from witness.domain.care import ExploitationType, Pregnancy
 from witness.domain.consent import Method, scope_error
 from witness.domain.fields import (AccusedLabel, CalendarDate, CourtName, Docket, Email, Instant, LanguageTag,
                                    PersonName, UserId, WholeNumber, few, label, text)
@@ -53,6 +54,20 @@ class GuardianIn(_Form):
     relationship: Kinship
     phone: str | None = Phone
     language: LanguageTag | None = None
+    accused_link: AccusedLabel | None = Field(
+        default=None, description="label of an accused the guardian is linked to (parental complicity): escalated")
+
+
+class CircumstancesIn(_Form):
+    """What the Guide asks to know about the victim's situation (Victim Identification §1;
+    Recovery §2; Criminal Justice §2). Health facts are stored encrypted."""
+
+    exploitation: list[ExploitationType] = Field(default_factory=list, max_length=len(ExploitationType),
+                                                 description="forms of exploitation (the Guide's list)")
+    pregnancy: Pregnancy | None = Field(default=None, description="pregnant, nursing or no: asks for separate facilities")
+    accompanying_children: WholeNumber = Field(default=0, ge=0, le=20, description="children with the victim")
+    media_breach: bool = Field(default=False, description="the victim's identity or story already reached the media: "
+                                                          "urgent worklist item and a risk reassessment")
 
 
 class AccusedIn(_Form):
@@ -95,6 +110,7 @@ class IntakeForm(_Form):
     proceedings: list[ProceedingIn] = few(20)
     consents: list[ConsentIn] = few(30)
     services: list[ServiceKind] = few(20)
+    circumstances: CircumstancesIn = CircumstancesIn()
 
     @field_validator("jurisdiction")
     @classmethod

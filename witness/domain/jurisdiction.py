@@ -54,6 +54,9 @@ class ReflectionRule(_Strict):
     max_days: int = Field(ge=1, le=730)
     basis: str = Field(min_length=3, description="where the period comes from (law, referral mechanism, Bali Process)")
     ending_soon_days: int = Field(default=3, ge=0, le=30, description="worklist warning this many days before the end")
+    max_basis: Literal["law", "practice"] = Field(
+        default="law", description="'practice' where max_days is not law: a coordinator may then extend past it "
+                                   "with a recorded reason (e.g. a pregnant victim); 'law' refuses that")
 
     @model_validator(mode="after")
     def _default_within_max(self) -> "ReflectionRule":
@@ -98,6 +101,26 @@ class NoticeRules(_Strict):
     custody_feed_stale_hours: int = Field(default=72, ge=1, le=2160)
 
 
+class CareRules(_Strict):
+    """Cadences for shelter, detention and child cases (Guide: Recovery §2 and §4, Victim
+    Identification §2, Criminal Justice §6). Operational defaults to confirm locally."""
+
+    stay_check_days: int = Field(default=14, ge=1, le=90,
+                                 description="ask the victim this often whether they still wish to stay")
+    detention_limit_hours: int = Field(default=48, ge=1, le=720,
+                                       description="a victim held in detention beyond this escalates ('shortest period possible')")
+    child_detention_limit_hours: int = Field(default=24, ge=1, le=720,
+                                             description="the same for a (presumed) child, who should not be detained at all")
+    child_stall_days: int = Field(default=60, ge=7, le=365,
+                                  description="a child's case with no stage change or hearing for this long is followed up")
+
+    @model_validator(mode="after")
+    def _child_not_longer(self) -> "CareRules":
+        if self.child_detention_limit_hours > self.detention_limit_hours:
+            raise ValueError("child_detention_limit_hours is longer than detention_limit_hours")
+        return self
+
+
 class JurisdictionProfile(_Strict):
     code: AseanCode
     name: str
@@ -111,6 +134,7 @@ class JurisdictionProfile(_Strict):
     legal_texts: dict[str, LegalTexts] = Field(
         default_factory=dict, description="by language code: the laws and courts as documents in that language name them")
     notices: NoticeRules = NoticeRules()
+    care: CareRules = CareRules()
     guardrails: dict[str, Literal["warn", "escalate", "block"]] = Field(
         default_factory=dict, description="rule id -> stricter severity in this jurisdiction (never looser)")
     sources: list[str] = Field(default_factory=list)

@@ -35,11 +35,15 @@ class ReflectionPeriod:
         """True while the victim is still recovering and deciding: no interview or testimony without consent."""
         return self.decided_at is None and now < self.ends_at
 
-    def extend(self, days: int, now: datetime) -> "ReflectionPeriod":
+    def extend(self, days: int, now: datetime, beyond_cap: bool = False) -> "ReflectionPeriod":
+        """`beyond_cap` moves the maximum with the end: only where the cap is practice, not law (the
+        service decides that from the jurisdiction profile and records the reason)."""
         if days < 1:
             raise ActionBlocked("days: an extension must be at least one day")
         new_end = max(self.ends_at, now) + timedelta(days=days)
         if new_end > self.max_ends_at:
+            if beyond_cap:
+                return replace(self, ends_at=new_end, max_ends_at=new_end)
             raise ActionBlocked(
                 f"days: the period would end after the jurisdiction's maximum ({self.max_ends_at.date().isoformat()})"
             )

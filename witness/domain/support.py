@@ -12,13 +12,25 @@ from enum import StrEnum
 
 
 class ServiceKind(StrEnum):
-    shelter = "shelter"
+    shelter = "shelter"  # a state-run (often closed) shelter
+    # Other accommodation (Guide: Recovery §2, §4): open and community-based shelters, care outside
+    # the formal shelter system (rented or community housing), family-based care for a child.
+    open_shelter = "open_shelter"
+    community_shelter = "community_shelter"
+    community_housing = "community_housing"
+    rented_housing = "rented_housing"
+    foster_care = "foster_care"
     medical = "medical"
     legal = "legal"
     psychosocial = "psychosocial"
     interpretation = "interpretation"
     livelihood = "livelihood"
 
+
+# Where the victim stays: each needs their written shelter_stay consent (DNH-13) and gets the
+# "do you still wish to stay?" follow-up (services/accommodation.py).
+ACCOMMODATION_KINDS = frozenset({ServiceKind.shelter, ServiceKind.open_shelter, ServiceKind.community_shelter,
+                                 ServiceKind.community_housing, ServiceKind.rented_housing, ServiceKind.foster_care})
 
 ENDING_REASONS = frozenset({"victim_request", "completed", "transferred", "returned_home", "victim_died"})
 # Reasons that tie support to cooperation; named so the refusal can say what went wrong.

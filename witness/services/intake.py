@@ -17,7 +17,10 @@ from witness.domain.stage import Stage
 from witness.domain.victim import age_status, new_pseudonym, presumed_child
 from witness.errors import InputProblems
 from witness.forms import validate
+from witness.services import guardians, media
 from witness.services.guardrails import check, to_worklist
+from witness.services.worklist import add_items
+from witness.store.care_tables import circumstances
 from witness.store.tables import (accused, case_proceedings, cases, consents, identities, proceeding_accused,
                                   proceedings, relationships, services, stage_history)
 
@@ -31,12 +34,21 @@ def check_form(app, data: Any) -> IntakeForm:
     status = age_status(form.victim.date_of_birth, form.victim.age_estimate, form.victim.age_determined,
                         opened.astimezone(profile.tz).date())
     child = presumed_child(status)
-    if child and form.guardian is None:
-        problems.append(("guardian", f"required: the victim is {'a child' if status.value == 'child' else 'of uncertain age, so presumed a child'} (R-15)"))
+    # A child found before a guardian is appointed gets a case at once, "guardian pending": only
+    # safety measures go ahead until one is recorded (DNH-04), and the sweep follows up daily.
     if child:
         for i, c in enumerate(form.consents):
-            if not c.guardian_agreed:
+            if form.guardian is None and c.guardian_agreed:
+                problems.append((f"consents.{i}.guardian_agreed", "no guardian is recorded yet (guardian pending); "
+                                                                  "record the guardian first (R-15)"))
+            elif not c.guardian_agreed:
                 problems.append((f"consents.{i}.guardian_agreed", "a child's consent needs the guardian as a party (R-15)"))
+    elif form.guardian is not None and form.guardian.accused_link is not None:
+        problems.append(("guardian.accused_link", "an adult has no guardian in the case; leave it out"))
+    if form.guardian is not None and form.guardian.accused_link is not None:
+        labels = {a.label for p in form.proceedings for a in p.accused}
+        if form.guardian.accused_link not in labels:
+            problems.append(("guardian.accused_link", "not an accused in this form's proceedings"))
     if form.opened_at is not None and form.opened_at > app.clock.now():
         problems.append(("opened_at", "is in the future"))
     if form.victim.date_of_birth is not None and form.victim.date_of_birth > opened.astimezone(profile.tz).date():
@@ -112,10 +124,27 @@ def open_case(app, actor: Actor, data: Any) -> str:
             if stopping:
                 to_worklist(uow, stopping, ActionKind.start_service, case_id, form.coordinator, f"intake:{kind.value}",
                             f"{kind.value} was recorded at intake without what the rules ask for")
+        _care_facts(uow, form, case_id, presumed_child(status), opened)
         uow.audit("case.intake", case_id, f"case opened in {form.jurisdiction}; reflection until "
                                           f"{period.ends_at.astimezone(profile.tz).date().isoformat()}")
         uow.commit()
     return case_id
+
+
+def _care_facts(uow, form: IntakeForm, case_id: str, child: bool, opened) -> None:
+    """The intake facts the Guide needs (issue 12): circumstances, the guardian's record (and an
+    accused link escalated), a child's pending guardian, a media breach already known."""
+    c = form.circumstances
+    uow.conn.execute(insert(circumstances).values(
+        case_id=case_id, exploitation=",".join(dict.fromkeys(e.value for e in c.exploitation)),
+        pregnancy=uow.cipher.encrypt("circumstances", "pregnancy", case_id, c.pregnancy.value if c.pregnancy else None),
+        accompanying_children=c.accompanying_children, media_exposure=c.media_breach))
+    if child and form.guardian is not None:
+        guardians.note_guardian(uow, case_id, form.coordinator, form.guardian.relationship, form.guardian.accused_link)
+    elif child:
+        add_items(uow.conn, [guardians.pending_item(case_id, form.coordinator, opened, 0, uow.now, uow.now)])
+    if c.media_breach:
+        media.note_breach(uow, case_id, form.coordinator)
 
 
 def _link_proceedings(conn, form: IntakeForm, case_id: str, now) -> None:

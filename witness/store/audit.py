@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, select, text, update
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from witness.domain.access import Actor
@@ -151,7 +151,10 @@ class TableHeads:
         self.engine = engine
 
     def create(self) -> None:
-        """Create the table (and its append-only trigger); run by the heads database's owner."""
+        """Create the table (and its append-only trigger) if it is not there yet; run by the heads
+        database's owner or administrator (`witness db roles`)."""
+        if inspect(self.engine).has_table("audit_heads"):
+            return
         head_metadata.create_all(self.engine)
         if self.engine.dialect.name == "postgresql":
             with self.engine.begin() as c:
