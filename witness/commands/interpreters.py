@@ -57,8 +57,10 @@ def interpreter_list():
     from witness.services.interpreters import registry
 
     for r in registry(context.app(), context.actor()):
-        echo(f"{r['interpreter']}  {','.join(r['languages'])}  {r['vetting']}  {'BLOCKED' if r['blocked'] else ''}"
-             f"  ties: {','.join(r['ties']) or '-'}".rstrip())
+        parts = [r["interpreter"], ",".join(r["languages"]), r["vetting"]]
+        parts += ["BLOCKED"] if r["blocked"] else []
+        parts += [f"ties: {','.join(r['ties'])}"] if r["ties"] else []
+        echo("  ".join(parts))
 
 
 def interpreter_assignments():

@@ -1,0 +1,126 @@
+"""Issue 12 on the real command line: `witness return`, `witness data`, `witness interpreter` and
+`witness consent explain|give --explained`. Every refusal: exit code 1, the rule's own line (or the
+`field: message` line), nothing written; the compliant command then goes through. SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import COORDINATOR, T0, adult_form
+from tests.e2e.runner import add_accounts, cli_env
+from tests.e2e.runner import witness as run
+from witness.services.intake import open_case
+from witness.store.referral_tables import data_shares
+from witness.store.return_tables import return_plans
+from witness.store.tables import consents
+
+
+NOW = T0 + timedelta(hours=1)
+
+
+@pytest.fixture
+def case_env(app):
+    """A Myanmar man in Thailand, sheltered with his written consent."""
+    add_accounts(app)
+    case = open_case(app, COORDINATOR, adult_form(consents=[{"scope": "shelter_stay", "method": "written",
+                                                              "language": "my"}]))
+    return app, cli_env(app, WITNESS_ALLOW_CLOCK="1"), case
+
+
+def witness(env: dict, *args: str, check: bool = False):
+    """As of the fixture's clock (the case opened then), an hour later: dates in the plans are relative to it."""
+    return run(env, "--now", NOW.isoformat(), *args, check=check)
+
+
+def _count(app, table, case) -> int:
+    with app.engine.connect() as c:
+        return c.execute(select(func.count()).select_from(table).where(table.c.case_id == case)).scalar()
+
+
+def _refused(proc) -> list[str]:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stderr.strip().splitlines()
+
+
+def test_a_return_is_planned_only_on_written_informed_consent(case_env):
+    app, env, case = case_env
+    travel = (NOW + timedelta(days=10)).date().isoformat()
+    plan = ["return", "plan", case, "--destination", "MM", "--travel-on", travel, "--helpline", "+66 2 000 0000"]
+    assert _refused(witness(env, *plan)) == [
+        f"plan_return on {case} stopped by Do No Harm rules:",
+        "[block] DNH-13-act-consent: the victim has no active consent to return; nothing is done without their "
+        "voluntary, informed and recorded consent to this act (Guide: Criminal Justice §1 (voluntary and informed "
+        "consent); Recovery §4 (written consent upon entry at a shelter); Return and Reintegration §1 (never force a "
+        "return); Medical and Mental Healthcare §3 (examinations only with informed consent))"]
+    give = ["consent", "give", case, "return", "--method", "oral", "--language", "my"]
+    lines = _refused(witness(env, *give))
+    assert lines[0] == f"give_consent on {case} stopped by Do No Harm rules:"
+    assert lines[1].startswith("[block] DNH-31-informed-consent: no record that the information sheet on return was "
+                               "explained to the victim")
+    assert _count(app, consents, case) == 1  # the shelter_stay consent only
+    witness(env, *give, "--explained", check=True)
+    lines = _refused(witness(env, *plan))
+    assert lines[1].startswith("[block] DNH-13-act-consent: the victim's consent to return is recorded as oral")
+    assert _count(app, return_plans, case) == 0
+    witness(env, "consent", "withdraw", case, "return", check=True)
+    witness(env, "consent", "give", case, "return", "--method", "written", "--language", "my", check=True)
+    made = witness(env, *plan, check=True)
+    assert made.stdout.strip().startswith(f"{case}: return to MM planned for {travel} (plan ")
+    assert _count(app, return_plans, case) == 1
+
+
+def test_silence_and_a_bad_return_plan_are_refused_by_field(case_env):
+    app, env, case = case_env
+    assert _refused(witness(env, "consent", "give", case, "medical_exam", "--method", "silence", "--language", "my",
+                            "--explained")) == [
+        "method: silence is never consent (Guide: Medical and Mental Healthcare §3); record written or oral consent "
+        "the victim actually gave, or nothing"]
+    lines = _refused(witness(env, "return", "plan", case, "--destination", "Myanmar", "--travel-on", "2026-13-01",
+                             "--helpline", "+66 2 000 0000"))
+    assert [line.split(":")[0] for line in lines] == ["destination", "travel_on"]
+    assert _count(app, return_plans, case) == 0
+
+
+def test_a_share_needs_consent_and_withdrawing_it_revokes_the_share(case_env):
+    app, env, case = case_env
+    share = ["data", "share", case, "ngo.shelter-north", "--fields", "pseudonym,needs", "--purpose",
+             "continued shelter", "--kind", "ngo"]
+    lines = _refused(witness(env, *share))
+    assert lines[1].startswith("[block] DNH-10-data-sharing-consent: the victim has not consented to share their data "
+                               "with ngo.shelter-north")
+    assert _count(app, data_shares, case) == 0
+    assert _refused(witness(env, *share[:5], "pseudonym,hiv_status", *share[6:]))[0].startswith(
+        "fields: unknown field(s) hiv_status")
+    witness(env, "consent", "give", case, "data_sharing:ngo.shelter-north", "--method", "written", "--language", "my",
+            check=True)
+    witness(env, *share, check=True)
+    withdrawn = witness(env, "consent", "withdraw", case, "data_sharing:ngo.shelter-north", check=True)
+    assert "1 pending act(s) cancelled" in withdrawn.stdout
+    [row] = witness(env, "data", "shares", case, check=True).stdout.strip().splitlines()
+    assert "ngo.shelter-north" in row and "data_sharing:ngo.shelter-north (written)" in row and "revoked" in row
+
+
+def test_an_interpreter_tied_to_the_accused_is_refused_and_interpreters_see_only_their_own(case_env):
+    app, env, case = case_env
+    for args in (("add", "interp-07", "--languages", "my,th"), ("vet", "interp-07"),
+                 ("add", "interp-12", "--languages", "my"), ("vet", "interp-12"),
+                 ("tie", "interp-12", "accused", "Accused A")):
+        witness(env, "interpreter", *args, check=True)
+    lines = _refused(witness(env, "consent", "give", case, "interview", "--method", "oral", "--language", "my",
+                             "--interpreter", "interp-12"))
+    assert lines == [f"assign_interpreter on {case} stopped by Do No Harm rules:",
+                     "[block] DNH-06-interpreter: the interpreter is linked to the victim's community or to the accused "
+                     "(Guide: Criminal Justice §1 (challenge: 'persuasive' translation))"]
+    witness(env, "consent", "give", case, "interview", "--method", "oral", "--language", "my",
+            "--interpreter", "interp-07", check=True)
+    mine = run(env, "--actor", "interp-07:interpreter", "--now", NOW.isoformat(), "interpreter", "assignments",
+               check=True)
+    assert mine.stdout.strip().endswith(f"{case}  consent  my")
+    assert _refused(witness(env, "interpreter", "assignments"))[0] == "coordinator may not assignments.read"
+    assert _refused(witness(env, "interpreter", "vet", "interp-99")) == [
+        "interpreter: no interpreter 'interp-99' in the registry (witness interpreter add)"]
+    listed = witness(env, "interpreter", "list", check=True).stdout.strip().splitlines()
+    assert listed == ["interp-07  my,th  vetted", "interp-12  my  vetted  ties: accused"]
