@@ -130,7 +130,7 @@ def new(app, actor: Actor, case_id: str, judgment_date=None, note: str | None = 
         conn.execute(insert(claims).values(
             id=claim_id, case_id=case_id, jurisdiction=case.jurisdiction, currency=cur.code, minor_units=cur.minor_units,
             lawyer=actor.user, status=Status.drafting.value, guardian_acts=child, judgment_date=judgment,
-            note=uow.cipher.encrypt("claims", "note", claim_id, _text(note)),
+            note=uow.cipher.encrypt("claims", "note", claim_id, _text(note), owner=case_id),
             created_at=uow.now, created_by=actor.user, updated_at=uow.now))
         uow.audit("claim.new", claim_id, f"claim for {case_id} in {case.jurisdiction} ({cur.code})")
         uow.commit()
@@ -152,7 +152,7 @@ def _add(app, actor: Actor, claim_id: str, category: Category, compute, evidence
         result: Computation = compute(_currency(row))
         seq = (conn.execute(select(func.max(claim_items.c.seq)).where(claim_items.c.claim_id == claim_id)).scalar() or 0) + 1
         iid = str(uuid.uuid4())
-        enc = lambda col, v: uow.cipher.encrypt("claim_items", col, iid, _text(v))  # noqa: E731
+        enc = lambda col, v: uow.cipher.encrypt("claim_items", col, iid, _text(v), owner=row.case_id)  # noqa: E731
         conn.execute(insert(claim_items).values(
             id=iid, claim_id=claim_id, seq=seq, category=category.value, amount_minor=result.amount.minor,
             working=json.dumps(list(result.working), ensure_ascii=False), evidence=enc("evidence", evidence),
@@ -297,7 +297,7 @@ def award(app, actor: Actor, claim_id: str, amount, order_date, payer: str | Non
             schedule = []
         made = make_award(money, order, _text(payer), schedule, local_today(uow.now, profile.tz))
         _touch(uow, claim_id, status=Status.awarded.value, awarded_minor=money.minor, order_date=order,
-               payer=uow.cipher.encrypt("claims", "payer", claim_id, made.payer))
+               payer=uow.cipher.encrypt("claims", "payer", claim_id, made.payer, owner=row.case_id))
         conn.execute(insert(claim_instalments), [dict(claim_id=claim_id, seq=n, due_on=i.due_on, amount_minor=i.amount.minor)
                                                  for n, i in enumerate(made.schedule, start=1)])
         publish(uow, RestitutionAwarded(case_ids=[row.case_id], event_id=f"{claim_id}:award", claim=claim_id,
@@ -335,8 +335,8 @@ def pay(app, actor: Actor, claim_id: str, amount, currency: str, paid_on, refere
         pid = str(uuid.uuid4())
         conn.execute(insert(claim_payments).values(
             id=pid, claim_id=claim_id, paid_on=on, amount_minor=money.minor,
-            reference=uow.cipher.encrypt("claim_payments", "reference", pid, _text(reference)),
-            note=uow.cipher.encrypt("claim_payments", "note", pid, _text(note)),
+            reference=uow.cipher.encrypt("claim_payments", "reference", pid, _text(reference), owner=row.case_id),
+            note=uow.cipher.encrypt("claim_payments", "note", pid, _text(note), owner=row.case_id),
             recorded_at=uow.now, recorded_by=actor.user))
         _touch(uow, claim_id, status=status.value)
         balance = claim.balance - money
@@ -374,7 +374,8 @@ def resolve(app, actor: Actor, claim_id: str, status: str, reason: str, override
         check_transition(Status(row.status), target)
         enforce(uow, ActionKind.resolve_claim, row.case_id, overrides, status=target.value)
         _touch(uow, claim_id, status=target.value, resolved_at=uow.now,
-               resolution_reason=uow.cipher.encrypt("claims", "resolution_reason", claim_id, reason.strip()))
+               resolution_reason=uow.cipher.encrypt("claims", "resolution_reason", claim_id, reason.strip(),
+                                                   owner=row.case_id))
         _close_items(uow, f"{claim_id}:")
         uow.audit("claim.resolve", claim_id, f"{row.status} -> {target.value}")
         uow.commit()

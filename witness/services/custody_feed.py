@@ -15,24 +15,31 @@ from witness.store.risk_tables import custody_events
 from witness.store.tables import case_proceedings, cases, proceeding_accused, proceedings, worklist
 
 
-def _stale_feeds(conn, now: datetime, profiles) -> list[tuple[str, str, datetime, str]]:
+def _stale_feeds(conn, now: datetime, profiles, only: set[str] | None = None) -> list[tuple[str, str, datetime, str]]:
     """(jurisdiction, coordinator, last update, a case id) for each coordinator with active cases
-    linked to an accused in a state whose custody feed has sent nothing for longer than allowed."""
+    linked to an accused in a state whose custody feed has sent nothing for longer than allowed.
+    `only`: look at these jurisdictions only (a chunk's)."""
+    last_event = {j: _aware(at) for j, at in conn.execute(
+        select(proceedings.c.jurisdiction, func.max(custody_events.c.recorded_at))
+        .join(proceeding_accused, proceeding_accused.c.proceeding_id == proceedings.c.id)
+        .join(custody_events, custody_events.c.accused_id == proceeding_accused.c.accused_id)
+        .group_by(proceedings.c.jurisdiction)).all()}
+    # Only a feed that is late (or never sent anything) needs the caseload grouped: on most days
+    # every feed is fresh and the grouping over every open case is not run at all.
+    late = {code for code, p in profiles.items() if (only is None or code in only) and (
+        last_event.get(code) is None or now - last_event[code] > timedelta(hours=p.notices.custody_feed_stale_hours))}
+    if not late:
+        return []
     # One row per (jurisdiction, coordinator) with active linked cases: grouped in SQL, not in Python.
     active = (select(cases.c.jurisdiction, cases.c.coordinator, func.min(cases.c.id).label("id"),
                      func.min(cases.c.opened_at).label("opened_at"))
-              .where(cases.c.stage.not_in(["closed", "withdrawn"]),
+              .where(cases.c.jurisdiction.in_(sorted(late)), cases.c.stage.not_in(["closed", "withdrawn"]),
                      cases.c.id.in_(select(case_proceedings.c.case_id).join(
                          proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id)))
               .group_by(cases.c.jurisdiction, cases.c.coordinator))
     rows = conn.execute(active).all()
     if not rows:
         return []
-    last_event = dict(conn.execute(
-        select(proceedings.c.jurisdiction, func.max(custody_events.c.recorded_at))
-        .join(proceeding_accused, proceeding_accused.c.proceeding_id == proceedings.c.id)
-        .join(custody_events, custody_events.c.accused_id == proceeding_accused.c.accused_id)
-        .group_by(proceedings.c.jurisdiction)).all())
     first_opened: dict[str, datetime] = {}
     for r in rows:
         opened = _aware(r.opened_at)
@@ -78,7 +85,7 @@ def _process_stale(uow, ids: list[str], profiles) -> int:
     # follow-up in the same sweep may have closed or withdrawn the case that stood for the pair.
     wanted = set(uow.conn.execute(select(cases.c.jurisdiction, cases.c.coordinator).where(cases.c.id.in_(ids))).tuples())
     items = []
-    for j, c, last, cid in _stale_feeds(uow.conn, uow.now, profiles):
+    for j, c, last, cid in _stale_feeds(uow.conn, uow.now, profiles, only={j for j, _ in wanted}):
         if (j, c) not in wanted:
             continue
         hours = profiles[j].notices.custody_feed_stale_hours

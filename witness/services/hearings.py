@@ -144,7 +144,8 @@ def _appear_in(uow, h, w: AppearanceIn, overrides, path: str, blocked_interprete
                   escort_pins=",".join(w.escorts), defendant_cross_examines=w.defendant_cross_examines,
                   gender_override_at=None, updated_at=now)
     if w.pickup_address:
-        values["pickup_address"] = uow.cipher.encrypt("appearances", "pickup_address", aid, w.pickup_address)
+        values["pickup_address"] = uow.cipher.encrypt("appearances", "pickup_address", aid, w.pickup_address,
+                                                       owner=w.case)
     if existing:
         conn.execute(update(appearances).where(appearances.c.id == aid).values(**values))
     else:

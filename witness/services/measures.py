@@ -177,7 +177,8 @@ def decide(app, actor: Actor, measure_id: str, decision: str, note: str | None =
         h = _hearing(conn, m.hearing_id)
         _active(h)
         set_status(uow, m, target, decided_at=now,
-                   decision_note=uow.cipher.encrypt("measures", "decision_note", m.id, note.strip()) if note else None)
+                   decision_note=uow.cipher.encrypt("measures", "decision_note", m.id, note.strip(), owner=m.case_id)
+                   if note else None)
         publish(uow, MeasureDecided(case_ids=[m.case_id], event_id=f"measure:{m.id}:{target.value}:{now.isoformat()}",
                                     measure=m.kind, decision=target.value, hearing=h.id))
         if target is MeasureStatus.denied:
@@ -206,7 +207,7 @@ def outcome(app, actor: Actor, measure_id: str, result: str, note: str | None = 
     with app.uow(actor) as uow:
         m = _measure(uow.conn, measure_id, lock=True)
         h = _hearing(uow.conn, m.hearing_id)
-        set_status(uow, m, target, decision_note=(uow.cipher.encrypt("measures", "decision_note", m.id, note.strip())
+        set_status(uow, m, target, decision_note=(uow.cipher.encrypt("measures", "decision_note", m.id, note.strip(), owner=m.case_id)
                                                   if note else m.decision_note))
         if target is MeasureStatus.failed:
             _needs_review(uow, m.case_id, "measure_failed",

@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy.orm import aliased
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, ungated
@@ -49,7 +50,7 @@ def record(app, actor: Actor, case_id: str, data: Any) -> RiskResult:
             score=result.score, victim_scale=form.victim.fear_scale,
             factors=json.dumps([{"factor": f.factor, "weight": f.weight} for f in result.factors]),
             recommended=json.dumps([m.value for m in result.recommended]),
-            answers=uow.cipher.encrypt("risk_assessments", "answers", aid, form.model_dump_json()),
+            answers=uow.cipher.encrypt("risk_assessments", "answers", aid, form.model_dump_json(), owner=case_id),
             next_review_at=result.next_review(now)))
         conn.execute(delete(risk_reviews_due).where(risk_reviews_due.c.case_id == case_id))
         conn.execute(update(worklist).where(worklist.c.case_id == case_id, worklist.c.done_at.is_(None),
@@ -127,26 +128,27 @@ def history(app, actor: Actor, case_id: str) -> dict:
 
 # --- sweep follow-ups -------------------------------------------------------------------------
 
-def _latest():
-    """Each open case's latest assessment."""
-    latest = (select(risk_assessments.c.case_id, func.max(risk_assessments.c.at).label("at"))
-              .group_by(risk_assessments.c.case_id).subquery())
-    return (select(risk_assessments.c.case_id, risk_assessments.c.next_review_at)
-            .join(latest, and_(latest.c.case_id == risk_assessments.c.case_id, latest.c.at == risk_assessments.c.at)))
+def _latest(*where):
+    """Each case's latest assessment: no later one exists for the case. Answered row by row from the
+    (case_id, at) index, so a condition on the review date or the case ids narrows it first — a
+    GROUP BY over every assessment ran whole for each chunk of the sweep."""
+    later = aliased(risk_assessments)
+    newer = exists().where(later.c.case_id == risk_assessments.c.case_id, later.c.at > risk_assessments.c.at)
+    return select(risk_assessments.c.case_id, risk_assessments.c.next_review_at).where(~newer, *where)
 
 
 def _select_review(conn, now: datetime, profiles) -> list[str]:
-    lat = _latest().subquery()
+    lat = _latest(risk_assessments.c.next_review_at <= now).subquery()
     done = exists().where(worklist.c.case_id == lat.c.case_id, worklist.c.kind == "risk_review",
                           worklist.c.due_at == lat.c.next_review_at)
     q = (select(lat.c.case_id).join(cases, cases.c.id == lat.c.case_id)
-         .where(lat.c.next_review_at <= now, cases.c.stage != "closed", ~done).order_by(lat.c.case_id))
+         .where(cases.c.stage != "closed", ~done).order_by(lat.c.case_id))
     return list(conn.execute(q).scalars())
 
 
 @ungated("adds worklist items only")
 def _process_review(uow, ids, profiles) -> int:
-    lat = _latest().where(risk_assessments.c.case_id.in_(ids)).subquery()
+    lat = _latest(risk_assessments.c.case_id.in_(ids)).subquery()
     rows = uow.conn.execute(select(lat.c.case_id, lat.c.next_review_at, cases.c.coordinator)
                             .join(cases, cases.c.id == lat.c.case_id)).all()
     return add_items(uow.conn, [item(f"{r.case_id}:risk_review:{r.next_review_at.isoformat()}", r.case_id, "risk_review",
