@@ -48,7 +48,8 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
                   client.post("/today/1/snooze", data={"csrf": token, "period": "9y", "reason": "x"})]
         pages += [client.get(url) for url in (f"/hearings/{hearing}", f"/claims/{claim}", "/users/spare-1",
                                               f"/cases/{case_id}/consent", f"/cases/{case_id}/risk",
-                                              "/claims/report", "/claims/report.csv")]
+                                              "/claims/report", "/claims/report.csv",
+                                              f"/cases/{case_id}/records", "/resources")]
         pages += [client.post(f"/cases/{case_id}/consent", data={"csrf": token, "scope": "notification:email",
                                                                  "method": "oral", "language": "my"}),
                   client.post(f"/cases/{case_id}/consent", data={"csrf": token, "scope": "interview",

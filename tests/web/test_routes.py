@@ -61,7 +61,8 @@ def expected(login: str, role: str, route: str) -> int:
 # and 404s for everyone else.
 CARE_ROUTES = ["GET /cases/{case}/consent", "POST /cases/{case}/consent", "POST /cases/{case}/consent/withdraw",
                "GET /cases/{case}/risk", "POST /cases/{case}/risk", "POST /cases/{case}/services/end",
-               "GET /cases/W-NOSUCH/consent", "GET /cases/W-NOSUCH/risk"]
+               "GET /cases/W-NOSUCH/consent", "GET /cases/W-NOSUCH/risk", "GET /cases/{case}/records",
+               "GET /cases/W-NOSUCH/records", "GET /resources", "GET /resources?kind=video_suite"]
 CARE_FORMS = {
     "POST /cases/{case}/consent": {"scope": "interview", "method": "telepathy", "language": "my"},
     "POST /cases/{case}/consent/withdraw": {"scope": "{consented}"},  # no confirm: asks first
@@ -81,6 +82,10 @@ def care_expected(login: str, role: str, sees: bool) -> dict:
         "POST /cases/{case}/services/end": 422 if cares else 404,
         "GET /cases/W-NOSUCH/consent": 404,
         "GET /cases/W-NOSUCH/risk": 404,
+        "GET /cases/{case}/records": 200 if sees else 404,  # each list as the reader's role may read it
+        "GET /cases/W-NOSUCH/records": 404,
+        "GET /resources": 200 if role in ("coordinator", "prosecutor", "admin") else 404,
+        "GET /resources?kind=video_suite": 200 if role in ("coordinator", "prosecutor", "admin") else 404,
     }
 
 

@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 from witness.errors import StoreBusy
 from witness.web import assignments, calendar_pages, case_pages, intake_form, signin, today
 from witness.web import audit_page, claim_pages, hearing_pages, user_pages
-from witness.web import consent_pages, risk_pages, support_pages
+from witness.web import consent_pages, record_pages, resource_pages, risk_pages, support_pages
 from witness.web.languages import N_
 from witness.web.page import environment, render
 from witness.web.security import AccessLog, BodyLimit, SecurityHeaders
@@ -64,6 +64,7 @@ def routes() -> list:
         Route("/cases/{case_id}/risk", risk_pages.risk_page, methods=["GET"]),
         Route("/cases/{case_id}/risk", risk_pages.assess, methods=["POST"]),
         Route("/cases/{case_id}/services/end", support_pages.end_service, methods=["POST"]),
+        Route("/cases/{case_id}/records", record_pages.case_records, methods=["GET"]),
         Route("/intake", intake_form.intake_page, methods=["GET"]),
         Route("/intake", intake_form.intake_submit, methods=["POST"]),
         Route("/assignments", assignments.my_assignments, methods=["GET"]),
@@ -82,6 +83,7 @@ def routes() -> list:
         Route("/claims/{claim_id}", claim_pages.claim_page, methods=["GET"]),
         Route("/claims/{claim_id}/resolve", claim_pages.resolve, methods=["POST"]),
         Route("/claims/{claim_id}/payments", claim_pages.record_payment, methods=["POST"]),
+        Route("/resources", resource_pages.resource_list, methods=["GET"]),
         Route("/audit", audit_page.audit_page, methods=["GET"]),
         Route("/audit/verify", audit_page.verify, methods=["POST"]),
         Route("/users", user_pages.user_list, methods=["GET"]),

@@ -32,6 +32,7 @@ NAV = [  # (path, label, who may see it): the role's pages, in the order of the 
     ("/claims/report", N_("Restitution report"), lambda a: a.role in PERMISSIONS["claim.report"]),
     ("/audit", N_("Audit"), lambda a: a.role in PERMISSIONS["audit.verify"]),
     ("/users", N_("Accounts"), lambda a: a.role in accounts.MANAGE_ROLES),
+    ("/resources", N_("Resources"), lambda a: a.role in PERMISSIONS["resource.read"]),
     ("/calendar", N_("Calendar"), lambda a: a.role in subscriptions.AUDIENCE_BY_ROLE),
     ("/account", N_("Account"), lambda a: True),
 ]
