@@ -109,3 +109,16 @@ def test_the_demo_command_prints_each_accounts_set_up_link_once(monkeypatch, tmp
         "(each works once, for 72 hours):",
         "  amara (coordinator): http://127.0.0.1:8000/setup/tok-a",
         "  audit-1 (auditor): http://127.0.0.1:8000/setup/tok-b"]
+
+
+def test_the_story_shows_a_return_refused_on_oral_consent_and_an_interpreter_refused_for_a_tie(demo):
+    """Issue 12's acceptance: the demonstration tells both refusals with the rule's own words, then the
+    compliant return going through."""
+    report = demo.report.read_text()
+    assert re.search(r"explains the return information sheet to W-\w+ through interp-12: \*\*refused\*\* — "
+                     r"assign_interpreter on W-\w+ stopped by Do No Harm rules:\n\[block\] DNH-06-interpreter: the "
+                     r"interpreter is linked to the victim's community or to the accused", report)
+    assert re.search(r"plans W-\w+'s return on his oral consent: \*\*refused\*\* — plan_return on W-\w+ stopped by "
+                     r"Do No Harm rules:\n\[block\] DNH-13-act-consent: the victim's consent to return is recorded as "
+                     r"oral", report)
+    assert re.search(r"plans W-\w+'s return, sending nothing to the Myanmar authorities: done\.", report)
