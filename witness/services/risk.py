@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, insert, or_, select, update
-from sqlalchemy.orm import aliased
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, ungated
@@ -132,7 +131,7 @@ def _latest(*where):
     """Each case's latest assessment: no later one exists for the case. Answered row by row from the
     (case_id, at) index, so a condition on the review date or the case ids narrows it first — a
     GROUP BY over every assessment ran whole for each chunk of the sweep."""
-    later = aliased(risk_assessments)
+    later = risk_assessments.alias("later")
     newer = exists().where(later.c.case_id == risk_assessments.c.case_id, later.c.at > risk_assessments.c.at)
     return select(risk_assessments.c.case_id, risk_assessments.c.next_review_at).where(~newer, *where)
 
