@@ -21,7 +21,7 @@ from witness.services import cases, consent, guardrails
 from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
 
-GIVE_FIELDS = ("scope", "recipient", "method", "language", "interpreter", "guardian_agreed")
+GIVE_FIELDS = ("scope", "recipient", "method", "language", "interpreter", "guardian_agreed", "explained")
 CHANNELS = list(get_args(Channel))
 # The scopes offered: the simple ones, a notification channel each, and data sharing with a recipient.
 SCOPES = list(SIMPLE_SCOPES) + [f"notification:{c}" for c in CHANNELS] + ["data_sharing"]
@@ -69,7 +69,8 @@ def give(ctx: Ctx) -> Response:
         return _page(ctx, 422, problems, typed)
     try:
         consent.give(ctx.app, ctx.actor, case_id, scope, typed["method"], typed["language"],
-                     typed["interpreter"] or None, typed["guardian_agreed"] == "1")
+                     typed["interpreter"] or None, typed["guardian_agreed"] == "1",
+                     explained=typed["explained"] == "1")  # the information sheet (DNH-31)
     except InputProblems as exc:
         return _page(ctx, 422, exc.problems, typed)
     except ActionBlocked as exc:
