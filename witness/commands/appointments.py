@@ -16,6 +16,10 @@ def register(app: typer.Typer) -> None:
 def schedule(case_id: str, kind: Annotated[str, typer.Argument(help="interview, testimony or medical_exam")],
              at: Annotated[str, typer.Option(help="ISO-8601 with offset")],
              interviewer_gender: Annotated[Optional[str], typer.Option(help="female, male, ...")] = None,
+             interpreter: Annotated[Optional[str], typer.Option(
+                 help="interpreter id, checked against the registry (DNH-06, DNH-30)")] = None,
+             examiner_gender: Annotated[Optional[str], typer.Option(
+                 help="medical_exam: the examiner's gender (the victim's preference, DNH-34)")] = None,
              override: context.OverrideOpt = None):
     """Schedule a consent-dependent act."""
     from witness.clock import parse_instant
@@ -26,4 +30,5 @@ def schedule(case_id: str, kind: Annotated[str, typer.Argument(help="interview, 
         when = parse_instant(at)
     except ValueError as exc:
         raise InputProblems([("at", str(exc))]) from None
-    echo(do_schedule(context.app(), context.actor(), case_id, kind, when, context.overrides(override), interviewer_gender))
+    echo(do_schedule(context.app(), context.actor(), case_id, kind, when, context.overrides(override), interviewer_gender,
+                     interpreter, examiner_gender))
