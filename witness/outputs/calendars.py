@@ -12,11 +12,10 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone
+from witness.outputs import ics
 
 AUDIENCES = ("coordinator", "prosecutor", "escort", "interpreter", "victim", "guardian")
 STAFF_AUDIENCES = AUDIENCES[:4]
@@ -109,6 +108,63 @@ VICTIM_TEXT: dict[str, dict[str, str]] = {
         "cancelled_note": "Perbicaraan ini tidak akan diadakan. Penyelaras anda akan memberitahu langkah seterusnya.",
     },
 }
+
+
+# The victim's own dated obligations besides hearings (R-114): an interview or examination they agreed
+# to, the end of their reflection period, a restitution instalment due to them. Same review rule as
+# above; nothing names the crime, the case or the accused.
+_DATED: dict[str, dict[str, str]] = {
+    "en": {"interview": "Interview", "testimony": "Giving your statement", "medical_exam": "Medical examination",
+           "appointment_note": "You agreed to this. You can say no or ask to change it at any time.",
+           "reflection_end": "Your time to rest and decide ends",
+           "reflection_note": "Nobody will rush you. You can ask your coordinator for more time.",
+           "instalment": "Compensation payment due",
+           "instalment_note": "A payment of your compensation is due today. Tell your coordinator if it does not arrive."},
+    "th": {"interview": "การให้สัมภาษณ์", "testimony": "การให้การ", "medical_exam": "การตรวจร่างกาย",
+           "appointment_note": "คุณตกลงนัดนี้แล้ว คุณปฏิเสธหรือขอเปลี่ยนได้ทุกเมื่อ",
+           "reflection_end": "สิ้นสุดช่วงเวลาพักและตัดสินใจ",
+           "reflection_note": "ไม่มีใครเร่งรัดคุณ คุณขอเวลาเพิ่มจากผู้ประสานงานได้",
+           "instalment": "กำหนดรับเงินชดเชย",
+           "instalment_note": "วันนี้เป็นวันครบกำหนดจ่ายเงินชดเชยงวดหนึ่ง หากไม่ได้รับ โปรดแจ้งผู้ประสานงานของคุณ"},
+    "id": {"interview": "Wawancara", "testimony": "Memberi keterangan", "medical_exam": "Pemeriksaan kesehatan",
+           "appointment_note": "Anda sudah menyetujui ini. Anda boleh menolak atau meminta perubahan kapan saja.",
+           "reflection_end": "Akhir masa istirahat dan berpikir Anda",
+           "reflection_note": "Tidak ada yang akan memaksa Anda. Anda bisa meminta waktu tambahan kepada pendamping Anda.",
+           "instalment": "Pembayaran ganti rugi jatuh tempo",
+           "instalment_note": "Hari ini satu cicilan ganti rugi Anda jatuh tempo. Beri tahu pendamping Anda jika belum "
+                              "diterima."},
+    "my": {"interview": "တွေ့ဆုံမေးမြန်းခြင်း", "testimony": "ထွက်ဆိုချက်ပေးခြင်း", "medical_exam": "ဆေးစစ်ခြင်း",
+           "appointment_note": "သင် ဤချိန်းဆိုမှုကို သဘောတူထားပါသည်။ အချိန်မရွေး ငြင်းဆိုနိုင်သည် သို့မဟုတ် "
+                               "ပြောင်းလဲရန် တောင်းဆိုနိုင်ပါသည်။",
+           "reflection_end": "သင်၏ အနားယူပြီး စဉ်းစားဆုံးဖြတ်ရန် ကာလ ပြီးဆုံးမည့်ရက်",
+           "reflection_note": "မည်သူမျှ သင့်ကို အလျင်စလို မတောင်းဆိုပါ။ သင်၏ ညှိနှိုင်းရေးမှူးထံ အချိန်ပိုတောင်းနိုင်ပါသည်။",
+           "instalment": "လျော်ကြေးငွေ ရရှိရမည့်ရက်",
+           "instalment_note": "ယနေ့ သင်၏ လျော်ကြေးငွေ တစ်ရစ် ရရှိရမည့်ရက် ဖြစ်ပါသည်။ မရရှိပါက သင်၏ "
+                              "ညှိနှိုင်းရေးမှူးကို အသိပေးပါ။"},
+    "km": {"interview": "ការសម្ភាសន៍", "testimony": "ការផ្តល់សក្ខីកម្ម", "medical_exam": "ការពិនិត្យសុខភាព",
+           "appointment_note": "អ្នកបានយល់ព្រមលើការណាត់នេះ។ អ្នកអាចបដិសេធ ឬស្នើសុំផ្លាស់ប្តូរបានគ្រប់ពេល។",
+           "reflection_end": "ចុងបញ្ចប់នៃរយៈពេលសម្រាក និងគិតពិចារណារបស់អ្នក",
+           "reflection_note": "គ្មាននរណាបង្ខំអ្នកទេ។ អ្នកអាចស្នើសុំពេលវេលាបន្ថែមពីអ្នកសម្របសម្រួលរបស់អ្នក។",
+           "instalment": "ថ្ងៃកំណត់ទទួលប្រាក់សំណង",
+           "instalment_note": "ថ្ងៃនេះដល់ថ្ងៃកំណត់ប្រាក់សំណងមួយដំណាក់កាលរបស់អ្នក។ សូមប្រាប់អ្នកសម្របសម្រួលរបស់អ្នក "
+                              "ប្រសិនបើមិនទាន់ទទួលបាន។"},
+    "vi": {"interview": "Phỏng vấn", "testimony": "Cung cấp lời khai", "medical_exam": "Khám sức khỏe",
+           "appointment_note": "Bạn đã đồng ý việc này. Bạn có thể từ chối hoặc xin thay đổi bất cứ lúc nào.",
+           "reflection_end": "Kết thúc thời gian nghỉ ngơi và suy nghĩ của bạn",
+           "reflection_note": "Không ai thúc ép bạn. Bạn có thể xin điều phối viên thêm thời gian.",
+           "instalment": "Đến hạn nhận tiền bồi thường",
+           "instalment_note": "Hôm nay đến hạn một đợt tiền bồi thường của bạn. Hãy báo cho điều phối viên nếu bạn "
+                              "chưa nhận được."},
+    "ms": {"interview": "Temu bual", "testimony": "Memberi keterangan", "medical_exam": "Pemeriksaan perubatan",
+           "appointment_note": "Anda telah bersetuju. Anda boleh menolak atau meminta perubahan pada bila-bila masa.",
+           "reflection_end": "Tamat tempoh rehat dan berfikir anda",
+           "reflection_note": "Tiada sesiapa akan mendesak anda. Anda boleh meminta masa tambahan daripada penyelaras anda.",
+           "instalment": "Bayaran pampasan perlu dibayar",
+           "instalment_note": "Satu ansuran pampasan anda perlu dibayar hari ini. Beritahu penyelaras anda jika ia "
+                              "tidak diterima."},
+}
+for _lang, _extra in _DATED.items():
+    VICTIM_TEXT[_lang].update(_extra)
 
 
 def victim_language(lang: str | None) -> str:
@@ -207,6 +263,7 @@ class StoredEvent:
     status: str  # CONFIRMED | CANCELLED
     changed_at: datetime
     content: dict
+    fingerprint: str | None = None  # the stored fingerprint of (status, content): its serialised bytes are cached by it
 
 
 def calendar_name(audience: str, subject: str, lang: str = "en") -> str:
@@ -216,37 +273,49 @@ def calendar_name(audience: str, subject: str, lang: str = "en") -> str:
             "interpreter": "Interpreting"}[audience] + f" – {subject}"
 
 
-def render(audience: str, subject: str, events: list[StoredEvent], lang: str = "en", calendar_uid: str | None = None) -> bytes:
-    """The feed: METHOD:PUBLISH, one VTIMEZONE per zone used, events in (start, uid) order."""
+# Serialised events, by what identifies their content (ics.EventCache): an export re-serialises only
+# the events that changed since the last one.
+EVENTS = ics.EventCache()
+
+
+def render(audience: str, subject: str, events: list[StoredEvent], lang: str = "en", calendar_uid: str | None = None,
+           extra: list[str] = (), extra_zones: list[str] = ()) -> bytes:
+    """The feed: METHOD:PUBLISH, one VTIMEZONE per zone used, events in (start, uid) order, then
+    `extra` (already serialised events, e.g. the dated obligations of services/obligations.py)."""
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}")
-    zones = sorted({e.content["tz"] for e in events})
-    items = [_event(audience, e) for e in sorted(events, key=lambda e: (e.content["start"], e.uid))]
+    zones = {e.content["tz"] for e in events} | set(extra_zones)
+    items = [event_text(audience, e) for e in sorted(events, key=lambda e: (e.content["start"], e.uid))]
     # A stable calendar UID (icalendar would invent a random one): the same state, the same bytes.
     uid = calendar_uid or str(uuid.uuid5(_NAMESPACE, f"{audience}:{subject}"))
-    cal = Calendar.new(prodid=PRODID, method="PUBLISH", calscale="GREGORIAN", name=calendar_name(audience, subject, lang),
-                       uid=uid, refresh_interval=timedelta(hours=1),
-                       subcomponents=[_vtimezone(z) for z in zones] + items)
-    return cal.to_ical()
+    return ics.vcalendar(prodid=PRODID, name=calendar_name(audience, subject, lang), uid=uid, zones=sorted(zones),
+                         events=items + list(extra))
 
 
-@lru_cache(maxsize=64)
-def _vtimezone(tzid: str) -> Timezone:
-    # Building a VTIMEZONE from zoneinfo costs ~20 ms; the component is immutable once built.
-    return Timezone.from_tzid(tzid, first_date=date(2020, 1, 1), last_date=date(2040, 1, 1))
+def _vtimezone(tzid: str):
+    """The zone's VTIMEZONE as an icalendar component (for callers that still build icalendar objects)."""
+    from icalendar import Calendar
+
+    return Calendar.from_ical("BEGIN:VCALENDAR\r\n" + ics.vtimezone(tzid) + "END:VCALENDAR\r\n").subcomponents[0]
 
 
-def _event(audience: str, e: StoredEvent) -> Event:
+def event_text(audience: str, e: StoredEvent) -> str:
+    """One stored event as RFC 5545 text, from the cache when its fingerprint is known."""
+    if e.fingerprint is None:
+        return _serialise(audience, e)
+    return EVENTS.get((audience, e.uid, e.sequence, e.status, e.changed_at, e.fingerprint),
+                      lambda: _serialise(audience, e))
+
+
+def _serialise(audience: str, e: StoredEvent) -> str:
     c = e.content
-    z = ZoneInfo(c["tz"])
-    start, end = (datetime.fromisoformat(c[k]).astimezone(z) for k in ("start", "end"))
+    start, end = (datetime.fromisoformat(c[k]) for k in ("start", "end"))
     cancelled = e.status == "CANCELLED"
     summary, description, location, alarms = _TEXT[audience](c, cancelled)
-    subs = [] if cancelled else [Alarm.new_display(description=text, trigger=trigger) for trigger, text in alarms]
-    return Event.new(uid=e.uid, sequence=e.sequence, stamp=e.changed_at, last_modified=e.changed_at,
-                     start=start, end=end, summary=summary, description=description, location=location,
-                     status="CANCELLED" if cancelled else "CONFIRMED", classification="CONFIDENTIAL",
-                     organizer=ORGANIZER, subcomponents=subs)
+    return ics.vevent(uid=e.uid, sequence=e.sequence, stamp=e.changed_at, last_modified=e.changed_at, start=start,
+                      end=end, tz=c["tz"], summary=summary, description=description, location=location,
+                      status="CANCELLED" if cancelled else "CONFIRMED", organizer=ORGANIZER,
+                      alarms=[] if cancelled else list(alarms))
 
 
 def _local(value: str | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -23,6 +23,8 @@ from witness.domain.protection import MeasureStatus
 from witness.errors import InputProblems, NotFound
 from witness.outputs.calendars import (AUDIENCES, KEEP_CANCELLED_DAYS, VICTIM_TEXT, HearingView, StoredEvent, WitnessView,
                                        contents, fingerprint, render)
+from witness.outputs import obligation_events
+from witness.services import obligations
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
 from witness.services.worklist import add_items, item
@@ -184,11 +186,30 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
         rows = conn.execute(select(calendar_events).where(
             calendar_events.c.audience == audience, calendar_events.c.subject == subject,
             calendar_events.c.starts_at >= since).order_by(calendar_events.c.starts_at, calendar_events.c.uid)).all()
-        events = [StoredEvent(r.uid, r.sequence, r.status, r.changed_at, json.loads(r.content)) for r in rows]
-        ics = render(audience, subject, events, lang)
-        uow.audit("calendar.export", subject, f"{audience} feed: {len(events)} events")
+        events = [StoredEvent(r.uid, r.sequence, r.status, r.changed_at, _content(r.fingerprint, r.content), r.fingerprint)
+                  for r in rows]
+        extra, zones = [], []
+        if audience in ("victim", "guardian"):
+            # The victim's own dated obligations: interviews they agreed to, their reflection end, instalments.
+            dated = obligations.of_victim(conn, uow.profiles, case_id, now)
+            extra = [obligation_events.victim_event_text(o, now, lang, audience) for o in dated]
+            zones = obligation_events.zones(dated)
+        ics = render(audience, subject, events, lang, extra=extra, extra_zones=zones)
+        uow.audit("calendar.export", subject, f"{audience} feed: {len(events) + len(extra)} events")
         uow.commit()
     return ics
+
+
+_CONTENTS: dict[str, dict] = {}  # stored content by fingerprint: the JSON is parsed once per change
+
+
+def _content(fp: str, raw: str) -> dict:
+    found = _CONTENTS.get(fp)
+    if found is None:
+        if len(_CONTENTS) > 50_000:
+            _CONTENTS.clear()
+        found = _CONTENTS[fp] = json.loads(raw)
+    return found
 
 
 def _language_or_task(uow, row, wanted: str | None, audience: str) -> str:

@@ -37,7 +37,8 @@ def of(app, actor: Actor) -> list[Obligation]:
         mine = sorted(allowed_cases(conn, actor, "case.read", named))
         out: list[Obligation] = []
         for i in range(0, len(mine), _CHUNK):
-            out += _read(conn, app.profiles, actor, kinds, mine[i:i + _CHUNK], now)
+            out += _read(conn, app.profiles, actor.user if actor.role is Role.legal_aid else None, kinds,
+                         mine[i:i + _CHUNK], now)
         out.sort(key=lambda o: (_instant(o), o.kind, o.key))
         uow.audit("calendar.obligations", actor.user, f"{len(out)} dated obligations on {len(mine)} cases")
         uow.commit()
@@ -50,14 +51,28 @@ def _instant(o: Obligation) -> datetime:
     return o.at if o.at is not None else datetime.combine(o.on, time(0), ZoneInfo(o.tz))
 
 
-def _read(conn, profiles, actor: Actor, kinds: frozenset[str], ids: list[str], now: datetime) -> list[Obligation]:
+def of_victim(conn, profiles, case_id: str, now: datetime) -> list[Obligation]:
+    """The victim's own dated obligations besides hearings (R-114): the appointments they agreed to,
+    the end of their reflection period, the instalments of their restitution. Read inside the unit
+    of work of the victim's feed (calendar_feeds.export), which has checked need to know and the gate."""
+    from witness.outputs.obligation_events import VICTIM_KINDS
+
+    out = _read(conn, profiles, None, VICTIM_KINDS, [case_id], now)
+    out.sort(key=lambda o: (_instant(o), o.kind, o.key))
+    return out
+
+
+def _read(conn, profiles, lawyer: str | None, kinds: frozenset[str], ids: list[str], now: datetime) -> list[Obligation]:
+    """`lawyer`: only the claims that lawyer pursues (a legal-aid feed); None: every claim of the cases."""
     since = now - KEEP_PAST
     zone = {r.id: profiles[r.jurisdiction].time_zone
             for r in conn.execute(select(cases.c.id, cases.c.jurisdiction).where(cases.c.id.in_(ids)))}
     out: list[Obligation] = []
     if "reflection_end" in kinds:
+        # Only while the victim has not decided: a decision ends the period, whether or not the sweep ran.
         for r in conn.execute(select(cases.c.id, cases.c.reflection_ends_at).where(
-                cases.c.id.in_(ids), cases.c.stage == Stage.reflection.value, cases.c.reflection_ends_at >= since)):
+                cases.c.id.in_(ids), cases.c.stage == Stage.reflection.value, cases.c.decided_at.is_(None),
+                cases.c.reflection_ends_at >= since)):
             out.append(Obligation("reflection_end", r.id, r.id, zone[r.id], at=r.reflection_ends_at))
     if "risk_review" in kinds:
         # The next review the latest assessment set, and a reassessment an event made due at once.
@@ -88,8 +103,8 @@ def _read(conn, profiles, actor: Actor, kinds: frozenset[str], ids: list[str], n
     if kinds & {"claim_deadline", "instalment"}:
         # A lawyer keeps the claims they pursue; a coordinator follows every claim on their cases.
         where = claims.c.case_id.in_(ids)
-        if actor.role is Role.legal_aid:
-            where = where & (claims.c.lawyer == actor.user)
+        if lawyer is not None:
+            where = where & (claims.c.lawyer == lawyer)
         if "claim_deadline" in kinds:
             for r in conn.execute(select(claims.c.id, claims.c.case_id, claims.c.jurisdiction, claims.c.judgment_date)
                                   .where(where, claims.c.status == Status.drafting.value,
