@@ -14,10 +14,12 @@ from witness.clock import FixedClock
 from witness.errors import ActionBlocked, Forbidden, InputProblems
 from witness.services import audit as audit_service
 from witness.services import cases as case_service
+from witness.services import risk
 from witness.services.intake import open_case
 from witness.services.keys import erase, rotate
 from witness.store.crypto import unwrap
 from witness.store.key_tables import data_keys
+from witness.store.risk_tables import risk_assessments
 from witness.store.tables import ENCRYPTED_IDENTITY_COLUMNS, identities, stage_history
 
 
@@ -42,31 +44,46 @@ def _ciphertexts(app, case):
         found = [(("identities", col), getattr(ident, col)) for col in ENCRYPTED_IDENTITY_COLUMNS]
         found += [(("stage_history", "reason"), r.reason)
                   for r in c.execute(select(stage_history.c.reason).where(stage_history.c.case_id == case))]
+        found += [(("risk_assessments", "answers", r.id), r.answers)
+                  for r in c.execute(select(risk_assessments).where(risk_assessments.c.case_id == case))]
     return [(place, v) for place, v in found if v is not None]
 
 
-def _every_key_the_system_holds(app):
-    keys = list(app.keyring.data_keys.values()) + [app.keyring.audit_key, app.keyring.index_key]
+def _every_key_the_system_holds(app, only=None):
+    keys = [] if only else list(app.keyring.data_keys.values()) + [app.keyring.audit_key, app.keyring.index_key]
     with app.engine.connect() as c:
         for r in c.execute(select(data_keys).where(data_keys.c.wrapped.is_not(None))):
-            keys.append(unwrap(app.keyring, r.owner, r.kek_id, r.wrapped))
+            if only is None or r.owner == only:
+                keys.append(unwrap(app.keyring, r.owner, r.kek_id, r.wrapped))
     return keys
+
+
+def _open(key, place, stored, case):
+    key_id, body = stored.split(":", 1)
+    raw, row_id = base64.b64decode(body), place[2] if len(place) == 3 else case
+    return AESGCM(key).decrypt(raw[:12], raw[12:], f"{place[0]}|{place[1]}|{row_id}|{key_id}".encode())
 
 
 def test_after_erasure_no_ciphertext_of_the_victim_decrypts_and_the_chain_verifies(app):
     gone, kept = _closed_cases(app, "Aung Min Thein", "Second Victim")
+    # The victim's own words in a risk assessment are theirs too, though the row is the assessment's.
+    risk.record(app, COORDINATOR, gone, {"trigger": "initial", "victim": {"own_words": "he knows my village", "fear_scale": 5}})
+    risk.record(app, COORDINATOR, kept, {"trigger": "initial", "victim": {"own_words": "calm now", "fear_scale": 1}})
     values = _ciphertexts(app, gone)
     assert len(values) >= 6  # name, date of birth, address, phone and three stage reasons
+    victim_key = _every_key_the_system_holds(app, only=gone)[0]
+    for place, stored in values:  # the check below, made while the key exists, opens every one
+        assert _open(victim_key, place, stored, gone)
     done = erase(app, ADMIN, gone, "the victim asked to be forgotten")
     assert done.case == gone and done.values == len(values)
     # The stored ciphertexts are the same bytes as before: only the key went.
     assert _ciphertexts(app, gone) == values
     keys = _every_key_the_system_holds(app)
-    for (table, column), stored in values:
-        raw = base64.b64decode(stored.split(":", 1)[1])
+    assert any(place[0] == "risk_assessments" for place, _ in values)
+    for place, stored in values:
         for key in keys:
             with pytest.raises((InvalidTag, ValueError)):
-                AESGCM(key).decrypt(raw[:12], raw[12:], f"{table}|{column}|{gone}|dk".encode())
+                _open(key, place, stored, gone)
     view = case_service.show(app, COORDINATOR, gone)
     assert view["identity"]["legal_name"] is None and view["identity"]["address"] is None
     assert all(h["reason"] is None for h in view["stage_history"])

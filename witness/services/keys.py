@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from witness import wiring
 from witness.domain.access import Actor
@@ -104,9 +104,9 @@ def migrate(app, actor: Actor, batch: int = 200, max_batches: int | None = None)
     values not yet in the data-key form. Returns how many rows it changed."""
     need_to_know(app, actor, "keys.rotate")
     done, batches = 0, 0
-    prefix = ENVELOPE + ":"
     for table, pk, cols, bound_to in encrypted_columns():
-        stale = or_(*[(table.c[c].is_not(None)) & ~table.c[c].startswith(prefix) for c in cols])
+        stale = or_(*[(table.c[c].is_not(None)) & ~table.c[c].startswith(ENVELOPE + ":")
+                      & ~table.c[c].startswith(ENVELOPE + "=") for c in cols])
         while max_batches is None or batches < max_batches:
             with app.uow(actor) as uow:
                 cipher = uow.cipher
@@ -164,7 +164,10 @@ def _move_under_own_key(uow, case_id: str) -> int:
     n, cipher = 0, uow.cipher
     cipher.data_key(case_id, create=True)
     for table, pk, cols, bound_to in encrypted_columns():
-        if table.name not in VICTIM_TABLES:
+        if table.name not in VICTIM_TABLES:  # rows of other areas that carry the victim's key by name
+            mine = f"{ENVELOPE}={case_id}:"
+            for c in cols:
+                n += uow.conn.execute(select(func.count()).select_from(table).where(table.c[c].startswith(mine))).scalar()
             continue
         for r in uow.conn.execute(select(table).where(table.c[bound_to] == case_id)).all():
             values = {c: cipher.encrypt(table.name, c, case_id, cipher.decrypt(table.name, c, case_id, getattr(r, c)))

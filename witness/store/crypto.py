@@ -9,7 +9,8 @@ keys kept in the database only wrapped by a KEK (store/key_tables.py): one per v
 victim's identity and case history, one shared for the rest. So erasing a victim is destroying one
 data key (crypto-shredding), and rotating the KEK rewraps the data keys without touching a value.
 
-Stored forms: ``dk:<base64(nonce || ciphertext+tag)>`` under the owner's data key; the older
+Stored forms: ``dk:<base64(nonce || ciphertext+tag)>`` under the owner's data key (``dk=<case>:...``
+when the row is not bound to the case id but the value is the victim's); the older
 ``<kek_id>:<...>`` directly under a keyring key still decrypts until `witness keys migrate` has
 moved it. Without a keyring, the system refuses to start rather than write plaintext.
 """
@@ -20,6 +21,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -111,6 +113,7 @@ ENVELOPE = "dk"  # the key id written for a value under its owner's data key
 # victim's own data key. Other areas bind to their own row ids and use the shared data key.
 VICTIM_TABLES = frozenset({"identities", "stage_history"})
 _ERASED = b""
+_OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class KeyErased(IntegrityFailure):
@@ -198,15 +201,23 @@ class FieldCipher:
             return insert_once(c)
 
     # -- values ------------------------------------------------------------------------------
-    def encrypt(self, table: str, column: str, row_id: str, plaintext: str | None) -> str | None:
+    def encrypt(self, table: str, column: str, row_id: str, plaintext: str | None,
+                owner: str | None = None) -> str | None:
+        """`owner`: the case whose victim this value is about, for a table whose rows are not bound
+        to the case id (a risk assessment, a pickup address, a claim's note): the value goes under
+        that victim's data key, so erasing the victim shreds it too. The owner is written with the
+        value (``dk=<case>:...``) and bound as associated data, so decrypting needs no owner."""
         if plaintext is None:
             return None
         row_id = str(row_id)
         if self.conn is None and self.engine is None:
             key_id, key = self.ring.active, self.ring.data_keys[self.ring.active]
         else:
-            owner = owner_of(table, row_id)
-            key_id, key = ENVELOPE, self.data_key(owner, create=True)
+            if owner is not None and not _OWNER.match(str(owner)):
+                raise ValueError(f"owner {owner!r} is not a case id")
+            key_id = ENVELOPE if owner is None else f"{ENVELOPE}={owner}"
+            owner = owner_of(table, row_id) if owner is None else str(owner)
+            key = self.data_key(owner, create=True)
             if key == _ERASED:
                 raise KeyErased(f"{table}.{column} of {row_id}: the data key was destroyed (erased); nothing is stored under it")
         nonce = os.urandom(12)
@@ -219,8 +230,9 @@ class FieldCipher:
             return None
         row_id = str(row_id)
         key_id, _, body = stored.partition(":")
-        if key_id == ENVELOPE:
-            key = self.data_key(owner_of(table, row_id)) if (self.conn is not None or self.engine is not None) else None
+        if key_id == ENVELOPE or key_id.startswith(ENVELOPE + "="):
+            owner = key_id.split("=", 1)[1] if "=" in key_id else owner_of(table, row_id)
+            key = self.data_key(owner) if (self.conn is not None or self.engine is not None) else None
             if key == _ERASED:
                 return None
         else:
@@ -237,7 +249,7 @@ class FieldCipher:
 
     def needs_migration(self, stored: str | None) -> bool:
         """Still directly under a keyring key (the form before data keys)."""
-        return stored is not None and not stored.startswith(ENVELOPE + ":")
+        return stored is not None and not stored.startswith((ENVELOPE + ":", ENVELOPE + "="))
 
     needs_rotation = needs_migration  # a value never needs re-encryption for a KEK rotation, only this move
 
