@@ -6,15 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import COORDINATOR, T0, adult_form
 from tests.e2e.runner import add_accounts, cli_env
 from tests.e2e.runner import witness as run
+from tests.people import put_on_case
+from witness.domain.access import Actor, Role
+from witness.services import claims
 from witness.services.intake import open_case
 from witness.store.referral_tables import data_shares
 from witness.store.return_tables import return_plans
-from witness.store.tables import consents
+from witness.store.tables import appointments, cases, consents
+
+LAWYER = Actor("hana", Role.legal_aid)
 
 
 NOW = T0 + timedelta(hours=1)
@@ -124,3 +129,28 @@ def test_an_interpreter_tied_to_the_accused_is_refused_and_interpreters_see_only
         "interpreter: no interpreter 'interp-99' in the registry (witness interpreter add)"]
     listed = witness(env, "interpreter", "list", check=True).stdout.strip().splitlines()
     assert listed == ["interp-07  my,th  vetted", "interp-12  my  vetted  ties: accused"]
+
+
+def test_a_medical_exam_on_the_command_line_needs_the_examiner_the_victim_asked_for(case_env):
+    app, env, case = case_env
+    with app.engine.begin() as c:  # he asked for a male examiner (the victim's stated preference)
+        c.execute(update(cases).where(cases.c.id == case).values(escort_gender_preference="male"))
+    witness(env, "consent", "give", case, "medical_exam", "--method", "written", "--language", "my", "--explained",
+            check=True)
+    at = (NOW + timedelta(days=1)).isoformat()
+    lines = _refused(witness(env, "schedule", case, "medical_exam", "--at", at, "--examiner-gender", "female"))
+    assert lines[0] == f"schedule_appearance on {case} stopped by Do No Harm rules:"
+    assert lines[1].startswith("[block] DNH-34-examiner-gender: the victim asked for a male examiner, and this "
+                               "examiner is female")
+    assert _count(app, appointments, case) == 0
+    witness(env, "schedule", case, "medical_exam", "--at", at, "--examiner-gender", "male", check=True)
+    assert _count(app, appointments, case) == 1
+
+
+def test_return_check_shows_the_pending_claim_before_a_return_is_planned(case_env):
+    app, env, case = case_env
+    put_on_case(app, LAWYER, case)
+    claims.new(app, LAWYER, case)
+    check = witness(env, "return", "check", case, check=True)
+    assert [line.split(":")[0] for line in check.stdout.strip().splitlines()] == [
+        "[block] DNH-13-act-consent", "[warn] DNH-11-foreign-stay"]
