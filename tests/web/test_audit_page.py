@@ -48,3 +48,28 @@ def test_the_admin_may_verify_and_no_one_else_reaches_the_page(app):
         token = csrf_of(client.get("/account").text)
         assert client.get("/audit").status_code == 404
         assert client.post("/audit/verify", data={"csrf": token}).status_code == 404
+
+
+def test_the_access_log_is_searched_by_person_record_action_and_date(app):
+    from tests.conftest import T0
+
+    case_id = open_case(app, COORDINATOR, adult_form())
+    amara = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    amara.post(f"/cases/{case_id}/identity", data={"csrf": csrf_of(amara.get(f"/cases/{case_id}").text)})
+    auditor = signed_in_client(app, make_person(app, "audit-1", "auditor"))
+    page = auditor.get("/audit", params={"person": "amara", "record": case_id, "action": "identity"})
+    assert page.status_code == 200
+    table = page.text[page.text.index('<table id="found">'):page.text.index("</table>")]
+    assert table.count("<tr><th scope=\"row\">") == 1 and "identity.read" in table and "amara (coordinator)" in table
+    day = app.clock.now().date().isoformat()
+    everything = auditor.get("/audit", params={"record": case_id, "since": day, "until": day}).text
+    assert "case.intake" in everything and "identity.read" in everything
+    before = auditor.get("/audit", params={"record": case_id, "until": (T0.date().replace(year=2020)).isoformat()})
+    assert 'id="found">No row matches.' in before.text
+    wrong = auditor.get("/audit", params={"since": "yesterday"})
+    assert wrong.status_code == 422 and 'id="search-since-error">since: use a date as YYYY-MM-DD' in wrong.text
+    searched = auditor.get("/audit", params={"action": "audit.search", "person": "audit-1"}).text
+    assert "audit.search" in searched  # the searches are themselves in the log
+    assert "Aung" not in everything
+    assert signed_in_client(app, make_person(app, "dewi", "coordinator")).get(
+        "/audit", params={"person": "amara"}).status_code == 404

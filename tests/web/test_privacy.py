@@ -49,7 +49,8 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
         pages += [client.get(url) for url in (f"/hearings/{hearing}", f"/claims/{claim}", "/users/spare-1",
                                               f"/cases/{case_id}/consent", f"/cases/{case_id}/risk",
                                               "/claims/report", "/claims/report.csv",
-                                              f"/cases/{case_id}/records", "/resources")]
+                                              f"/cases/{case_id}/records", "/resources",
+                                              f"/audit?record={case_id}", "/audit?search=1")]
         pages += [client.post(f"/cases/{case_id}/consent", data={"csrf": token, "scope": "notification:email",
                                                                  "method": "oral", "language": "my"}),
                   client.post(f"/cases/{case_id}/consent", data={"csrf": token, "scope": "interview",

@@ -62,7 +62,8 @@ def expected(login: str, role: str, route: str) -> int:
 CARE_ROUTES = ["GET /cases/{case}/consent", "POST /cases/{case}/consent", "POST /cases/{case}/consent/withdraw",
                "GET /cases/{case}/risk", "POST /cases/{case}/risk", "POST /cases/{case}/services/end",
                "GET /cases/W-NOSUCH/consent", "GET /cases/W-NOSUCH/risk", "GET /cases/{case}/records",
-               "GET /cases/W-NOSUCH/records", "GET /resources", "GET /resources?kind=video_suite"]
+               "GET /cases/W-NOSUCH/records", "GET /resources", "GET /resources?kind=video_suite",
+               "GET /audit?record={case}&action=identity", "GET /audit?since=yesterday"]
 CARE_FORMS = {
     "POST /cases/{case}/consent": {"scope": "interview", "method": "telepathy", "language": "my"},
     "POST /cases/{case}/consent/withdraw": {"scope": "{consented}"},  # no confirm: asks first
@@ -86,6 +87,8 @@ def care_expected(login: str, role: str, sees: bool) -> dict:
         "GET /cases/W-NOSUCH/records": 404,
         "GET /resources": 200 if role in ("coordinator", "prosecutor", "admin") else 404,
         "GET /resources?kind=video_suite": 200 if role in ("coordinator", "prosecutor", "admin") else 404,
+        "GET /audit?record={case}&action=identity": 200 if role in ("auditor", "admin") else 404,
+        "GET /audit?since=yesterday": 422 if role in ("auditor", "admin") else 404,
     }
 
 
