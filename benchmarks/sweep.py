@@ -673,11 +673,11 @@ def _finish(proc: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def copy_store(app: App, info: dict, now: datetime) -> App:
-    """A second store with the same rows, for the tracemalloc run."""
-    home = info["workdir"] / "home-traced"
+def copy_store(app: App, info: dict, now: datetime, suffix: str = "mem") -> App:
+    """A second store with the same rows, for the tracemalloc run (or one run of --workers)."""
+    home = info["workdir"] / f"home-{suffix}"
     if "pg_base" in info:
-        name = info["pg_schemas"][0] + "_mem"
+        name = info["pg_schemas"][0] + "_" + suffix
         create_schema(info["pg_base"], name)
         info["pg_schemas"].append(name)
         twin = build_app(home, with_search_path(info["pg_base"], name), app.keyring, now)
@@ -737,9 +737,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", help="SQLAlchemy URL; default a fresh SQLite file in a temp dir. A postgresql URL gets "
                                  "a fresh schema bench_<random>")
     ap.add_argument("--postgres", action="store_true", help=f"same as --db {PG_DEFAULT}")
-    ap.add_argument("--workers", type=int, default=0,
-                    help="N worker processes claim the chunks of one plan at once (PostgreSQL); prints wall time "
-                         "and chunks per worker instead of the single-process sweep")
+    ap.add_argument("--workers", default="",
+                    help="e.g. 1,2,4: for each N, N worker processes claim the chunks of one plan at once "
+                         "(PostgreSQL; each N on its own copy of the store); prints wall time and chunks per worker "
+                         "instead of the single-process sweep")
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--chunk-size", type=int, default=sweep.CHUNK, help=f"cases per sweep transaction (default {sweep.CHUNK})")
     ap.add_argument("--now", default=DEFAULT_NOW, help=f"the sweep instant, ISO-8601 with offset (default {DEFAULT_NOW})")
@@ -748,6 +749,7 @@ def main(argv: list[str] | None = None) -> int:
                          "then the sweep at `now` is measured")
     ap.add_argument("--no-traced-run", action="store_true", help="skip the tracemalloc run on a copy of the store")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir / PostgreSQL schema(s)")
+    ap.add_argument("--snapshot", help="copy the generated SQLite store's home to this folder before measuring")
     ap.add_argument("--profile", help="write a cProfile of the first sweep to this file (its time is then not the figure)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # internal: a measured sweep, params on stdin
     args = ap.parse_args(argv)
@@ -793,8 +795,20 @@ def main(argv: list[str] | None = None) -> int:
                   f"{sum(y['selected'].values()):,} selected, {sum(w['changed'].values()):,} changed, "
                   f"{time.perf_counter() - t0:.1f} s")
 
+        if args.snapshot:  # for profiling by hand: the generated store before any measured sweep
+            Path(args.snapshot).mkdir(parents=True, exist_ok=True)
+            shutil.copytree(app.settings.home, Path(args.snapshot) / "home", dirs_exist_ok=True)
+            print(f"snapshot of the generated store: {args.snapshot}/home ({info.get('url')})")
         if args.workers:
-            return workers_run(app, args, now, failures)
+            counts_ = [int(w) for w in args.workers.split(",")]
+            # Each worker count runs on its own copy of the generated store (made before any sweep).
+            copies = [copy_store(app, info, now, f"w{w}") if k < len(counts_) - 1 else app
+                      for k, w in enumerate(counts_)]
+            apps.extend(copies)
+            code = 0
+            for w, store in zip(counts_, copies):
+                code |= workers_run(store, args, now, failures, w)
+            return code
 
         twin = None
         if not args.no_traced_run:
@@ -878,21 +892,21 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(info["workdir"], ignore_errors=True)
 
 
-def workers_run(app: App, args, now: datetime, failures: list[str]) -> int:
+def workers_run(app: App, args, now: datetime, failures: list[str], workers: int) -> int:
     """One plan, then N worker processes claiming chunks at once; wall time from the plan's start to
     the last worker's end (each process's imports and set-up happen before its timed region)."""
     p = in_child(app, now, args.chunk_size, trace=False, mode="plan")
     procs = [_start(app, now, args.chunk_size, False, mode="work", worker=f"bench-worker-{i + 1}")
-             for i in range(args.workers)]
+             for i in range(workers)]
     outs = [_finish(pr) for pr in procs]
     span = max(o["wall_end"] for o in outs) - min(o["wall_start"] for o in outs)
     wall = p["t_plan"] + span
     target = target_s(args.cases)
-    print(f"\n== {args.workers} worker(s), one plan: {wall:.2f} s wall clock (plan {p['t_plan']:.2f} s + workers "
+    print(f"\n== {workers} worker(s), one plan: {wall:.2f} s wall clock (plan {p['t_plan']:.2f} s + workers "
           f"{span:.2f} s)   target <= {target:.1f} s at {args.cases:,} cases: {'met' if wall <= target else 'MISSED'}")
     print(f"   outside the timed region: imports {max(o['imports'] for o in outs):.2f} s per process")
     prog = sweep.progress_of(app, now)
-    for o, i in zip(outs, range(args.workers)):
+    for o, i in zip(outs, range(workers)):
         name = f"bench-worker-{i + 1}"
         print(f"   {name}: {prog['by_worker'].get(name, 0)} chunks, {sum(o['changed'].values()):,} changed, "
               f"busy {o['t_work']:.2f} s")
