@@ -279,6 +279,22 @@ def test_an_interpreter_blocked_in_the_registry_is_never_named_on_an_appearance(
         _hearing(app, case, "interp-07")
     assert hearings.list_hearings(app, COORDINATOR) == []
     assert _hearing(app, case, "interp-08")["hearing"]
+    # The hearing is on interp-08's own list, and on no one else's.
+    put_on_case(app, INTERP_08)
+    put_on_case(app, INTERP_07)
+    assert [(a["case"], a["what"]) for a in interpreters.assignments(app, INTERP_08)] == [(case, "hearing")]
+    assert interpreters.assignments(app, INTERP_07) == []
+
+
+def test_the_deployments_blocklist_setting_still_stops_an_interpreter_nobody_registered(app):
+    case = _case(app)
+    consent.give(app, COORDINATOR, case, "interview", "oral", "my")
+    app.settings.interpreter_blocklist = "interp-05"
+    app.clock.advance(days=20)
+    with pytest.raises(ActionBlocked, match="DNH-06-interpreter: the interpreter is on the blocklist"):
+        appointments.schedule(app, PROSECUTOR, case, "interview", app.clock.now() + timedelta(days=1),
+                              interpreter="interp-05")
+    assert _count(app, appointments_table, case_id=case) == 0
 
 
 def test_an_interpreter_tied_to_the_accused_is_refused_for_an_interview(app):

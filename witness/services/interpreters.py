@@ -166,11 +166,24 @@ def record_assignment(uow, case_id: str, interpreter_id: str, what: str, at, ref
 @ungated("a read of the interpreter's own assignments (audited)")
 def assignments(app, actor: Actor) -> list[dict]:
     """The signed-in interpreter's own assignments: pseudonym, what, when, language. Never anyone else's."""
+    from witness.domain.hearing import ACTIVE, AppearanceStatus
+    from witness.store.hearing_tables import appearances, hearings
+
     need_to_know(app, actor, "assignments.read")
     with app.uow(actor) as uow:
-        rows = uow.conn.execute(select(interpreter_assignments).where(
-            interpreter_assignments.c.interpreter_id == actor.user).order_by(interpreter_assignments.c.at)).all()
+        rows = [{"case": r.case_id, "what": r.what, "at": r.at, "language": r.language}
+                for r in uow.conn.execute(select(interpreter_assignments).where(
+                    interpreter_assignments.c.interpreter_id == actor.user))]
+        # Hearing appearances name their interpreter on the appearance itself (services/hearings.py).
+        rows += [{"case": r.case_id, "what": "hearing", "at": r.starts_at, "language": r.language}
+                 for r in uow.conn.execute(
+                     select(appearances.c.case_id, appearances.c.language, hearings.c.starts_at)
+                     .join(hearings, hearings.c.id == appearances.c.hearing_id)
+                     .where(appearances.c.interpreter == actor.user,
+                            appearances.c.status == AppearanceStatus.planned.value,
+                            hearings.c.status.in_([s.value for s in ACTIVE])))]
+        rows.sort(key=lambda r: (r["at"], r["case"], r["what"]))
         uow.audit("interpreter.assignments", actor.user, f"{len(rows)} assignments")
         uow.commit()
-    return [{"case": r.case_id, "what": r.what, "at": r.at, "language": r.language} for r in rows]
+    return rows
 
