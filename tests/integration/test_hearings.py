@@ -377,10 +377,11 @@ def test_a_child_cannot_be_cross_examined_in_person_by_the_defendant(loaded):
     assert ev["summary"] == "Sidang pengadilan" and "melalui video" in ev["description"]
 
 
-def test_key_rotation_re_encrypts_pickup_addresses_court_notes_and_reasons(loaded):
+def test_key_rotation_rewraps_the_keys_of_pickup_addresses_court_notes_and_reasons(loaded):
     from tests.conftest import ADMIN
     from witness.services.keys import rotate
     from witness.store.hearing_tables import ENCRYPTED
+    from witness.store.key_tables import data_keys
 
     case = _victim(loaded)
     hid = _hearing(loaded, case)
@@ -391,12 +392,16 @@ def test_key_rotation_re_encrypts_pickup_addresses_court_notes_and_reasons(loade
     assert rotate(loaded, ADMIN).active == "k2"
     cipher, found = loaded.cipher, {}
     with loaded.engine.connect() as c:
+        cipher = cipher.on(c)  # data keys read on this connection (SQLite: one writer)
+        # Values stay under their data keys (the victim's for the pickup address and the decision
+        # note); the rotation rewrapped those keys under the new key-encryption key.
+        assert set(c.execute(select(data_keys.c.kek_id)).scalars()) == {"k2"}
         for table, _pk, cols, bound in ENCRYPTED:
             for row in c.execute(select(table)):
                 for col in cols:
                     value = getattr(row, col)
                     if value:
-                        assert value.startswith("k2:"), (table.name, col)
+                        assert value.startswith(("dk:", "dk=")), (table.name, col)
                         found[(table.name, col)] = cipher.decrypt(table.name, col, str(getattr(row, bound)), value)
     assert found == {("appearances", "pickup_address"): PICKUP, ("measures", "decision_note"): "to court only, not back",
                      ("hearing_changes", "reason"): "judge ill"}

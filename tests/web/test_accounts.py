@@ -28,7 +28,7 @@ def test_the_password_is_stored_only_as_an_argon2id_hash(app):
         stored = c.execute(select(accounts_table.c.password_hash, accounts_table.c.totp_secret)).first()
         c.rollback()
     assert stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored.password_hash
-    assert stored.totp_secret.startswith("k1:")  # the second-factor secret is encrypted at rest
+    assert stored.totp_secret.startswith("dk:")  # the second-factor secret is encrypted at rest (the shared data key)
 
 
 def test_a_coordinator_signs_in_only_with_password_and_a_fresh_second_factor_code(app):
