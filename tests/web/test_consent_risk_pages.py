@@ -157,3 +157,15 @@ def test_ending_a_service_under_settlement_pressure_is_a_warning_that_an_overrid
     wrong = client.post(f"/cases/{case_id}/services/end", data={"csrf": token, "kind": "legal", "reason": "bored"})
     assert wrong.status_code == 422 and 'id="end-reason-error">reason: use one of' in wrong.text
     assert _count(app, services, case_id=case_id, kind="legal", status="active") == 1
+
+
+def test_consent_to_testify_needs_the_information_sheet_explained_first(app):
+    case_id = open_case(app, COORDINATOR, adult_form())
+    client = _amara(app)
+    token = csrf_of(client.get(f"/cases/{case_id}/consent").text)
+    form = {"csrf": token, "scope": "testimony", "method": "written", "language": "my"}
+    refused = client.post(f"/cases/{case_id}/consent", data=form)
+    assert refused.status_code == 409 and "DNH-31-informed-consent" in refused.text
+    assert _count(app, consents, case_id=case_id) == 0
+    done = client.post(f"/cases/{case_id}/consent", data={**form, "explained": "1"})
+    assert done.status_code == 303 and _count(app, consents, case_id=case_id, scope="testimony") == 1
