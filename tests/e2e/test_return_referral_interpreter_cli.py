@@ -154,3 +154,27 @@ def test_return_check_shows_the_pending_claim_before_a_return_is_planned(case_en
     check = witness(env, "return", "check", case, check=True)
     assert [line.split(":")[0] for line in check.stdout.strip().splitlines()] == [
         "[block] DNH-13-act-consent", "[warn] DNH-11-foreign-stay"]
+
+
+def test_canary_the_victims_name_is_in_no_line_these_commands_print(app):
+    add_accounts(app)
+    canary = "Canaryname Zyxwvut"
+    form = adult_form(consents=[{"scope": "shelter_stay", "method": "written", "language": "my"}])
+    form["victim"] = dict(form["victim"], legal_name=canary, address="77 Quokkastraat")
+    case = open_case(app, COORDINATOR, form)
+    env = cli_env(app, WITNESS_ALLOW_CLOCK="1")
+    travel = (NOW + timedelta(days=10)).date().isoformat()
+    runs = [witness(env, "return", "plan", case, "--destination", "MM", "--travel-on", travel, "--helpline", "+66 2"),
+            witness(env, "return", "check", case),
+            witness(env, "consent", "give", case, "testimony", "--method", "written", "--language", "my"),
+            witness(env, "data", "share", case, "clinic-7", "--fields", "legal_name", "--purpose", "care", "--kind",
+                    "clinic"),
+            witness(env, "consent", "give", case, "data_sharing:clinic-7", "--method", "written", "--language", "my"),
+            witness(env, "data", "share", case, "clinic-7", "--fields", "needs", "--purpose", "care", "--kind", "clinic"),
+            witness(env, "consent", "withdraw", case, "data_sharing:clinic-7"),
+            witness(env, "data", "shares", case), witness(env, "return", "list", case),
+            witness(env, "worklist")]
+    assert [r.returncode for r in runs] == [1, 0, 1, 1, 0, 0, 0, 0, 0, 0]
+    for r in runs:
+        assert canary not in r.stdout + r.stderr and "Quokkastraat" not in r.stdout + r.stderr
+    assert canary in witness(env, "case", "show", case, check=True).stdout  # the canary is really there
