@@ -5,18 +5,17 @@ keys are deterministic and every selection leaves out the keys already on the wo
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
 
 from witness.domain.guardrails import ungated
 from witness.domain.claim import (DEADLINE_WARNING_DAYS, ENFORCING, NO_PAYMENT_FOLLOW_UP_DAYS, Status, filing_deadline,
-                                  local_day_start, local_today, overdue_minor)
+                                  local_day_start, local_today)
 from witness.domain.money import Currency, Money
-from witness.services.claims import figures_query, schedules_of
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
-from witness.store.claim_tables import claim_instalments, claims
+from witness.store.claim_tables import claim_instalments, claim_payments, claims
 from witness.store.tables import worklist
 
 
@@ -64,30 +63,54 @@ def _deadline_items(conn, now: datetime, profiles, case_ids=None) -> list[dict]:
     return _unhandled(conn, out)
 
 
+def _overdue_instalments(now: datetime, profiles, case_ids=None):
+    """Every overdue instalment not yet on the worklist, in one statement (the rule of
+    domain.claim.overdue_minor in SQL): payments cover the earliest instalments first, so instalment
+    n is overdue when it fell due before today (the jurisdiction's calendar day) and the running
+    total of the schedule up to n exceeds what was paid. The worklist key is built in SQL too, so a
+    handled instalment is left out by the unique index instead of by loading every key."""
+    paid = (select(claim_payments.c.claim_id, func.sum(claim_payments.c.amount_minor).label("paid"))
+            .group_by(claim_payments.c.claim_id).subquery())
+    sched = _only(select(claims.c.id.label("claim_id"), claims.c.case_id, claims.c.jurisdiction, claims.c.lawyer,
+                         claims.c.currency, claims.c.minor_units, claim_instalments.c.due_on,
+                         claim_instalments.c.amount_minor,
+                         func.row_number().over(partition_by=claim_instalments.c.claim_id,
+                                                order_by=claim_instalments.c.seq).label("n"),
+                         func.sum(claim_instalments.c.amount_minor).over(
+                             partition_by=claim_instalments.c.claim_id, order_by=claim_instalments.c.seq,
+                             rows=(None, 0)).label("cumulative"))
+                  .join(claim_instalments, claim_instalments.c.claim_id == claims.c.id)
+                  .where(claims.c.status.in_([s.value for s in ENFORCING])), case_ids).subquery()
+    windows = [and_(sched.c.jurisdiction == code, sched.c.due_on < local_today(now, p.tz)) for code, p in profiles.items()]
+    key = (sched.c.claim_id + literal(":claim_instalment_overdue:") + cast(sched.c.n, String) + literal(":")
+           + cast(sched.c.due_on, String))
+    handled = exists().where(worklist.c.key == key)
+    covered = func.coalesce(paid.c.paid, 0)
+    return (select(sched, covered.label("paid"), key.label("key"))
+            .outerjoin(paid, paid.c.claim_id == sched.c.claim_id)
+            .where(or_(*windows), sched.c.cumulative > covered, ~handled)
+            .order_by(sched.c.claim_id, sched.c.n))
+
+
 def _instalment_items(conn, now: datetime, profiles, case_ids=None) -> list[dict]:
     """Instalments past their due date (local calendar) and not covered by the payments."""
-    windows = [and_(claims.c.jurisdiction == code, claim_instalments.c.due_on < local_today(now, p.tz))
-               for code, p in profiles.items()]
-    late = _only(select(claims.c.id).join(claim_instalments, claim_instalments.c.claim_id == claims.c.id)
-                 .where(claims.c.status.in_([s.value for s in ENFORCING]), or_(*windows)).distinct(), case_ids)
-    ids = list(conn.execute(late).scalars())
-    if not ids:
-        return []
     out = []
-    for i in range(0, len(ids), 2000):
-        chunk = ids[i:i + 2000]
-        where = claims.c.id.in_(chunk)
-        schedules = schedules_of(conn, where)
-        for r in conn.execute(figures_query(where).order_by(claims.c.id)):
-            p = profiles[r.jurisdiction]
-            cur = Currency(r.currency, r.minor_units)
-            for n, due_on, unpaid in overdue_minor(schedules.get(r.id, []), int(r.paid), local_today(now, p.tz)):
-                out.append(item(f"{r.id}:claim_instalment_overdue:{n}:{due_on.isoformat()}", r.case_id,
-                                "claim_instalment_overdue", r.lawyer, local_day_start(due_on + timedelta(days=1), p.tz), now,
-                                f"{r.case_id}: claim {r.id}, instalment {n} due {due_on.isoformat()} is overdue: "
-                                f"{Money.from_minor(unpaid, cur)} unpaid. Ask the prosecutor about enforcement and tell "
-                                "the victim what it means; record payments as they arrive."))
-    return _unhandled(conn, out)
+    for r in conn.execute(_overdue_instalments(now, profiles, case_ids)):
+        p = profiles[r.jurisdiction]
+        cur = Currency(r.currency, r.minor_units)
+        unpaid = min(int(r.amount_minor), int(r.cumulative) - int(r.paid))
+        due_on = r.due_on if isinstance(r.due_on, date) else date.fromisoformat(r.due_on)
+        out.append(item(f"{r.claim_id}:claim_instalment_overdue:{r.n}:{due_on.isoformat()}", r.case_id,
+                        "claim_instalment_overdue", r.lawyer, local_day_start(due_on + timedelta(days=1), p.tz), now,
+                        f"{r.case_id}: claim {r.claim_id}, instalment {r.n} due {due_on.isoformat()} is overdue: "
+                        f"{Money.from_minor(unpaid, cur)} unpaid. Ask the prosecutor about enforcement and tell "
+                        "the victim what it means; record payments as they arrive."))
+    return out
+
+
+def _select_overdue(conn, now: datetime, profiles) -> list[str]:
+    q = _overdue_instalments(now, profiles).subquery()
+    return list(conn.execute(select(q.c.case_id).distinct().order_by(q.c.case_id)).scalars())
 
 
 def _no_payment_days(profile) -> int:
@@ -115,8 +138,10 @@ def _unpaid_award_items(conn, now: datetime, profiles, case_ids=None) -> list[di
     return _unhandled(conn, out)
 
 
-def _follow_up(name: str, due):
+def _follow_up(name: str, due, select_ids=None):
     def select_(conn, now, profiles) -> list[str]:
+        if select_ids is not None:
+            return select_ids(conn, now, profiles)
         return sorted({d["case_id"] for d in due(conn, now, profiles)})
 
     @ungated("adds worklist items only")
@@ -127,5 +152,5 @@ def _follow_up(name: str, due):
 
 
 FILING_DEADLINE = _follow_up("claim_filing_deadline", _deadline_items)
-INSTALMENT_OVERDUE = _follow_up("claim_instalment_overdue", _instalment_items)
+INSTALMENT_OVERDUE = _follow_up("claim_instalment_overdue", _instalment_items, _select_overdue)
 AWARD_UNPAID = _follow_up("claim_award_unpaid", _unpaid_award_items)
