@@ -115,9 +115,9 @@ def test_a_return_needs_written_consent_and_nothing_is_planned_without_it(app):
     [saved] = returns.plans(app, COORDINATOR, case)
     assert (saved["plan"], saved["destination"], saved["status"]) == (made["plan"], "MM", "planned")
     assert saved["restitution_contact"] == "via the embassy, +95 1 000"
-    with app.engine.connect() as c:  # free text is encrypted at rest
+    with app.engine.connect() as c:  # free text is encrypted at rest, under the victim's own data key
         stored = c.execute(select(return_plans.c.restitution_contact)).scalar()
-    assert "+95 1 000" not in stored
+    assert "+95 1 000" not in stored and stored.startswith(f"dk={case}:")
 
 
 def test_no_data_goes_to_the_country_of_origin_without_written_permission(app):
@@ -205,6 +205,8 @@ def test_every_share_is_recorded_with_who_what_why_and_the_consent(app):
     consent.give(app, COORDINATOR, case, "data_sharing:ngo.shelter-north", "written", "my")
     referrals.share(app, COORDINATOR, case, _share())
     [s] = referrals.shares(app, COORDINATOR, case)
+    with app.engine.connect() as c:
+        assert c.execute(select(data_shares.c.purpose)).scalar().startswith(f"dk={case}:")  # erasure shreds it
     assert (s["recipient"], s["fields"], s["purpose"], s["consent"], s["revoked_at"]) == (
         "ngo.shelter-north", ["needs", "pseudonym"], "continued shelter and counselling",
         "data_sharing:ngo.shelter-north (written)", None)

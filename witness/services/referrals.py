@@ -49,7 +49,7 @@ def share(app, actor: Actor, case_id: str, raw, overrides: dict[str, str] | None
         uow.conn.execute(insert(data_shares).values(
             id=sid, case_id=case_id, recipient=s.recipient, recipient_kind=s.recipient_kind,
             recipient_country=s.recipient_country, fields=",".join(s.fields),
-            purpose=uow.cipher.encrypt("data_shares", "purpose", sid, s.purpose), consent_scope=scope,
+            purpose=uow.cipher.encrypt("data_shares", "purpose", sid, s.purpose, owner=case_id), consent_scope=scope,
             consent_method=consent.method.value, shared_at=uow.now, shared_by=actor.user))
         uow.audit("data.share", case_id, f"{s.recipient}: {','.join(s.fields)}")
         uow.commit()

@@ -50,7 +50,8 @@ def plan(app, actor: Actor, case_id: str, raw, overrides: dict[str, str] | None 
         findings = enforce(uow, ActionKind.plan_return, case_id, overrides, data_to_origin=p.data_to_origin,
                            stay_tied_to_testimony=p.stay_tied_to_testimony)
         pid = str(uuid.uuid4())
-        secret = {k: uow.cipher.encrypt("return_plans", k, pid, getattr(p, k)) for k in _SECRET}
+        # Under the victim's own data key: erasing the victim shreds their return plan too.
+        secret = {k: uow.cipher.encrypt("return_plans", k, pid, getattr(p, k), owner=case_id) for k in _SECRET}
         uow.conn.execute(insert(return_plans).values(
             id=pid, case_id=case_id, destination=p.destination, travel_on=p.travel_on,
             family_assessed=p.family_assessed, data_to_origin=p.data_to_origin, status="planned",
