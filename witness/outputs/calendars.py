@@ -319,7 +319,14 @@ def _serialise(audience: str, e: StoredEvent) -> str:
 
 
 def _local(value: str | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return datetime.fromisoformat(value).astimezone(ZoneInfo(tz)).strftime(fmt) if value else "-"
+    if not value:
+        return "-"
+    v = datetime.fromisoformat(value).astimezone(ZoneInfo(tz))
+    if fmt == "%H:%M":  # the two formats the texts use, without strftime (the export's hot path)
+        return f"{v.hour:02d}:{v.minute:02d}"
+    if fmt == "%Y-%m-%d %H:%M":
+        return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
+    return v.strftime(fmt)
 
 
 def _where(c: dict) -> str:

@@ -16,12 +16,21 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 CRLF = "\r\n"
-_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
 
 
 def text(value: str) -> str:
-    """A TEXT value (RFC 5545 §3.3.11)."""
-    return value.translate(_ESCAPES)
+    """A TEXT value (RFC 5545 §3.3.11). str.replace runs in C; str.translate with a dict does not."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if ";" in value:
+        value = value.replace(";", "\\;")
+    if "," in value:
+        value = value.replace(",", "\\,")
+    if "\r" in value:
+        value = value.replace("\r", "")
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    return value
 
 
 def fold(line: str) -> str:
@@ -39,16 +48,20 @@ def fold(line: str) -> str:
     return (CRLF + " ").join(parts) + CRLF
 
 
+def _stamp(v: datetime) -> str:
+    return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}"  # strftime is slower
+
+
 def utc(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return _stamp(value.astimezone(timezone.utc)) + "Z"
 
 
 def local(value: datetime, tz: str) -> str:
-    return f";TZID={tz}:" + value.astimezone(ZoneInfo(tz)).strftime("%Y%m%dT%H%M%S")
+    return f";TZID={tz}:" + _stamp(value.astimezone(ZoneInfo(tz)))
 
 
 def day(value: date) -> str:
-    return ";VALUE=DATE:" + value.strftime("%Y%m%d")
+    return f";VALUE=DATE:{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
 def duration(value: timedelta) -> str:

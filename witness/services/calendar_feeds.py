@@ -191,7 +191,7 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
         extra, zones = [], []
         if audience in ("victim", "guardian"):
             # The victim's own dated obligations: interviews they agreed to, their reflection end, instalments.
-            dated = obligations.of_victim(conn, uow.profiles, case_id, now)
+            dated = obligations.of_victim(conn, uow.profiles, row, now)
             extra = [obligation_events.victim_event_text(o, now, lang, audience) for o in dated]
             zones = obligation_events.zones(dated)
         ics = render(audience, subject, events, lang, extra=extra, extra_zones=zones)

@@ -51,13 +51,22 @@ def _instant(o: Obligation) -> datetime:
     return o.at if o.at is not None else datetime.combine(o.on, time(0), ZoneInfo(o.tz))
 
 
-def of_victim(conn, profiles, case_id: str, now: datetime) -> list[Obligation]:
+def of_victim(conn, profiles, row, now: datetime) -> list[Obligation]:
     """The victim's own dated obligations besides hearings (R-114): the appointments they agreed to,
-    the end of their reflection period, the instalments of their restitution. Read inside the unit
-    of work of the victim's feed (calendar_feeds.export), which has checked need to know and the gate."""
-    from witness.outputs.obligation_events import VICTIM_KINDS
-
-    out = _read(conn, profiles, None, VICTIM_KINDS, [case_id], now)
+    the end of their reflection period, the instalments of their restitution. `row` is the case row
+    the victim's feed has already read (calendar_feeds.export: need to know and the gate checked);
+    this reads only what the row does not hold — one query, two more when a claim is being enforced
+    (a victim's feed is exported often: issue 16, item 5)."""
+    since, tz = now - KEEP_PAST, profiles[row.jurisdiction].time_zone
+    out: list[Obligation] = []
+    if row.stage == Stage.reflection.value and row.decided_at is None and row.reflection_ends_at >= since:
+        out.append(Obligation("reflection_end", row.id, row.id, tz, at=row.reflection_ends_at))
+    for r in conn.execute(select(appointments.c.id, appointments.c.at, appointments.c.kind).where(
+            appointments.c.case_id == row.id, appointments.c.status == "scheduled", appointments.c.at >= since)):
+        out.append(Obligation("appointment", r.id, row.id, tz, at=r.at, detail=r.kind.replace("_", " ")))
+    enforcing = (claims.c.case_id == row.id) & claims.c.status.in_([s.value for s in ENFORCING])
+    if conn.execute(select(claims.c.id).where(enforcing).limit(1)).first() is not None:
+        out += [o for o in _read(conn, profiles, None, frozenset({"instalment"}), [row.id], now)]
     out.sort(key=lambda o: (_instant(o), o.kind, o.key))
     return out
 
