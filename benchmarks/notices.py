@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from witness.bootstrap import App  # noqa: E402
 from witness.clock import FixedClock  # noqa: E402
 from witness.domain.access import Actor, Role  # noqa: E402
+from witness.outputs.transports.channels import SMTP_CONNECTIONS  # noqa: E402
+from witness.outputs.transports.pool import TransportPool  # noqa: E402
 from witness.outputs.transports.smtp import SmtpTransport  # noqa: E402
 from witness.outputs.transports.worklist import WorklistTransport  # noqa: E402
 from witness.profiles import load_profiles  # noqa: E402
@@ -89,16 +91,16 @@ def fresh_app(workdir: Path, db: str | None) -> tuple[App, str | None]:
 def load_victims(app: App, n: int) -> None:
     first = open_case(app, AMARA, _form())
     cipher = app.cipher
+    ids = [f"W-B{i:05d}" for i in range(1, n)]
+    # Encrypted before the bulk transaction: each victim's data key is written in a transaction of its own.
+    idents = [dict(case_id=cid, legal_name=cipher.encrypt("identities", "legal_name", cid, f"Synthetic Victim {cid}"),
+                   email=cipher.encrypt("identities", "email", cid, f"{cid.lower()}@bench.example")) for cid in ids]
     with app.engine.begin() as c:
         pid = c.execute(select(proceedings.c.id).where(proceedings.c.docket == DOCKET)).scalar()
         base = dict(c.execute(select(cases).where(cases.c.id == first)).first()._mapping)
         rel = dict(c.execute(select(relationships).where(relationships.c.case_id == first)).first()._mapping)
-        ids = [f"W-B{i:05d}" for i in range(1, n)]
         c.execute(insert(cases), [{**base, "id": cid} for cid in ids])
-        c.execute(insert(identities), [
-            dict(case_id=cid, legal_name=cipher.encrypt("identities", "legal_name", cid, f"Synthetic Victim {cid}"),
-                 email=cipher.encrypt("identities", "email", cid, f"{cid.lower()}@bench.example"))
-            for cid in ids])
+        c.execute(insert(identities), idents)
         c.execute(insert(case_proceedings), [dict(case_id=cid, proceeding_id=pid) for cid in ids])
         c.execute(insert(relationships), [{**rel, "case_id": cid} for cid in ids])
 
@@ -139,7 +141,9 @@ def one_run(workdir: Path, args) -> dict:
         with app.engine.connect() as c:
             queued = len(c.execute(select(notices.c.id)).all())
         with SinkProcess() as sink:
-            transports = {"email": SmtpTransport("127.0.0.1", sink.port, "notices@witness.invalid"),
+            # As deployed (witness.outputs.transports.channels): a pool of SMTP connections.
+            transports = {"email": TransportPool(lambda: SmtpTransport("127.0.0.1", sink.port, "notices@witness.invalid"),
+                                                 SMTP_CONNECTIONS),
                           "worklist": WorklistTransport(app.engine)}
             started = time.perf_counter()
             report = relay(app, transports, NOW, batch_size=args.batch)

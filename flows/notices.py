@@ -3,6 +3,11 @@ batches until nothing is due. The rules live in witness/services/relay.py; this 
 
 Delivery is not retried by Prefect: the outbox records each attempt and schedules its own retries
 with backoff, and the database (leases, one key per notice), not a task cache, prevents double sends.
+
+The run tells the truth in the Prefect UI: the dead-letter list is published as a table artifact
+(`notice-dead-letters`, pseudonyms and reasons only), and a run in which an urgent alert could not
+be delivered ends Failed, its message naming the counts, so an automation on failed runs can page
+someone. The alerts themselves are still retried by the outbox and escalated by the next run.
 """
 from __future__ import annotations
 
@@ -27,6 +32,22 @@ def deliver_batch(app, transports, now, owner: str, batch_size: int) -> dict:
     return vars(outbox.deliver_batch(app, transports, now, owner=owner, batch_size=batch_size))
 
 
+class UrgentUndelivered(Exception):
+    """An urgent alert could not be delivered in this run: the flow run ends Failed with this text."""
+
+
+@task(name="publish-dead-letters", cache_policy=NO_CACHE, **RETRY_IF_BUSY)
+def publish_dead_letters(app) -> int:
+    from prefect.artifacts import create_table_artifact
+
+    total, shown = outbox.dead_letters(app)
+    create_table_artifact(
+        key="notice-dead-letters", table=shown or [{"notice": "-", "reason": "no dead letters"}],
+        description=f"{total} dead-lettered notices" + (f"; the {len(shown)} most recent" if total > len(shown) else "")
+                    + ". Each is on a coordinator's worklist as a call / visit task; `witness notices --status dead`.")
+    return total
+
+
 @flow(name="notices-relay")
 def relay(now: str | None = None, batch_size: int = outbox.BATCH) -> dict[str, int]:
     """Deliver what is due as of `now` (ISO-8601 with offset; default: when the run starts).
@@ -37,10 +58,18 @@ def relay(now: str | None = None, batch_size: int = outbox.BATCH) -> dict[str, i
     try:
         at = app.clock.now()
         escalated, repeated = schedule(app, at)
-        totals = {"escalated": escalated, "repeated": repeated, "sent": 0, "retrying": 0, "rerouted": 0, "dead": 0}
+        totals = {"escalated": escalated, "repeated": repeated, "sent": 0, "retrying": 0, "rerouted": 0, "dead": 0,
+                  "urgent_failed": 0}
         while (batch := deliver_batch(app, transports, at, owner, batch_size))["claimed"]:
-            for name in ("sent", "retrying", "rerouted", "dead"):
+            for name in ("sent", "retrying", "rerouted", "dead", "urgent_failed"):
                 totals[name] += batch[name]
+        dead_letters = publish_dead_letters(app)
+        if totals["urgent_failed"]:
+            raise UrgentUndelivered(
+                f"{totals['urgent_failed']} urgent alert(s) could not be delivered in this run "
+                f"(sent {totals['sent']}, retrying {totals['retrying']}, dead-lettered {totals['dead']}; "
+                f"{dead_letters} on the dead-letter list). Each failed try is retried and escalated to the "
+                "coordinator by the deadline; see `witness notices` for the reasons.")
         return totals
     finally:
         for t in transports.values():

@@ -124,15 +124,17 @@ def test_five_hundred_victims_are_queued_at_once(sqlite_app):
     aid = accused_a(app)
     # Bulk-link 499 more victims to the same proceeding, as a large case (Benjina) would have.
     from witness.store.tables import case_proceedings, identities, proceedings
+    cipher = app.cipher
+    ids = [f"W-B{i:05d}" for i in range(1, 500)]
+    # Encrypted first: each victim's data key is written in a transaction of its own.
+    idents = [dict(case_id=cid, legal_name=cipher.encrypt("identities", "legal_name", cid, "x"),
+                   phone=cipher.encrypt("identities", "phone", cid, "+66810000000")) for cid in ids]
     with app.engine.begin() as c:
         pid = c.execute(select(proceedings.c.id).where(proceedings.c.docket == DOCKET)).scalar()
         base = dict(c.execute(select(cases).limit(1)).first()._mapping)
-        cipher = app.cipher
-        for i in range(1, 500):
-            cid = f"W-B{i:05d}"
+        for cid, ident in zip(ids, idents):
             c.execute(cases.insert().values({**base, "id": cid}))
-            c.execute(identities.insert().values(case_id=cid, legal_name=cipher.encrypt("identities", "legal_name", cid, "x"),
-                                                 phone=cipher.encrypt("identities", "phone", cid, "+66 81 000 0000")))
+            c.execute(identities.insert().values(ident))
             c.execute(case_proceedings.insert().values(case_id=cid, proceeding_id=pid))
     # The time it takes is measured by benchmarks/notices.py, not asserted here.
     _release(app, accused=aid)
@@ -148,8 +150,26 @@ def test_case_events_notify_the_victim_in_local_time_and_respect_opt_outs(app):
     got = rows(app, kind="hearing_set")
     assert [(r.case_id, r.recipient) for r in got if r.recipient == "victim"] == [(a, "victim")]
     mine = [r for r in got if r.recipient == "victim"][0]
-    assert json.loads(mine.params) == {"when": "12/11/2026 10:00"}  # Bangkok time, day/month/year
+    # Bangkok time, as Burmese (the victim's language) writes a date
+    assert json.loads(mine.params) == {"when": "2026 နိုဝင်ဘာ 12, 10:00"}
     assert not any(r.urgent for r in got)
+
+
+def test_each_language_gets_its_own_date_format_thai_in_the_buddhist_era_as_in_court_documents(app):
+    from witness.outputs.dates import date_text
+
+    th, en, vi = victim(app, 1, language="th"), victim(app, 2, language="en"), victim(app, 3, language="vi")
+    with app.uow(COORDINATOR) as uow:
+        publish(uow, HearingSet(case_ids=[th, en, vi], at=T0 + timedelta(days=10), event_id="H-1"))
+        uow.commit()
+    when = {r.case_id: json.loads(r.params)["when"] for r in rows(app, kind="hearing_set", recipient="victim")}
+    assert when == {th: "12 พฤศจิกายน พ.ศ. 2569, 10:00", en: "November 12, 2026, 10:00", vi: "12 tháng 11, 2026, 10:00"}
+    # What the court documents print for the same day (witness/outputs/documents/render.py format_date).
+    from witness.outputs.documents.render import format_date
+
+    for lang in ("th", "en", "vi", "my", "km", "lo", "id", "fil", "ms"):
+        ctx = {"lang": lang, "doc": {"time_zone": "Asia/Bangkok"}}
+        assert format_date(ctx, T0 + timedelta(days=10)) == date_text(T0.date() + timedelta(days=10), lang)
 
 
 def test_release_alerts_cannot_be_switched_off(app):

@@ -51,7 +51,7 @@ def test_it_delivers_sms_and_email_with_the_notice_key_in_a_header(app, transpor
     assert report.sent == 3 and report.dead == report.retrying == 0
     keys = {r.idempotency_key: r for r in rows(app)}
     assert {(m.key, m.to) for m in sms_sink.messages} == {
-        (r.idempotency_key, "+66 81 777 0001") for r in keys.values() if r.channel == "sms"}
+        (r.idempotency_key, "+66817770001") for r in keys.values() if r.channel == "sms"}  # stored E.164
     assert {m.key for m in smtp_sink.messages} == {k for k, r in keys.items() if r.channel == "email"}
     victim_mail = next(m for m in smtp_sink.messages if m.to == "a@mail.example")
     assert victim_mail.subject == "အရေးကြီး - ယခုချက်ချင်း ဖတ်ပါ"  # Burmese, the victim's language
@@ -162,7 +162,8 @@ def test_unacknowledged_alerts_repeat_every_30_minutes_and_a_code_stops_them(app
     relay(app, transports, T0 + timedelta(minutes=31))
     assert len(sms_sink.messages) == 2
     reminder = sms_sink.messages[1]
-    assert reminder.body.startswith("ထပ်မံ သတိပေးချက်") and _code_in(reminder.body) == code
+    # The SMS leads with the code, then says it is a reminder (templates/notices/my/*.sms.txt).
+    assert reminder.body.startswith(f"{code} ဟု") and "သတိပေးချက် -" in reminder.body
     assert reminder.key != sms_sink.messages[0].key  # a repeat is a new notice with its own key
     relay(app, transports, T0 + timedelta(minutes=61))
     assert len(sms_sink.messages) == 3

@@ -65,7 +65,8 @@ def notices(case: Annotated[Optional[str], typer.Option("--case", help="Only thi
                          f" escalated {r['escalation']}" if r["escalation"] else ""])
         echo(f"{r['created_at']:%Y-%m-%d %H:%M}  {r['case'] or '-':<9} {r['kind']:<19} {r['recipient']:<24} "
                    f"{r['channel']:<8} {r['language']:<3} {r['status']:<9} tries={r['attempts']}{flags}"
-                   + (f"  ({r['dead_reason']})" if r["dead_reason"] else ""))
+                   + (f"  ({r['dead_reason']})" if r["dead_reason"] else
+                      f"  (last failure: {r['last_error']})" if r["last_error"] and r["status"] != "sent" else ""))
     if not rows:
         echo("no notices")
 

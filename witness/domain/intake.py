@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from witness.domain.care import ExploitationType, Pregnancy
 from witness.domain.consent import Method, scope_error
 from witness.domain.fields import (AccusedLabel, CalendarDate, CourtName, Docket, Email, Instant, LanguageTag,
                                    PersonName, UserId, WholeNumber, few, label, text)
+from witness.domain.phone import e164
 from witness.domain.proceeding import Custody, Relationship
 from witness.domain.support import ServiceKind
 
@@ -28,9 +29,16 @@ class _Form(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _e164(v: str | None, info: ValidationInfo) -> str | None:
+    # The case's state, put in the validation context by IntakeForm before its fields are read.
+    return None if v is None else e164(v, (info.context or {}).get("region"))
+
+
 class ContactIn(_Form):
     phone: str | None = Phone
     email: Email | None = None
+
+    _phone = field_validator("phone")(_e164)
 
 
 class VictimIn(_Form):
@@ -56,6 +64,8 @@ class GuardianIn(_Form):
     language: LanguageTag | None = None
     accused_link: AccusedLabel | None = Field(
         default=None, description="label of an accused the guardian is linked to (parental complicity): escalated")
+
+    _phone = field_validator("phone")(_e164)
 
 
 class CircumstancesIn(_Form):
@@ -111,6 +121,14 @@ class IntakeForm(_Form):
     consents: list[ConsentIn] = few(30)
     services: list[ServiceKind] = few(20)
     circumstances: CircumstancesIn = CircumstancesIn()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region(cls, data, info: ValidationInfo):
+        # Phone numbers are read in the case's state (`081 234 5678` in TH is +66 81 234 5678).
+        if isinstance(data, dict) and isinstance(info.context, dict) and isinstance(data.get("jurisdiction"), str):
+            info.context["region"] = data["jurisdiction"]
+        return data
 
     @field_validator("jurisdiction")
     @classmethod

@@ -50,7 +50,13 @@ def list_notices(app, actor: Actor, case_id: str | None = None, status: str | No
     if status is not None and status not in {s.value for s in Status}:
         raise InputProblems([("status", f"use one of {', '.join(s.value for s in Status)}")])
     with app.uow(actor) as uow:
-        q = (select(notices, cases.c.coordinator).outerjoin(cases, cases.c.id == notices.c.case_id)
+        # Why the last try failed ("no sms transport configured", "SMTP server unreachable"): a
+        # notice queued for its third try must not look as if it were merely waiting its turn.
+        last_error = (select(notice_attempts.c.error)
+                      .where(notice_attempts.c.notice_id == notices.c.id, notice_attempts.c.error.is_not(None))
+                      .order_by(notice_attempts.c.attempt.desc()).limit(1).scalar_subquery())
+        q = (select(notices, cases.c.coordinator, last_error.label("last_error"))
+             .outerjoin(cases, cases.c.id == notices.c.case_id)
              .order_by(notices.c.created_at, notices.c.urgent.desc(), notices.c.case_id, notices.c.recipient,
                        notices.c.channel, notices.c.repeat_no))
         if case_id:
@@ -69,7 +75,8 @@ def list_notices(app, actor: Actor, case_id: str | None = None, status: str | No
                         "channel": r.channel, "language": r.language, "urgent": bool(r.urgent), "repeat": r.repeat_no,
                         "status": r.status, "attempts": r.attempts, "next_attempt_at": r.next_attempt_at,
                         "sent_at": r.sent_at, "acknowledged_at": r.acknowledged_at,
-                        "escalation": r.escalation_level, "dead_reason": r.dead_reason, "created_at": r.created_at})
+                        "escalation": r.escalation_level, "dead_reason": r.dead_reason, "last_error": r.last_error,
+                        "created_at": r.created_at})
         uow.audit("notice.read", case_id or "*", f"{len(out)} notices listed{' (' + status + ')' if status else ''}")
         uow.commit()
     return out

@@ -24,6 +24,7 @@ from witness.domain.notice import (COORDINATOR_COPY, KIND_PARAMS, OPT_OUT_ALLOWE
                                    new_ack_code)
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ConfigError
+from witness.outputs.dates import date_text, datetime_text
 from witness.outputs.notice_text import has_template
 from witness.services.worklist import add_items, item
 from witness.store.notice_tables import notice_opt_outs, notices
@@ -116,9 +117,12 @@ def _opted_out(conn, case_ids: list[str], kind: NoticeKind) -> set[str]:
     return out
 
 
-def _local(at: datetime, profile, date_only: bool = False) -> str:
-    # Day/month/year, 24-hour clock, the state's own time: the order used across ASEAN.
-    return at.astimezone(profile.tz).strftime("%d/%m/%Y" if date_only else "%d/%m/%Y %H:%M")
+def _local(at: datetime, profile, language: str = "en", date_only: bool = False) -> str:
+    # The state's own time, written as the reader's language writes dates (Thai: Buddhist era),
+    # the same way as in court documents.
+    if date_only:
+        return date_text(at.astimezone(profile.tz).date(), language)
+    return datetime_text(at, profile.tz, language)
 
 
 def staff_channel(user: str, directory_) -> Channel:
@@ -165,10 +169,9 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
         if r.id in opted or kind in STAFF_ONLY:
             continue
         profile = uow.profiles.get(r.jurisdiction)
-        values = {}
+        at = None
         if "when" in KIND_PARAMS.get(kind, ()):
             at = params.get("at") or (r.reflection_ends_at if kind is NoticeKind.reflection_ending else None)
-            values["when"] = _local(at, profile, date_only=kind is NoticeKind.reflection_ending)
         safe = tuple(c for c in r.safe_channels.split(",") if c)
         people = [(Recipient.victim, language_of(r.preferred_language),
                    {a for a, has in (("sms", r.has_phone), ("email", r.has_email)) if has})]
@@ -176,6 +179,10 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
             people.append((Recipient.guardian, language_of(r.guardian_language or r.preferred_language),
                            {"sms"} if r.has_guardian_phone else set()))
         for recipient, language, addresses in people:
+            # Dates in the language the text goes out in: English where the translation is missing.
+            written = language if has_template(templates_dir(uow.settings), language, kind.value) else "en"
+            values = {} if at is None else {
+                "when": _local(at, profile, written, date_only=kind is NoticeKind.reflection_ending)}
             group = notice_key(cipher, occasion, r.id, recipient, "group")
             channels = channels_for(safe, addresses, urgent) or [Channel.worklist]
             made = [add(r.id, recipient.value, None, ch.value, language, values, group) for ch in channels]

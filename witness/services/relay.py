@@ -9,15 +9,17 @@ One pass (`relay`) does three things, each in its own short transactions:
    `FOR UPDATE SKIP LOCKED`; on SQLite the unit of work begins IMMEDIATE), records a pending
    attempt for each, checks the Do No Harm rules, reads the address from the encrypted identity
    (or the staff directory) and renders the text. Nothing is sent inside a transaction.
-3. `deliver` then `record`: sends each message through its channel's transport; a notice the
-   transport accepted is marked sent at once, in its own short transaction, before the next one is
-   sent. `record` then records every other outcome for the batch: temporary failure, retried with
+3. `deliver` then `record`: sends each message through its channel's transport (several at once
+   where the transport allows it: a pool of SMTP connections, the SMS gateway within a bound); a
+   notice the transport accepted is marked sent at once, in its own short transaction, while the
+   next ones are on the wire. `record` then records every other outcome for the batch: temporary failure, retried with
    capped exponential backoff and jitter; permanent failure, dead-lettered onto a person's
    worklist; blocked by a rule, turned into a call / visit task.
 
-A relay that dies mid-batch loses nothing and repeats at most one message: what was accepted is
-already marked sent; the lease on the rest runs out, and the next relay claims them again. Only the
-notice in flight when it died (accepted by the server, not yet marked) goes out twice, under the
+A relay that dies mid-batch loses nothing and repeats at most the messages in flight (one per
+connection, `concurrency`): what was accepted is already marked sent; the lease on the rest runs
+out, and the next relay claims them again. Only a notice in flight when it died (accepted by the
+server, not yet marked) goes out twice, under the
 same idempotency key (at-least-once; receivers drop duplicates by key). The dead attempts are kept,
 marked `unknown`.
 """
@@ -29,6 +31,7 @@ import random
 import re
 import socket
 import uuid
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -43,9 +46,9 @@ from witness.domain.guardrails import ActionKind
 from witness.domain.notice import (DIGITAL, REPEAT_FOR, STAFF, Channel, NoticeKind, Recipient, Status, backoff_for,
                                    escalation_level_due, leaks, repeat_number)
 from witness.errors import ActionBlocked
-from witness.outputs.notice_text import TemplateProblem, render
+from witness.outputs.notice_text import TemplateProblem, has_template, render
 from witness.outputs.transports import Message, Transport, TransportError
-from witness.services.guardrails import enforce
+from witness.services.guardrails import case_facts_many, enforce_known
 from witness.services.outbox import (directory, insert_notices, notice_key, staff_channel,
                                       templates_dir)
 from witness.services.worklist import add_items, item
@@ -88,6 +91,7 @@ class RelayReport:
     dead: int = 0
     rerouted: int = 0
     batches: int = 0
+    urgent_failed: int = 0  # urgent notices whose try in this pass failed (retrying or dead-lettered)
 
 
 def default_owner() -> str:
@@ -109,7 +113,7 @@ def relay(app, transports: dict[str, Transport], now: datetime | None = None, ac
         batch = deliver_batch(app, transports, now, actor, owner, batch_size, lease, rng)
         if batch.claimed == 0:
             break
-        for name in ("claimed", "sent", "retrying", "dead", "rerouted"):
+        for name in ("claimed", "sent", "retrying", "dead", "rerouted", "urgent_failed"):
             setattr(report, name, getattr(report, name) + getattr(batch, name))
         report.batches += 1
     return report
@@ -124,11 +128,49 @@ def deliver_batch(app, transports: dict[str, Transport], now: datetime, actor: A
     if not prepared:
         return RelayReport()
     with _marking(app) as conn:
-        for p in prepared:
-            deliver(p, transports)
+        for p in send_all(prepared, transports):
             if p.outcome == "sent":
                 p.marked = _mark_sent(conn, now, owner, p)
     return record(app, now, actor, owner, prepared, rng or random.Random())
+
+
+def send_all(prepared: list[Prepared], transports: dict[str, Transport]) -> Iterator[Prepared]:
+    """Hand each message to its transport, yielding each as soon as its transport answered.
+
+    A transport that declares `concurrency` > 1 (a pool of SMTP connections, the SMS gateway) gets
+    that many messages at once, each channel in its own threads, in the batch's order (urgent
+    first); the rest go one at a time. Marking stays in the caller's thread, one short transaction
+    per accepted message, while the next messages are on the wire."""
+    bounds = {ch: max(1, int(getattr(t, "concurrency", 1) or 1)) for ch, t in transports.items()}
+    if all(b == 1 for b in bounds.values()):
+        for p in prepared:
+            yield deliver(p, transports)
+        return
+    pools = {ch: ThreadPoolExecutor(max_workers=b, thread_name_prefix=f"relay-{ch}") for ch, b in bounds.items()}
+    # A sliding window: a channel never has more than its bound handed over and not yet marked
+    # (the caller marks each one before asking for the next), so a relay killed now has at most
+    # that many accepted but unrecorded, whatever the speed of the store.
+    pending: dict = {}  # future -> channel
+
+    def settle_one() -> Iterator[Prepared]:
+        done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        for f in done:
+            del pending[f]
+            yield f.result()
+
+    try:
+        for p in prepared:
+            if p.outcome is not None or p.message is None or p.channel not in pools:
+                yield deliver(p, transports)  # decided already, or no transport: nothing to send
+                continue
+            while sum(1 for ch in pending.values() if ch == p.channel) >= bounds[p.channel]:
+                yield from settle_one()
+            pending[pools[p.channel].submit(deliver, p, transports)] = p.channel
+        while pending:
+            yield from settle_one()
+    finally:
+        for pool in pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +342,10 @@ def _prepare(uow, rows) -> list[Prepared]:
     idents = {i.case_id: i for i in conn.execute(select(identities).where(identities.c.case_id.in_(case_ids)))} \
         if case_ids else {}
     staff_dir = directory(uow.settings)
+    # The Do No Harm facts of every case the batch sends to, in a few queries, not ~9 per notice.
+    checked = sorted({r.case_id for r in rows if r.case_id and r.channel != Channel.worklist.value
+                      and r.recipient in (Recipient.victim.value, Recipient.guardian.value)})
+    facts = case_facts_many(conn, checked, uow.now) if checked else {}
     out = []
     for r in rows:
         c = info.get(r.case_id)
@@ -307,7 +353,7 @@ def _prepare(uow, rows) -> list[Prepared]:
         p = Prepared(r.id, r.group_key, r.case_id, r.kind, r.recipient, r.recipient_ref, r.channel, bool(r.urgent),
                      r.attempts + 1, assignee)
         try:
-            _prepare_one(uow, r, p, c, idents.get(r.case_id), staff_dir, cipher)
+            _prepare_one(uow, r, p, c, idents.get(r.case_id), staff_dir, cipher, facts.get(r.case_id))
         except TemplateProblem as exc:
             p.outcome, p.error = "permanent", str(exc)[:300]
         out.append(p)
@@ -325,15 +371,17 @@ def _secrets(cipher, case_id: str, ident) -> list[str]:
     return [v for v in values if v]
 
 
-def _prepare_one(uow, r, p: Prepared, c, ident, staff_dir, cipher) -> None:
+def _prepare_one(uow, r, p: Prepared, c, ident, staff_dir, cipher, facts) -> None:
     victim_side = r.recipient in (Recipient.victim.value, Recipient.guardian.value)
     if victim_side and r.channel != Channel.worklist.value:
         # DNH-09 (only channels the victim marked safe) and every other rule, checked at the moment
         # of sending: the victim may have unmarked a channel since the notice was queued. A call /
         # visit task goes to the coordinator, who is where blocked sends are rerouted.
         try:
-            enforce(uow, ActionKind.send_notice, r.case_id, channel=r.channel, includes_identity=False,
-                    recipient_role=r.recipient)
+            if facts is None:
+                raise ActionBlocked(f"send_notice on {r.case_id}: the case is missing")
+            enforce_known(uow, ActionKind.send_notice, facts, channel=r.channel, includes_identity=False,
+                          recipient_role=r.recipient)
         except ActionBlocked as exc:
             rules = re.findall(r"\] (DNH-[\w-]+):", str(exc))
             p.outcome, p.error = "blocked", f"stopped by {', '.join(rules) or 'a Do No Harm rule'}; call / visit instead"
@@ -361,13 +409,22 @@ def _prepare_one(uow, r, p: Prepared, c, ident, staff_dir, cipher) -> None:
     else:
         if r.ack_code:
             values["code"] = cipher.decrypt("notices", "ack_code", r.group_key, r.ack_code)
-        text = render(templates_dir(uow.settings), r.kind, r.language, values)
+        text = render(templates_dir(uow.settings), _text_name(uow.settings, r.kind, r.channel), r.language, values)
         subject, body = text.subject, text.body
     if leaks(subject + "\n" + body, secrets_):
         p.outcome, p.error = "permanent", "content check: the text would reveal who the victim is (R-55); not sent"
         return
     p.message = Message(r.idempotency_key, r.channel, to, subject, body, urgent=bool(r.urgent), case_id=r.case_id,
                         task_kind="notice_call" if victim_side else "notice", at=uow.now)
+
+
+def _text_name(settings, kind: str, channel: str) -> str:
+    """An SMS has its own short text where one is written (`<kind>.sms.txt`: urgent alerts): the
+    reply code and the essential sentence first, within two segments in every language (each
+    extra segment costs money and may arrive late or out of order)."""
+    if channel == Channel.sms.value and has_template(templates_dir(settings), "en", f"{kind}.sms"):
+        return f"{kind}.sms"
+    return kind
 
 
 def _address(r, c, ident, staff_dir, cipher) -> str | None:
@@ -481,6 +538,7 @@ def record(app, now: datetime, actor: Actor, owner: str, results: list[Prepared]
             # Delivered is delivered, whoever holds the lease now.
             conn.execute(_MARK_SENT, sent)
         report.sent = sum(1 for p in results if p.outcome == "sent")
+        report.urgent_failed = sum(1 for p in results if p.urgent and p.outcome in ("temporary", "permanent"))
         for p in results:
             if p.outcome == "sent":
                 continue
@@ -525,3 +583,24 @@ def _has_call_task(conn, p: Prepared) -> bool:
     return conn.execute(select(notices.c.id).where(
         notices.c.group_key == p.group_key, notices.c.channel == Channel.worklist.value,
         notices.c.id != p.id, notices.c.status != Status.cancelled.value).limit(1)).first() is not None
+
+
+DEAD_LETTERS_SHOWN = 100
+
+
+def dead_letters(app, limit: int = DEAD_LETTERS_SHOWN) -> tuple[int, list[dict]]:
+    """The dead-letter list as the relay publishes it (a Prefect artifact): how many there are, and
+    the most recent `limit` with pseudonyms, kinds, channels and reasons only, never an address.
+    Read as the relay itself; people read it with `witness notices --status dead`."""
+    with app.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(notices)
+                             .where(notices.c.status == Status.dead.value)).scalar()
+        rows = conn.execute(select(notices.c.id, notices.c.case_id, notices.c.kind, notices.c.recipient,
+                                   notices.c.recipient_ref, notices.c.channel, notices.c.urgent, notices.c.attempts,
+                                   notices.c.dead_reason, notices.c.updated_at)
+                            .where(notices.c.status == Status.dead.value)
+                            .order_by(notices.c.updated_at.desc(), notices.c.id).limit(limit)).all()
+    return total, [{"notice": r.id, "case": r.case_id or "-", "kind": r.kind,
+                    "recipient": r.recipient if r.recipient not in STAFF else f"{r.recipient}:{r.recipient_ref}",
+                    "channel": r.channel, "urgent": bool(r.urgent), "tries": r.attempts,
+                    "reason": r.dead_reason or "", "at": r.updated_at.isoformat(timespec="seconds")} for r in rows]

@@ -31,8 +31,20 @@ def reflection_of(row) -> ReflectionPeriod:
 
 def consents_of(conn: Connection, case_id: str) -> list[Consent]:
     rows = conn.execute(select(consents).where(consents.c.case_id == case_id).order_by(consents.c.given_at))
-    return [Consent(r.scope, r.given_at, Method(r.method), r.language, r.recorded_by, r.interpreter,
-                    r.guardian_agreed, r.withdrawn_at) for r in rows]
+    return [_consent(r) for r in rows]
+
+
+def consents_of_many(conn: Connection, case_ids: list[str]) -> dict[str, list[Consent]]:
+    out: dict[str, list[Consent]] = {}
+    for r in conn.execute(select(consents).where(consents.c.case_id.in_(case_ids))
+                          .order_by(consents.c.case_id, consents.c.given_at)):
+        out.setdefault(r.case_id, []).append(_consent(r))
+    return out
+
+
+def _consent(r) -> Consent:
+    return Consent(r.scope, r.given_at, Method(r.method), r.language, r.recorded_by, r.interpreter,
+                   r.guardian_agreed, r.withdrawn_at)
 
 
 # --- who is on a case (need to know, witness.domain.access.CaseAccess) -----------------------------

@@ -18,10 +18,13 @@ TEMPORARY_STATUS = frozenset({408, 425, 429})
 
 
 class SmsGatewayTransport:
-    def __init__(self, url: str, token: str | None = None, timeout: float = 10.0):
+    def __init__(self, url: str, token: str | None = None, timeout: float = 10.0, concurrency: int = 1):
         if not url.startswith(("http://", "https://")):
             raise ValueError("the SMS gateway URL must be http(s)")
         self.url, self.token, self.timeout = url, token, timeout
+        # Each send is its own request, so several threads may send at once; the bound keeps a
+        # burst from flooding the gateway (most throttle with 429, which is retried anyway).
+        self.concurrency = max(1, concurrency)
 
     def _payload(self, message: Message) -> dict:
         # The body only: an SMS has no subject, and every extra character costs a segment (Thai,

@@ -1,0 +1,61 @@
+"""The relay at speed (issue 16 item 4): the Do No Harm facts of a batch read at once, several SMTP
+connections at a time, and still every notice sent once and marked once; why a try failed is shown."""
+from collections import Counter
+
+from sqlalchemy import insert, select
+
+from tests.conftest import COORDINATOR, T0
+from tests.notice_fixtures import accused_a, rows, sms_sink, smtp_sink, transports, victim  # noqa: F401
+from witness.outputs.transports.pool import TransportPool
+from witness.outputs.transports.smtp import SmtpTransport
+from witness.services.custody import change_custody
+from witness.services.guardrails import case_facts, case_facts_many
+from witness.services.notices import list_notices
+from witness.services.relay import relay
+from witness.store.notice_tables import notice_attempts
+from witness.store.risk_tables import case_flags
+
+
+def test_the_facts_of_many_cases_at_once_are_the_facts_of_each_case(app):
+    ids = [victim(app, n, channels=("sms",)) for n in range(3)]
+    change_custody(app, COORDINATOR, "EV-1", accused_a(app), "released", T0)  # accused facts differ from default
+    with app.engine.begin() as c:
+        c.execute(insert(case_flags).values(case_id=ids[1], flag="settlement_pressure", at=T0, by="amara"))
+    with app.engine.connect() as c:
+        many = case_facts_many(c, ids + ["W-NOSUCH"], T0)
+        one = {cid: case_facts(c, cid, T0) for cid in ids}
+    assert many == one and set(many) == set(ids)
+    assert many[ids[1]].settlement_pressure_reported and not many[ids[0]].settlement_pressure_reported
+
+
+def test_four_smtp_connections_deliver_every_notice_once_and_mark_each(app, smtp_sink):
+    for n in range(30):
+        victim(app, n, channels=("email",))
+    change_custody(app, COORDINATOR, "EV-1", accused_a(app), "released", T0)
+    pool = TransportPool(lambda: SmtpTransport("127.0.0.1", smtp_sink.port, "notices@witness.invalid", timeout=5), 4)
+    try:
+        report = relay(app, {"email": pool}, T0, batch_size=10)
+    finally:
+        pool.close()
+    assert report.sent == 31 and report.batches == 4
+    keys = Counter(m.key for m in smtp_sink.messages)
+    assert set(keys) == {r.idempotency_key for r in rows(app)} and set(keys.values()) == {1}
+    with app.engine.connect() as c:
+        outcomes = Counter(a.outcome for a in c.execute(select(notice_attempts)))
+    assert outcomes == {"sent": 31} and {r.status for r in rows(app)} == {"sent"}
+
+
+def test_the_notice_list_shows_why_the_last_try_failed(app, smtp_sink):
+    victim(app, 1, channels=("sms", "email"))
+    change_custody(app, COORDINATOR, "EV-1", accused_a(app), "released", T0)
+    smtp_sink.mode = "temporary"
+    email = SmtpTransport("127.0.0.1", smtp_sink.port, "notices@witness.invalid", timeout=5)
+    try:
+        report = relay(app, {"email": email}, T0)  # and no SMS gateway configured
+    finally:
+        email.close()
+    assert report.urgent_failed == 3
+    listed = {(n["recipient"], n["channel"]): n for n in list_notices(app, COORDINATOR)}
+    assert listed[("victim", "sms")]["last_error"] == "no sms transport configured"
+    assert listed[("victim", "email")]["last_error"] == "recipient refused: SMTP 451 4.3.0"
+    assert listed[("victim", "sms")]["status"] == "queued"
