@@ -4,9 +4,10 @@ checks the Do No Harm rules, plans, books, publishes the calendars and puts the 
 coordinator's worklist — in one transaction, in witness.services.preparation.prepare."""
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.run_names import hearing_prep_name
 from flows.sweep import RETRY_IF_BUSY
 from witness.bootstrap import build_app
 from witness.clock import FixedClock, parse_instant
@@ -28,7 +29,7 @@ def prepare_hearings(app, ids: list[str], now, n: int) -> dict:
     return {"hearings": len(r.hearings), "booked": r.booked, "released": r.released, "conflicts": len(r.conflicts)}
 
 
-@flow(name="hearing-prep")
+@flow(name="hearing-prep", flow_run_name=hearing_prep_name)
 def hearing_prep(hearing_ids: list[str] | None = None, now: str | None = None, chunk_size: int = CHUNK) -> dict:
     """Prepare the given hearings, or every hearing due (next 14 days, changed or not prepared today).
 
@@ -41,6 +42,8 @@ def hearing_prep(hearing_ids: list[str] | None = None, now: str | None = None, c
         for chunk in chunks(list(ids), chunk_size):
             for k, v in prepare_hearings(app, chunk, at, len(chunk)).items():
                 totals[k] += v
+        get_run_logger().info("%d hearings prepared, %d bookings made, %d released, %d conflicts on the worklist",
+                              totals["hearings"], totals["booked"], totals["released"], totals["conflicts"])
         return totals
     finally:
         app.engine.dispose()

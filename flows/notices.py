@@ -14,6 +14,7 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.run_names import relay_name
 from flows.sweep import RETRY_IF_BUSY
 from witness.bootstrap import build_app
 from witness.clock import FixedClock, parse_instant
@@ -48,7 +49,7 @@ def publish_dead_letters(app) -> int:
     return total
 
 
-@flow(name="notices-relay")
+@flow(name="notices-relay", flow_run_name=relay_name)  # "relay 2026-12-01T10:00Z" in the Prefect UI
 def relay(now: str | None = None, batch_size: int = outbox.BATCH) -> dict[str, int]:
     """Deliver what is due as of `now` (ISO-8601 with offset; default: when the run starts).
     Returns counts: escalated, repeated, sent, retrying, rerouted, dead."""

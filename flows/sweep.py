@@ -3,9 +3,10 @@
 Run it on several workers with the same `now` and they share the chunks (R-101b, docs/sweep.md)."""
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.run_names import sweep_name
 from witness.bootstrap import build_app
 from witness.clock import FixedClock, parse_instant
 from witness.errors import StoreBusy
@@ -44,19 +45,22 @@ def process_chunk(app, name: str, ids: list[str], now, chunk: follow_ups.Chunk |
         return follow_ups.process_chunk(app, name, ids, now)
 
 
-@flow(name="sweep")
+@flow(name="sweep", flow_run_name=sweep_name)
 def sweep(now: str | None = None, chunk_size: int = follow_ups.CHUNK, worker: str | None = None) -> dict[str, int]:
     """Run every follow-up once as of `now` (ISO-8601 with offset; default: when the run starts).
 
     Returns {follow-up: cases changed by this run}. Idempotent: a second run at the same instant
     changes nothing. Several runs with the same `now` (one per worker) share the work: the first
     plans the chunks, every run claims chunks until none is left (docs/sweep.md).
+    The run's log says what it changed: counts per follow-up, never a case.
     """
     # Settings are read afresh for each run so a run sees the environment it was started with.
     app = build_app(Settings(), FixedClock(parse_instant(now)) if now else None)
+    log = get_run_logger()
     try:
         at = app.clock.now()  # one instant for every chunk of this run
-        changed = dict.fromkeys(select_due(app, at, chunk_size), 0)
+        due = select_due(app, at, chunk_size)
+        changed = dict.fromkeys(due, 0)
         me = worker or follow_ups.worker_name("flow")
         while (c := follow_ups.claim(app, at, me)) is not None:
             try:
@@ -64,6 +68,10 @@ def sweep(now: str | None = None, chunk_size: int = follow_ups.CHUNK, worker: st
             except BaseException:
                 follow_ups.release(app, c)  # alive but failed: another worker may take it at once
                 raise
+        for name, n in due.items():
+            if n:
+                log.info("%s: %d due, %d changed by this run", name, n, changed[name])
+        log.info("sweep as of %s: %d changed in all", at.isoformat(timespec="seconds"), sum(changed.values()))
         return changed
     finally:
         app.engine.dispose()

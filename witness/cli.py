@@ -21,6 +21,7 @@ from typing import Annotated, Optional
 import typer
 
 from witness.commands import context
+from witness.commands.global_options import hoist
 from witness.errors import Forbidden, WitnessError
 from witness.terminal import echo
 
@@ -62,7 +63,9 @@ def run(args: list[str] | None = None) -> int:
 
     context.reset()
     try:
-        result = app(args=args, prog_name="witness", standalone_mode=False)
+        command = _command()
+        args = hoist(command, sys.argv[1:] if args is None else list(args))  # `witness sweep --now ...` too
+        result = command(args=args, prog_name="witness", standalone_mode=False)
     except click_errors.UsageError as exc:
         _usage(exc)
         return EXIT_USAGE
@@ -86,6 +89,15 @@ def run(args: list[str] | None = None) -> int:
             echo("interrupted", err=True)
         return result
     return EXIT_OK
+
+
+def _command():
+    """The click command tree of the app, with help in plain words (no `<bool>` on every flag)."""
+    from witness.commands.help_words import plain
+
+    command = typer.main.get_command(app)
+    plain(command)
+    return command
 
 
 def _usage(exc) -> None:

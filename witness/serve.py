@@ -38,7 +38,7 @@ def serve() -> None:
     home.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = server_environment(home, port)
     log_path = home / "server.log"
     server = None
     # Until the runner installs its own graceful handler, SIGTERM must still reach the finally below.
@@ -52,7 +52,7 @@ def serve() -> None:
                                        "--port", str(port)], env={**os.environ, **env}, stdout=log,
                                       stderr=subprocess.STDOUT, start_new_session=True)
         _wait_until_healthy(api, server, log_path)
-        print(f"Prefect UI: http://127.0.0.1:{port}", flush=True)
+        print(f"Prefect UI: {ui_link(port)}  (flow runs are named like `sweep 2026-12-01T10:00Z`)", flush=True)
         # Prefect reads its settings when first imported, and served flow runs (subprocesses)
         # inherit this environment: set it before the import.
         os.environ.update(env, PREFECT_API_URL=api)
@@ -66,6 +66,19 @@ def serve() -> None:
         print("Stopped.", flush=True)
 
 
+def server_environment(home, port: int) -> dict[str, str]:
+    """What the Prefect server (and the flow runs served from here) run with. The UI asks the API
+    at PREFECT_UI_API_URL, which defaults to port 4200: on any other port the page loads and then
+    shows nothing but connection errors, so it is set to this server's own API."""
+    api = f"http://127.0.0.1:{port}/api"
+    return {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_UI_API_URL": api, "PREFECT_SERVER_UI_API_URL": api}
+
+
+def ui_link(port: int) -> str:
+    return f"http://127.0.0.1:{port}/"
+
+
 def _serve_deployments(every: int) -> None:
     from prefect import serve
     from prefect.schedules import Interval
@@ -73,6 +86,12 @@ def _serve_deployments(every: int) -> None:
     from flows.notices import relay
     from flows.sweep import sweep  # the one place witness/ reaches into flows/: this is the flows' launcher
 
+    # Urgent alerts do not wait for the minute: a watcher runs the relay flow (in this process, a
+    # flow run like any other in the UI) within a second of one becoming due (witness/services/relay_wakeup.py).
+    from witness.bootstrap import build_app
+    from witness.services import relay_wakeup
+
+    relay_wakeup.start(build_app(get_settings()), relay)
     serve(sweep.to_deployment(name="sweep", schedules=[Interval(every, anchor_date=ANCHOR, timezone="UTC")]),
           relay.to_deployment(name="notices-relay",
                               schedules=[Interval(RELAY_INTERVAL_SECONDS, anchor_date=ANCHOR, timezone="UTC")]))

@@ -9,6 +9,7 @@ character as a visible escape, and JSON goes through `json_text`.
 from __future__ import annotations
 
 import json
+import sys
 
 import typer
 
@@ -57,3 +58,51 @@ def json_text(data: object) -> str:
         return text
     # Outside strings JSON has only spaces and newlines, so only string contents change here.
     return "".join(f"\\u{ord(ch):04x}" if _unsafe(ch) and ch != "\n" else ch for ch in text)
+
+
+def when(value, zone=None) -> str:
+    """An instant for a person to read: to the minute, in `zone` when given (a jurisdiction's local
+    time), with its offset — never microseconds. None (not set) is shown as "-"."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, str):
+        from datetime import datetime
+
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if zone is not None and getattr(value, "tzinfo", None) is not None:
+        value = value.astimezone(zone)
+    if not hasattr(value, "hour"):  # a date
+        return value.isoformat()
+    offset = value.strftime("%z")
+    shown = "UTC" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
+    return f"{value:%Y-%m-%d %H:%M} {shown}"
+
+
+def instant(value) -> str | None:
+    """An instant for JSON: ISO 8601 to the second, with its offset (no microseconds)."""
+    if value is None:
+        return None
+    return value.isoformat(timespec="seconds") if hasattr(value, "hour") else value.isoformat()
+
+
+def table(headers: list[str], rows: list[list[object]]) -> None:
+    """A list with a header row. On a terminal, a rich table; piped or redirected, plain columns
+    separated by two spaces (a program or a test reads them the same way every time). Every cell is
+    escaped like any other line."""
+    cells = [[clean(c) for c in row] for row in rows]
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        t = Table(*headers, box=None, header_style="bold", highlight=False)
+        for row in cells:
+            t.add_row(*(Text(c) for c in row))  # Text: a value's "[...]" is never read as markup
+        Console(highlight=False, emoji=False).print(t)
+        return
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    for row in [headers, *cells]:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())

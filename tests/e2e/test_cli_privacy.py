@@ -115,8 +115,8 @@ def test_invalid_input_prints_one_line_per_problem_and_exits_1(home, tmp_path):
     assert proc.returncode == 1
     assert [line.split(":")[0] for line in proc.stderr.strip().splitlines()] == [
         "victim.date_of_birth", "proceedings.0.accused.0.custody", "consents.0.scope"]
-    listed = _witness(env, "case", "list").stdout.strip().splitlines()
-    assert len(listed) == 1  # only the fixture's case: nothing was written
+    header, *listed = _witness(env, "case", "list").stdout.strip().splitlines()
+    assert header.split()[0] == "CASE" and len(listed) == 1  # only the fixture's case: nothing was written
 
 
 def test_running_without_a_key_refuses_with_a_clear_message(home):

@@ -27,7 +27,10 @@ def test_the_cli_writes_a_private_pdf_and_lists_it_in_the_register(tmp_path):
     assert out.read_bytes().startswith(b"%PDF-")
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     listed = _witness(env, "docs", "--case", case_id)
-    assert "victim_letter" in listed and " my " in listed and "by amara:coordinator" in listed
+    header, row = listed.strip().splitlines()
+    assert header.split() == ["GENERATED", "KIND", "VERSION", "LANGUAGE", "TO", "ABOUT", "NAME", "BY", "SHA256"]
+    assert row.split()[3:9] == ["victim_letter", "v1", "my", "victim", "-", "no"]  # after the date, time, offset
+    assert row.split()[9] == "amara:coordinator"
 
 
 def test_cli_start_up_does_not_import_weasyprint():

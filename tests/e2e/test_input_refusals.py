@@ -35,7 +35,7 @@ def _refused(env, *args) -> str:
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and NAME not in proc.stdout + proc.stderr
     assert "Zyxwvut" not in proc.stdout + proc.stderr
-    assert _witness(env, "case", "list").stdout == ""  # nothing written
+    assert _witness(env, "case", "list").stdout == "No cases.\n"  # nothing written
     return proc.stderr.strip()
 
 

@@ -51,8 +51,10 @@ def test_case_list_prints_one_line_per_case_whatever_the_coordinator_field_holds
     app, mine, other = hostile
     out = _run(app, "audit-1:auditor", "case", "list")
     _no_raw_controls(out)
-    lines = {line.split()[0]: line for line in out.splitlines()}
-    assert sorted(lines) == sorted([mine, other])  # two cases, two lines
+    header, *rows = out.splitlines()
+    assert header.split() == ["CASE", "STATE", "STAGE", "AGE", "COORDINATOR"]
+    lines = {line.split()[0]: line for line in rows}
+    assert sorted(lines) == sorted([mine, other])  # two cases, two lines (and the header)
     assert "dewi\\x1b[2J\\x1b[31mX\\x0d\\x0aW-FORGED" in lines[other]
 
 

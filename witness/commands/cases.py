@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from witness.commands import context, new_group
-from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
+from witness.terminal import echo, echo_json, instant, table, when  # every line escaped; JSON through json_text
 
 def register(app: typer.Typer) -> None:
     app.command()(intake)
@@ -36,7 +36,7 @@ def case_show(case_id: str, as_json: Annotated[bool, typer.Option("--json", help
         return
     echo(f"{view['case']}  {view['jurisdiction']}  stage={view['stage']}  coordinator={view['coordinator']}")
     r = view["reflection"]
-    echo(f"  reflection: ends {r['ends_at']} ({'running' if r['running'] else 'over'}); decision: {r['decision'] or '-'}")
+    echo(f"  reflection: ends {when(r['ends_at'])} ({'running' if r['running'] else 'over'}); decision: {r['decision'] or '-'}")
     echo(f"  {view['age_status']}, {view['gender']}, language {view['preferred_language']}, safe channels: {', '.join(view['safe_channels']) or 'none'}")
     for k, v in view.get("identity", {}).items():
         echo(f"  {k}: {v}")
@@ -49,20 +49,28 @@ def case_show(case_id: str, as_json: Annotated[bool, typer.Option("--json", help
     for s in view["services"]:
         echo(f"  service {s['kind']}: {s['status']}")
     for a in view["appointments"]:
-        echo(f"  {a['kind']} at {a['at']}: {a['status']}")
+        echo(f"  {a['kind']} at {when(a['at'])}: {a['status']}")
 
 
-def case_list(stage: Annotated[Optional[str], typer.Option(help="Only this stage")] = None):
-    """Cases by pseudonym."""
+def case_list(stage: Annotated[Optional[str], typer.Option(help="Only cases at this stage")] = None,
+              as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False):
+    """Your cases by pseudonym (an auditor: every case)."""
     from witness.services.cases import list_cases
 
-    for r in list_cases(context.app(), context.actor(), stage):
-        echo(f"{r['id']}  {r['jurisdiction']}  {r['stage']:<13} {r['age_status']:<9} {r['coordinator']}")
+    rows = list_cases(context.app(), context.actor(), stage)
+    if as_json:
+        echo_json([{k: (instant(v) if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows])
+        return
+    if not rows:
+        echo("No cases" + (f" at stage {stage}." if stage else "."))
+        return
+    table(["CASE", "STATE", "STAGE", "AGE", "COORDINATOR"],
+          [[r["id"], r["jurisdiction"], r["stage"], r["age_status"], r["coordinator"]] for r in rows])
 
 
 def stage(case_id: str, target: str, reason: Annotated[str, typer.Option(help="Why (recorded, encrypted)")],
           override: context.OverrideOpt = None):
-    """Move a case to another stage (R-20)."""
+    """Move a case to another stage (the Do No Harm rules are checked first)."""
     from witness.services.cases import change_stage
 
     r = change_stage(context.app(), context.actor(), case_id, target, reason, context.overrides(override))

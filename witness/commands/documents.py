@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from witness.commands import context
-from witness.terminal import echo  # every human-readable line: values escaped
+from witness.terminal import echo, echo_json, instant, table, when  # every human-readable line: values escaped
 
 KINDS_HELP = ("protective_measures, video_link, closed_hearing, escort_request, restitution_claim, "
               "victim_letter, information_sheet, consent_record")
@@ -52,15 +52,19 @@ def register(app: typer.Typer) -> None:
                    f"{result.pages} pages) -> {out}  sha256 {result.content_hash}")
 
     @app.command()
-    def docs(case: Annotated[str, typer.Option("--case", help="The case pseudonym")]):
+    def docs(case: Annotated[str, typer.Option("--case", help="The case pseudonym")],
+             as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False):
         """The register: every document generated for a case, newest first."""
         from witness.services.documents import register as document_register
 
         rows = document_register(context.app(), context.actor(), case)
+        if as_json:
+            echo_json([{k: (instant(v) if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows])
+            return
         if not rows:
             echo(f"{case}: no documents")
-        for r in rows:
-            about = r["hearing_id"] or r["claim_id"] or "-"
-            echo(f"{r['generated_at'].isoformat()}  {r['kind']:<20} v{r['version']:<2} {r['language']:<3} "
-                       f"to {r['recipient']:<11} {about:<12} {'NAME ' if r['includes_identity'] else ''}"
-                       f"by {r['generated_by']}:{r['role']}  sha256 {r['content_hash'][:16]}")
+            return
+        table(["GENERATED", "KIND", "VERSION", "LANGUAGE", "TO", "ABOUT", "NAME", "BY", "SHA256"],
+              [[when(r["generated_at"]), r["kind"], f"v{r['version']}", r["language"], r["recipient"],
+                r["hearing_id"] or r["claim_id"] or "-", "yes" if r["includes_identity"] else "no",
+                f"{r['generated_by']}:{r['role']}", r["content_hash"][:16]] for r in rows])

@@ -10,7 +10,7 @@ import typer
 
 from witness.commands import context
 from witness.commands.context import OverrideOpt
-from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
+from witness.terminal import echo, echo_json, table, when  # every line escaped; JSON through json_text
 
 
 def _when(text: str, field: str):
@@ -153,11 +153,20 @@ def register(app: typer.Typer) -> None:
 
     @hearing_app.command("list")
     def hearing_list(case: Annotated[Optional[str], typer.Option(help="Only this victim's hearings")] = None,
-                     include_past: Annotated[bool, typer.Option("--all", help="Past hearings too")] = False):
+                     include_past: Annotated[bool, typer.Option("--all", help="Past hearings too")] = False,
+                     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False):
+        """Hearings to come (with --all, past ones too), in the court's local time."""
         from witness.services.hearings import list_hearings
 
-        for r in list_hearings(context.app(), context.actor(), case, include_past):
-            echo(f"{r['hearing']}  {r['at']}  {r['docket']:<20} {r['kind']:<20} {r['status']}")
+        rows = list_hearings(context.app(), context.actor(), case, include_past)
+        if as_json:
+            echo_json(rows)
+            return
+        if not rows:
+            echo("No hearings" + (f" for {case}" if case else "") + (" to come." if not include_past else "."))
+            return
+        table(["HEARING", "WHEN (COURT'S TIME)", "DOCKET", "KIND", "STATUS"],
+              [[r["hearing"], when(r["at"]), r["docket"], r["kind"], r["status"]] for r in rows])
 
     @app.command("measures")
     def measures_cmd(ident: Annotated[str, typer.Argument(help="A case (W-...) or a hearing (H-...)")],

@@ -16,6 +16,7 @@ from witness.domain.proceeding import FREE_AGAIN
 from witness.errors import InputProblems, NotFound
 from witness.services.access import need_to_know
 from witness.services.outbox import ack_hash
+from witness.services.worklist import close_urgent
 from witness.store.notice_tables import notices
 from witness.store.tables import accused, case_proceedings, cases, proceeding_accused
 
@@ -35,6 +36,7 @@ def acknowledge(app, actor: Actor, code_text: str) -> list[str]:
             raise NotFound("code: no open alert has this code (already acknowledged, or mistyped)")
         _close_groups(uow, [g.group_key for g in groups], f"code:{actor.user}")
         cases_ = sorted({g.case_id for g in groups if g.case_id})
+        close_urgent(uow.conn, cases_, uow.now, f"code:{actor.user}")  # the victim answered: no call needed now
         for c in cases_:
             uow.audit("notice.ack", c, "alert acknowledged with its code")
         uow.commit()
@@ -54,7 +56,9 @@ def record_contact(app, actor: Actor, case_id: str) -> int:
             notices.c.case_id == case_id, notices.c.urgent.is_(True), notices.c.acknowledged_at.is_(None),
             notices.c.recipient.in_([Recipient.victim.value, Recipient.guardian.value]))).scalars())
         _close_groups(uow, groups, f"contact:{actor.user}")
-        uow.audit("notice.contact", case_id, f"contact recorded; {len(groups)} alerts acknowledged")
+        answered = close_urgent(uow.conn, [case_id], uow.now, f"contact:{actor.user}")
+        uow.audit("notice.contact", case_id, f"contact recorded; {len(groups)} alerts acknowledged, "
+                                             f"{answered} urgent worklist items closed")
         uow.commit()
     return len(groups)
 

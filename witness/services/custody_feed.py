@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from witness.domain.guardrails import ungated
 from witness.services.sweep import FollowUp
-from witness.services.worklist import add_items, item
+from witness.services.worklist import add_items, item, supersede
 from witness.store.risk_tables import custody_events
 from witness.store.tables import case_proceedings, cases, proceeding_accused, proceedings, worklist
 
@@ -70,6 +70,11 @@ def _stale_key(jurisdiction: str, coordinator: str, last: datetime) -> str:
     return f"custody-feed-stale:{jurisdiction}:{coordinator}:{last.isoformat()}"
 
 
+def _stale_prefix(key: str) -> str:
+    """The part of a stale-feed key that names the feed and the coordinator (without the instant)."""
+    return ":".join(key.split(":", 3)[:3]) + ":"
+
+
 def _select_stale(conn, now: datetime, profiles) -> list[str]:
     found = _stale_feeds(conn, now, profiles)
     if not found:
@@ -93,7 +98,10 @@ def _process_stale(uow, ids: list[str], profiles) -> int:
                           f"{j}: no custody update has arrived since {last.astimezone(profiles[j].tz):%d/%m/%Y %H:%M} "
                           f"(more than {hours} hours). Release alerts may be late: check the feed with the "
                           "police or prison, and ask directly about the accused in your cases."))
-    return add_items(uow.conn, items)
+    added = add_items(uow.conn, items)
+    for i in items:  # one open item per feed and coordinator: the newest replaces an older one
+        supersede(uow.conn, _stale_prefix(i["key"]), {i["key"]}, uow.now)
+    return added
 
 
 CUSTODY_FEED_STALE = FollowUp("custody_feed_stale", _select_stale, _process_stale)

@@ -30,8 +30,8 @@ def _page(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
     items = worklist.open_items(ctx.app, ctx.actor)
     _local_times(ctx.app.profiles, items)
     now = ctx.app.clock.now()
-    urgent = [i for i in items if is_urgent(i["kind"])]
-    rest = [i for i in items if not is_urgent(i["kind"])]
+    urgent = [i for i in items if is_urgent(i["kind"], i["detail"])]
+    rest = [i for i in items if not is_urgent(i["kind"], i["detail"])]
     return ctx.render("today.html", status, title=N_("Today"), urgent=urgent,
                       due=[i for i in rest if i["due_at"] <= now], later=[i for i in rest if i["due_at"] > now],
                       periods={p: PERIOD_WORDS.get(p, p) for p in SNOOZE_PERIODS}, reasons=SNOOZE_REASONS, error=error)

@@ -1,0 +1,85 @@
+"""`witness serve` prints a Prefect UI link that works (issue 14, item 3): the UI asks its API at
+PREFECT_UI_API_URL, which defaulted to port 4200 while the server ran on a free port, so the page
+loaded and then showed only connection errors. The real command, a real server; stopped by its pid."""
+from __future__ import annotations
+
+import json
+import re
+import selectors
+import signal
+import time
+import urllib.request
+
+import pytest
+
+from tests.e2e.runner import cli_env, init_store, start
+
+pytestmark = pytest.mark.engine
+
+
+def _line_matching(proc, pattern: re.Pattern, timeout: float = 240) -> re.Match:
+    """Read the command's stdout until a line matches (the server takes ~20 s to start, more when
+    the machine is busy); fail with what it said otherwise."""
+    seen = []
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not selector.select(timeout=1):
+            if proc.poll() is not None:
+                break
+            continue
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if m := pattern.search(line):
+            return m
+    raise AssertionError(f"no line like {pattern.pattern!r}; said: {''.join(seen)}{proc.stderr.read() if proc.poll() is not None else ''}")
+
+
+def test_the_ui_link_serve_prints_points_the_ui_at_this_servers_own_api(tmp_path):
+    env = cli_env(home=tmp_path / "home", actor=None, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    init_store(env)
+    proc = start(env, "serve")
+    try:
+        link = _line_matching(proc, re.compile(r"^Prefect UI: (http://127\.0\.0\.1:(\d+)/)\s")).group(1)
+        port = int(re.search(r":(\d+)/$", link).group(1))
+        assert port != 4200  # a free port: the case the default got wrong
+        with urllib.request.urlopen(link + "ui-settings", timeout=10) as answer:
+            settings = json.load(answer)
+        assert settings["api_url"] == f"http://127.0.0.1:{port}/api"
+        with urllib.request.urlopen(settings["api_url"] + "/health", timeout=10) as answer:
+            assert answer.status == 200  # the address the UI will ask answers
+        with urllib.request.urlopen(link, timeout=10) as answer:
+            assert answer.status == 200 and b"<html" in answer.read().lower()
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: serve pauses its schedules and stops its own server
+        try:
+            proc.wait(timeout=120)
+        except Exception:
+            proc.kill()
+            proc.wait()
+        _stop_server_left_on(port if "port" in locals() else None)
+    assert proc.returncode == 0
+    assert "Stopped." in proc.stdout.read()
+
+
+def _stop_server_left_on(port) -> None:
+    """If serve itself had to be killed, its server (its own session) would outlive the test: stop
+    it by the pid found for its port, never by name."""
+    import os
+    from pathlib import Path
+
+    if port is None:
+        return
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            args = (proc_dir / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"server" in args and str(port).encode() in args and b"prefect" in args:
+            try:
+                os.killpg(int(proc_dir.name), signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
