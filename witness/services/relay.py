@@ -402,10 +402,16 @@ def _prepare_one(uow, r, p: Prepared, c, ident, staff_dir, cipher, facts) -> Non
         text = render(templates_dir(uow.settings), name, "en", {**values, "kind": r.kind.replace("_", " "), "case": r.case_id or ""})
         subject, body = text.subject, text.body
     elif r.channel == Channel.worklist.value:
-        # A call / visit task: the coordinator reads the English text and says it in the victim's language.
-        text = render(templates_dir(uow.settings), r.kind, "en", values)
+        # A call / visit task: the reviewed text in the victim's language where one exists, to read
+        # out (or hand to the interpreter) as written, then the English for the coordinator.
+        english = render(templates_dir(uow.settings), r.kind, "en", values)
         subject = f"{r.case_id}: {'URGENT: ' if r.urgent else ''}call or visit the {r.recipient} (language {r.language})"
-        body = text.body
+        body = english.body
+        if r.language != "en" and has_template(templates_dir(uow.settings), r.language, r.kind):
+            said = render(templates_dir(uow.settings), r.kind, r.language, values)
+            # The short English (an alert's SMS text) beside it: the item holds 500 characters.
+            gist = render(templates_dir(uow.settings), _text_name(uow.settings, r.kind, Channel.sms.value), "en", values)
+            body = f"Say it in {r.language} (reviewed text): {said.body} | English: {gist.body}"
     else:
         if r.ack_code:
             values["code"] = cipher.decrypt("notices", "ack_code", r.group_key, r.ack_code)
