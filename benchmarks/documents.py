@@ -58,7 +58,10 @@ def main() -> None:
     from weasyprint import CSS, HTML
 
     htmls = [(renderer.html(parse(p)), p["lang"]) for p in payloads]
-    css = CSS(string=(TEMPLATES / "print.css").read_text(encoding="utf-8"))
+    from witness.outputs.documents.thai_font import font_face_css
+
+    # the same fonts as ours: the derived Thai font (thai_font.py) is part of what both render with
+    css = CSS(string=font_face_css() + "\n" + (TEMPLATES / "print.css").read_text(encoding="utf-8"))
     HTML(string=htmls[0][0]).write_pdf(stylesheets=[css])
     t = time.perf_counter()
     for html, _ in htmls:
