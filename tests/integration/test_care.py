@@ -133,11 +133,19 @@ def test_an_adult_held_in_detention_is_escalated_past_the_limit_every_day_until_
 def test_a_child_in_detention_is_urgent_at_once_and_escalated_sooner(app):
     case = open_case(app, COORDINATOR, child_form())
     detention.record(app, COORDINATOR, case, "police_cell")
-    [noted] = _items(app, case, "detention")
+    [noted] = _items(app, case, "child_detention")
     assert noted.detail.startswith(f"URGENT {case}: a (presumed) child is held in police cell")
     run(app, SYSTEM, T0 + timedelta(hours=24))
     [escalated] = _items(app, case, "detention_limit")
     assert "past the 24 h limit" in escalated.detail
+
+
+def test_the_escalations_are_urgent_kinds_on_the_worklist():
+    from witness.domain.worklist import is_urgent
+
+    for kind in ("child_detention", "detention_limit", "media_breach", "guardian_complicity"):
+        assert is_urgent(kind), kind
+    assert not is_urgent("detention") and not is_urgent("guardian_pending") and not is_urgent("shelter_stay_check")
 
 
 def test_detention_refusals_name_the_field(app):

@@ -69,8 +69,8 @@ def record(app, actor: Actor, case_id: str, kind: str, started_at: datetime | No
                   "reviewed by an independent authority (Guide: Victim Identification §2)." if child else
                   f"{case_id}: held in {what}. Arrange alternative accommodation now; detention for the shortest "
                   f"period possible (limit {hours} h, then escalated; Guide: Recovery §2).")
-        add_items(uow.conn, [item(f"{did}:detention_recorded", case_id, "detention", row.coordinator, uow.now, uow.now,
-                                  detail)])
+        add_items(uow.conn, [item(f"{did}:detention_recorded", case_id, "child_detention" if child else "detention",
+                                  row.coordinator, uow.now, uow.now, detail)])
         uow.audit("detention.record", case_id, f"{k.value} since {start.isoformat()}")
         uow.commit()
     return did
@@ -93,7 +93,7 @@ def end(app, actor: Actor, case_id: str, ended_at: datetime | None = None) -> No
         uow.conn.execute(update(detentions).where(detentions.c.id == open_row.id).values(ended_at=at))
         # The reminders about this detention are moot once it has ended.
         uow.conn.execute(update(worklist).where(worklist.c.case_id == case_id, worklist.c.done_at.is_(None),
-                                                worklist.c.kind.in_(("detention", KIND)))
+                                                worklist.c.kind.in_(("detention", "child_detention", KIND)))
                          .values(done_at=uow.now, done_by=actor.user))
         uow.audit("detention.end", case_id, f"ended {at.isoformat()}")
         uow.commit()
