@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy import insert, select, update
 
@@ -21,9 +21,9 @@ from witness.domain.guardrails import ActionKind, gated
 from witness.domain.hearing import AppearanceStatus, HearingStatus
 from witness.domain.protection import MeasureStatus
 from witness.errors import InputProblems, NotFound
-from witness.outputs.calendars import (AUDIENCES, KEEP_CANCELLED_DAYS, VICTIM_TEXT, HearingView, StoredEvent, WitnessView,
-                                       contents, fingerprint, render)
 from witness.outputs import obligation_events
+from witness.outputs.calendars import (AUDIENCES, EVENTS, KEEP_CANCELLED_DAYS, VICTIM_TEXT, HearingView, StoredEvent,
+                                       WitnessView, contents, fingerprint, render)
 from witness.services import obligations
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
@@ -192,7 +192,11 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
         if audience in ("victim", "guardian"):
             # The victim's own dated obligations: interviews they agreed to, their reflection end, instalments.
             dated = obligations.of_victim(conn, uow.profiles, row, now)
-            extra = [obligation_events.victim_event_text(o, now, lang, audience) for o in dated]
+            # Stamped with the start of the day (UTC): the same facts give the same bytes all day,
+            # and their serialised events come from the cache.
+            stamp = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+            extra = [EVENTS.get(("dated", audience, lang, o.uid_seed, o.detail, stamp),
+                                lambda o=o: obligation_events.victim_event_text(o, stamp, lang, audience)) for o in dated]
             zones = obligation_events.zones(dated)
         ics = render(audience, subject, events, lang, extra=extra, extra_zones=zones)
         uow.audit("calendar.export", subject, f"{audience} feed: {len(events) + len(extra)} events")
