@@ -373,3 +373,20 @@ def test_a_childs_consent_cannot_name_a_guardian_who_is_not_recorded(app):
                                                 "guardian_agreed": True}])
     with pytest.raises(InputProblems, match=r"^consents\.0\.guardian_agreed: no guardian is recorded yet"):
         open_case(app, COORDINATOR, form)
+
+
+def test_the_example_files_open_and_the_pending_guardian_is_recorded_from_its_example(app):
+    import yaml
+
+    from witness.forms import read_data
+    from witness.settings import PROJECT_ROOT
+
+    examples = PROJECT_ROOT / "examples"
+    pending = open_case(app, COORDINATOR, yaml.safe_load((examples / "intake-child-guardian-pending.yaml").read_text()))
+    assert len(_open(_items(app, pending, "guardian_pending"))) == 1
+    guardians.record(app, COORDINATOR, pending, read_data(examples / "guardian.yaml"))
+    assert _open(_items(app, pending, "guardian_pending")) == []
+    form = yaml.safe_load((examples / "intake-indonesia-child.yaml").read_text())
+    form.pop("opened_at")  # after the tests' clock
+    girl = open_case(app, OTHER_COORDINATOR, form)
+    assert len(_items(app, girl, "guardian_complicity")) == 1  # mother as guardian, aunt accused

@@ -130,3 +130,14 @@ def test_an_extension_past_the_cap_moves_the_cap_only_when_asked():
     longer = period.extend(100, NOW, beyond_cap=True)
     assert longer.ends_at == longer.max_ends_at == NOW + timedelta(days=115)
     assert period.extend(10, NOW, beyond_cap=True).max_ends_at == period.max_ends_at
+
+
+def test_the_intake_schema_publishes_the_new_facts():
+    from witness.domain.intake import IntakeForm
+
+    schema = IntakeForm.model_json_schema()
+    assert "circumstances" in schema["properties"] and "guardian" not in schema.get("required", [])
+    facts_ = schema["$defs"]["CircumstancesIn"]["properties"]
+    assert set(facts_) == {"exploitation", "pregnancy", "accompanying_children", "media_breach"}
+    assert "accused_link" in schema["$defs"]["GuardianIn"]["properties"]
+    assert "online_child_sexual_exploitation" in schema["$defs"]["ExploitationType"]["enum"]
