@@ -164,6 +164,7 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
         return row
 
     by_coordinator: dict[str, list] = {}
+    translated: dict[str, bool] = {}  # language -> has a template for this kind (asked once, not per victim)
     for r in found:
         by_coordinator.setdefault(r.coordinator, []).append(r)
         if r.id in opted or kind in STAFF_ONLY:
@@ -180,7 +181,9 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
                            {"sms"} if r.has_guardian_phone else set()))
         for recipient, language, addresses in people:
             # Dates in the language the text goes out in: English where the translation is missing.
-            written = language if has_template(templates_dir(uow.settings), language, kind.value) else "en"
+            if language not in translated:
+                translated[language] = has_template(templates_dir(uow.settings), language, kind.value)
+            written = language if translated[language] else "en"
             values = {} if at is None else {
                 "when": _local(at, profile, written, date_only=kind is NoticeKind.reflection_ending)}
             group = notice_key(cipher, occasion, r.id, recipient, "group")
@@ -188,7 +191,7 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
             made = [add(r.id, recipient.value, None, ch.value, language, values, group) for ch in channels]
             if urgent:
                 groups.append((group, made))
-            if not has_template(templates_dir(uow.settings), language, kind.value):
+            if not translated[language]:
                 interpreter_tasks.append(item(
                     f"interpreter:{group}", r.id, "notice_interpreter", r.coordinator, now, now,
                     f"{r.id}: the {kind.value.replace('_', ' ')} notice has no {language} translation; it goes in "
