@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.schedule import synthetic, views_of  # noqa: E402
 from witness.domain.resource import SchedulingPolicy  # noqa: E402
 from witness.domain.schedule import plan  # noqa: E402
-from witness.outputs import calendars  # noqa: E402
+from witness.outputs import calendars, ics  # noqa: E402
 from witness.outputs.calendars import (ORGANIZER, PRODID, StoredEvent, _TEXT, calendar_name, contents,  # noqa: E402
                                        fingerprint, render)
 IMPORTS = time.perf_counter() - T_IMPORT
@@ -220,18 +220,23 @@ def main() -> int:
     n = sum(len(v) for v in feeds.values())
     print(f"{n:,} events in {len(feeds):,} feeds (coordinators, prosecutors, escorts, interpreters, victims, guardians)")
 
-    calendars.EVENTS.clear()
-    t = time.perf_counter()
-    size, ours = export_witness(feeds)
-    cold = time.perf_counter() - t
+    colds = []
+    for _ in range(3):  # median of three cold exports: each starts from empty caches, as a fresh process
+        calendars.EVENTS.clear()
+        ics.utc.cache_clear()
+        ics.local.cache_clear()
+        t = time.perf_counter()
+        size, ours = export_witness(feeds)
+        colds.append(time.perf_counter() - t)
+    cold = statistics.median(colds)
     t = time.perf_counter()
     export_witness(feeds)
     warm = time.perf_counter() - t
     t = time.perf_counter()
     _, anchor = export_naive(feeds)
     naive = time.perf_counter() - t
-    print(f"export, cold (empty cache):   {cold:6.2f} s  target ≤ {EXPORT_TARGET:.1f} s  {verdict(cold, EXPORT_TARGET)}"
-          f"   ({size / 1e6:.1f} MB)")
+    print(f"export, cold (empty caches):  {cold:6.2f} s  target ≤ {EXPORT_TARGET:.1f} s  {verdict(cold, EXPORT_TARGET)}"
+          f"   (median of {', '.join(f'{c:.2f}' for c in colds)}; {size / 1e6:.1f} MB)")
     print(f"export, warm (cached events): {warm:6.2f} s  target ≤ {EXPORT_TARGET:.1f} s  {verdict(warm, EXPORT_TARGET)}")
     print(f"anchor, naive icalendar:      {naive:6.2f} s  same process; witness/anchor: cold {cold / naive:.2f}x, "
           f"warm {warm / naive:.2f}x")

@@ -35,6 +35,10 @@ def text(value: str) -> str:
 
 def fold(line: str) -> str:
     """One content line, folded at 75 octets without splitting a UTF-8 character (§3.1)."""
+    if line.isascii():  # most staff lines: fold by characters, no encoding needed
+        if len(line) <= 75:
+            return line + CRLF
+        return (CRLF + " ").join([line[:75]] + [line[i:i + 74] for i in range(75, len(line), 74)]) + CRLF
     raw = line.encode("utf-8")
     if len(raw) <= 75:
         return line + CRLF
@@ -52,10 +56,12 @@ def _stamp(v: datetime) -> str:
     return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}"  # strftime is slower
 
 
+@lru_cache(maxsize=4096)  # change stamps repeat across the events of one change
 def utc(value: datetime) -> str:
     return _stamp(value.astimezone(timezone.utc)) + "Z"
 
 
+@lru_cache(maxsize=16384)  # a hearing's start and end appear in every audience's event
 def local(value: datetime, tz: str) -> str:
     return f";TZID={tz}:" + _stamp(value.astimezone(ZoneInfo(tz)))
 
