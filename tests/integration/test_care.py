@@ -390,3 +390,24 @@ def test_the_example_files_open_and_the_pending_guardian_is_recorded_from_its_ex
     form.pop("opened_at")  # after the tests' clock
     girl = open_case(app, OTHER_COORDINATOR, form)
     assert len(_items(app, girl, "guardian_complicity")) == 1  # mother as guardian, aunt accused
+
+
+def test_only_a_coordinator_on_the_case_records_care_facts_and_a_refusal_changes_nothing(app):
+    from tests.conftest import PROSECUTOR
+    from tests.helpers import dump
+
+    case = open_case(app, COORDINATOR, child_form(guardian=None))
+    before = dump(app.engine, exclude=("audit_log", "audit_head"))
+    attempts = [
+        lambda who: guardians.record(app, who, case, {"name": "X Y", "relationship": "aunt"}),
+        lambda who: media.report_breach(app, who, case),
+        lambda who: accommodation.providers(app, who, case),
+        lambda who: accommodation.place(app, who, case, "community_shelter", "id-community-shelter-1"),
+        lambda who: detention.record(app, who, case, "police_cell"),
+        lambda who: reflection.extend(app, who, case, 5, "more time", beyond_cap=True),
+    ]
+    for attempt in attempts:
+        for who in (OTHER_COORDINATOR, PROSECUTOR):
+            with pytest.raises(Forbidden):
+                attempt(who)
+    assert dump(app.engine, exclude=("audit_log", "audit_head")) == before
