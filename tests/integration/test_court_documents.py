@@ -7,24 +7,22 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-from datetime import timedelta
 
 import pytest
 import yaml
 from pypdf import PdfReader
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from tests.conftest import COORDINATOR, PROSECUTOR, T0
+from tests.conftest import COORDINATOR, PROSECUTOR
 from tests.integration.test_documents import HEARING, fisher  # noqa: F401  (the fixture: an assessed adult case)
 from tests.people import ADMIN
-from witness.domain.access import Actor, Role
+from witness.domain.access import Actor
 from witness.errors import Forbidden, InputProblems
 from witness.outputs.documents.render import TEMPLATES, Renderer, parse
 from witness.services import accounts, reflection
 from witness.services.documents import Request, generate
 from witness.services.signatures import set_signature
 from witness.store.account_tables import accounts as accounts_table
-from witness.store.tables import accused, case_proceedings, proceeding_accused, relationships
 
 THAI = yaml.safe_load((TEMPLATES / "strings" / "th.yaml").read_text(encoding="utf-8"))
 ENGLISH = yaml.safe_load((TEMPLATES / "strings" / "en.yaml").read_text(encoding="utf-8"))

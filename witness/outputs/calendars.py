@@ -292,13 +292,6 @@ def render(audience: str, subject: str, events: list[StoredEvent], lang: str = "
                          events=items + list(extra))
 
 
-def _vtimezone(tzid: str):
-    """The zone's VTIMEZONE as an icalendar component (for callers that still build icalendar objects)."""
-    from icalendar import Calendar
-
-    return Calendar.from_ical("BEGIN:VCALENDAR\r\n" + ics.vtimezone(tzid) + "END:VCALENDAR\r\n").subcomponents[0]
-
-
 def event_text(audience: str, e: StoredEvent) -> str:
     """One stored event as RFC 5545 text, from the cache when its fingerprint is known."""
     if e.fingerprint is None:
