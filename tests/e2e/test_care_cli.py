@@ -24,11 +24,14 @@ def _refused(proc, line: str):
 
 def test_a_guardian_recorded_from_a_file_for_a_child_opened_without_one(app, env, tmp_path):
     case = open_case(app, COORDINATOR, child_form(guardian=None))
+    shown = witness(env, "care", "show", case)
+    assert shown.returncode == 0 and json.loads(shown.stdout)["guardian"] == "pending"
     file = tmp_path / "guardian.json"
     file.write_text(json.dumps({"name": "Ibu Sari Wulandari", "relationship": "court-appointed guardian"}))
     proc = witness(env, "guardian", "record", case, str(file))
     assert (proc.returncode, proc.stdout) == (0, f"{case}: guardian recorded\n")
     assert "Wulandari" not in proc.stdout + proc.stderr
+    assert json.loads(witness(env, "care", "show", case).stdout)["guardian"] == "recorded"
 
 
 def test_guardian_refusals_exit_1_in_one_line(app, env, tmp_path):

@@ -411,3 +411,23 @@ def test_only_a_coordinator_on_the_case_records_care_facts_and_a_refusal_changes
             with pytest.raises(Forbidden):
                 attempt(who)
     assert dump(app.engine, exclude=("audit_log", "audit_head")) == before
+
+
+def test_the_care_summary_shows_what_the_coordinator_must_act_on(app):
+    from tests.conftest import PROSECUTOR
+    from witness.services.care import summary
+
+    case = open_case(app, COORDINATOR, child_form(guardian=None, proceedings=[
+        {"court": "PN Medan", "docket": "ID-MDN-9", "prosecutor": "somchai",
+         "accused": [{"label": "Accused E", "custody": "detained", "relationship": "employer"}]}],
+        circumstances={"exploitation": ["sexual"], "pregnancy": "pregnant", "accompanying_children": 1}))
+    detention.record(app, COORDINATOR, case, "protective_custody")
+    seen = summary(app, COORDINATOR, case)
+    assert {k: seen[k] for k in ("guardian", "exploitation", "pregnancy", "accompanying_children", "media_exposure")} == {
+        "guardian": "pending", "exploitation": ["sexual"], "pregnancy": "pregnant", "accompanying_children": 1,
+        "media_exposure": False}
+    assert seen["detention"]["kind"] == "protective_custody"
+    assert [s["kind"] for s in seen["accommodation"]] == ["shelter"]
+    assert summary(app, PROSECUTOR, case)["pregnancy"] is None  # health data: the coordinator's only
+    guardians.record(app, COORDINATOR, case, {"name": "X Y", "relationship": "aunt", "accused_link": "Accused E"})
+    assert summary(app, COORDINATOR, case)["guardian"] == "linked to an accused: recorded as linked to Accused E"

@@ -1,5 +1,5 @@
 """Care (issue 12): `witness guardian record`, `witness detention start|end`, `witness shelter
-providers|place`, `witness media breach`."""
+providers|place`, `witness media breach`, `witness care show`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,6 +22,15 @@ def register(app: typer.Typer) -> None:
     shelter_app.command("place")(shelter_place)
     media_app = new_group(app, "media", "Media exposure of the victim (a breach is urgent and makes a risk review due).")
     media_app.command("breach")(media_breach)
+    care_app = new_group(app, "care", "A victim's care at a glance: guardian, detention, accommodation, intake facts.")
+    care_app.command("show")(care_show)
+
+
+def care_show(case_id: str):
+    from witness.services.care import summary
+    from witness.terminal import echo_json
+
+    echo_json(summary(context.app(), context.actor(), case_id))
 
 
 def _when(text: Optional[str], field: str):
