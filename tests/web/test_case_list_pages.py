@@ -25,3 +25,20 @@ def test_the_cases_page_shows_fifty_a_page_the_total_and_the_last_page_for_a_num
     assert shown("/cases?page=99")[0] == made[50:]  # past the end: the last page
     for odd in ("²", "0", "-1", "9" * 5000, "x"):
         assert shown(f"/cases?page={odd}")[0] == made[:50]
+
+
+def test_the_cases_page_filters_by_stage_and_names_an_unknown_stage_beside_the_filter(app):
+    from sqlalchemy import update
+
+    from witness.store.tables import cases
+
+    made = [open_case(app, COORDINATOR, adult_form()) for _ in range(3)]
+    with app.engine.begin() as conn:  # set-up: one case further on (the stage rules are tested elsewhere)
+        conn.execute(update(cases).where(cases.c.id == made[1]).values(stage="trial"))
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    trial = client.get("/cases", params={"stage": "trial"})
+    assert re.findall(r'<td><a href="/cases/(W-[A-Z0-9]{6})">', trial.text) == [made[1]]
+    assert '<option value="trial" selected>' in trial.text and "1 case, by pseudonym." in trial.text
+    wrong = client.get("/cases", params={"stage": "nowhere"})
+    assert wrong.status_code == 422 and 'id="stage-error">stage: ' in wrong.text
+    assert len(re.findall(r'<td><a href="/cases/', client.get("/cases").text)) == 3

@@ -63,7 +63,8 @@ CARE_ROUTES = ["GET /cases/{case}/consent", "POST /cases/{case}/consent", "POST 
                "GET /cases/{case}/risk", "POST /cases/{case}/risk", "POST /cases/{case}/services/end",
                "GET /cases/W-NOSUCH/consent", "GET /cases/W-NOSUCH/risk", "GET /cases/{case}/records",
                "GET /cases/W-NOSUCH/records", "GET /resources", "GET /resources?kind=video_suite",
-               "GET /audit?record={case}&action=identity", "GET /audit?since=yesterday"]
+               "GET /audit?record={case}&action=identity", "GET /audit?since=yesterday", "GET /cases?stage=reflection",
+               "GET /cases?stage=nowhere"]
 CARE_FORMS = {
     "POST /cases/{case}/consent": {"scope": "interview", "method": "telepathy", "language": "my"},
     "POST /cases/{case}/consent/withdraw": {"scope": "{consented}"},  # no confirm: asks first
@@ -89,6 +90,8 @@ def care_expected(login: str, role: str, sees: bool) -> dict:
         "GET /resources?kind=video_suite": 200 if role in ("coordinator", "prosecutor", "admin") else 404,
         "GET /audit?record={case}&action=identity": 200 if role in ("auditor", "admin") else 404,
         "GET /audit?since=yesterday": 422 if role in ("auditor", "admin") else 404,
+        "GET /cases?stage=reflection": 200 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
+        "GET /cases?stage=nowhere": 422 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
     }
 
 

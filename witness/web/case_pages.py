@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from witness.domain.access import PERMISSIONS, visible_identity_fields
+from witness.domain.access import PERMISSIONS, require, visible_identity_fields
 from witness.domain.stage import Stage
 from witness.domain.support import ENDING_REASONS
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems
@@ -24,12 +24,19 @@ def case_list(ctx: Ctx) -> Response:
     # ASCII digits only ("²" is a digit to str.isdigit) and short (int() refuses 4,300 digits).
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) <= 7 else 1
     page = max(page, 1)
-    found = cases.page_of_cases(ctx.app, ctx.actor, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    stage = ctx.request.query_params.get("stage", "").strip() or None  # a filter: a code, never a name
+    stages = [s.value for s in Stage]
+    require(ctx.actor, "case.list")  # who may not list cases gets the 404, not a remark on the filter
+    if stage is not None and stage not in stages:  # the service would refuse it too; say so beside the filter
+        return ctx.render("cases.html", 422, title=N_("Cases"), rows=[], page=1, pages=1, total=0,
+                          stages=stages, stage=None, errors={"stage": "use one of " + ", ".join(stages)})
+    found = cases.page_of_cases(ctx.app, ctx.actor, stage, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     pages = max(1, -(-found.total // PAGE_SIZE))
     if page > pages:  # past the end (the list shrank, or a typed number): the last page
         page = pages
-        found = cases.page_of_cases(ctx.app, ctx.actor, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    return ctx.render("cases.html", title=N_("Cases"), rows=found.rows, page=page, pages=pages, total=found.total)
+        found = cases.page_of_cases(ctx.app, ctx.actor, stage, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return ctx.render("cases.html", title=N_("Cases"), rows=found.rows, page=page, pages=pages, total=found.total,
+                      stages=stages, stage=stage, errors={})
 
 
 def _case(ctx: Ctx, status: int = 200, reveal: bool = False, **extra) -> Response:
