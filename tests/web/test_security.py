@@ -101,3 +101,21 @@ def test_the_access_log_names_pages_not_paths_and_holds_no_secret_or_personal_da
     assert lines and lines[0].startswith("GET setup_page 200")
     assert not any(token in line or "Aung" in line for line in lines)
     assert case_id  # pseudonyms may appear in paths; the log still names only the page
+
+
+def test_every_post_route_refuses_a_form_without_the_session_csrf_token(sqlite_app):
+    """Enumerated from the application's own routes, so a new form cannot be added without it."""
+    from starlette.routing import Route
+
+    from witness.web.app import routes
+
+    app = sqlite_app
+    case_id = open_case(app, COORDINATOR, adult_form())
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    own_token = ("/signin", "/setup/{token}")  # before sign-in: the double-submit form token (tested above)
+    posts = [r.path for r in routes() if isinstance(r, Route) and "POST" in (r.methods or ()) and r.path not in own_token]
+    assert "/cases/{case_id}/consent" in posts and "/claims/{claim_id}/resolve" in posts
+    for path in posts:
+        url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: case_id if m.group(1) == "case_id" else "1", path)
+        answer = client.post(url, data={"scope": "interview", "method": "oral", "language": "my"})
+        assert answer.status_code == 403 and "form has expired" in answer.text, f"{path}: {answer.status_code}"
