@@ -99,6 +99,18 @@ def fact_providers() -> tuple[Callable, ...]:
 
 
 @lru_cache(maxsize=None)
+def fact_providers_many() -> dict[Callable, Callable]:
+    """The same facts for many cases at once, where a provider has it: provider ->
+    many(conn, case_ids, now) -> {case_id: {CaseFacts field: value}}. The relay checks a batch of
+    notices with guardrails.case_facts_many; a provider missing here is asked case by case."""
+    from witness.services import acknowledgements, claims, guardians
+    from witness.services import consent as consents
+
+    return {claims.case_facts: claims.case_facts_many, acknowledgements.case_facts: acknowledgements.case_facts_many,
+            guardians.case_facts: guardians.case_facts_many, consents.case_facts: consents.case_facts_many}
+
+
+@lru_cache(maxsize=None)
 def consent_withdrawn() -> tuple[Callable, ...]:
     """cancel(uow, case_id, scope) -> how many pending acts it cancelled (witness.services.consent.withdraw)."""
     from witness.services import hearings, referrals

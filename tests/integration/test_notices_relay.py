@@ -212,7 +212,8 @@ def test_a_channel_unmarked_after_queueing_is_not_used(app, transports, sms_sink
     assert outcomes[0][0] == "blocked" and "DNH-09-unsafe-channel" in outcomes[0][1]
     task = _work(app, "notice_call")
     assert [(t.case_id, t.assignee) for t in task] == [(a, "amara")]
-    assert "URGENT" in task[0].detail and "released from custody" in task[0].detail
+    assert "URGENT" in task[0].detail and "has been released" in task[0].detail
+    assert "Say it in my (reviewed text): သင့်အမှုတွင်" in task[0].detail  # the Burmese text to read out
 
 
 def test_an_expired_lease_lets_another_relay_finish_the_work(app, transports, sms_sink):

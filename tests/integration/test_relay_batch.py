@@ -16,16 +16,19 @@ from witness.store.notice_tables import notice_attempts
 from witness.store.risk_tables import case_flags
 
 
-def test_the_facts_of_many_cases_at_once_are_the_facts_of_each_case(app):
-    ids = [victim(app, n, channels=("sms",)) for n in range(3)]
+def test_the_facts_of_many_cases_at_once_are_the_facts_of_each_case(app, transports):
+    ids = [victim(app, n, channels=("sms",)) for n in range(3)] + [victim(app, 3, channels=("call",))]
+    before = victim(app, 4, channels=("sms",), docket="TH-OTHER-2026-0001")  # no accused freed
     change_custody(app, COORDINATOR, "EV-1", accused_a(app), "released", T0)  # accused facts differ from default
+    relay(app, transports, T0)  # reached by SMS, except the one with a call task only
     with app.engine.begin() as c:
         c.execute(insert(case_flags).values(case_id=ids[1], flag="settlement_pressure", at=T0, by="amara"))
     with app.engine.connect() as c:
-        many = case_facts_many(c, ids + ["W-NOSUCH"], T0)
-        one = {cid: case_facts(c, cid, T0) for cid in ids}
-    assert many == one and set(many) == set(ids)
+        many = case_facts_many(c, ids + [before, "W-NOSUCH"], T0)
+        one = {cid: case_facts(c, cid, T0) for cid in ids + [before]}
+    assert many == one and set(many) == set(ids) | {before}
     assert many[ids[1]].settlement_pressure_reported and not many[ids[0]].settlement_pressure_reported
+    assert many[ids[0]].victim_notified_since_custody_change and not many[ids[3]].victim_notified_since_custody_change
 
 
 def test_four_smtp_connections_deliver_every_notice_once_and_mark_each(app, smtp_sink):
