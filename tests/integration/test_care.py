@@ -431,3 +431,34 @@ def test_the_care_summary_shows_what_the_coordinator_must_act_on(app):
     assert summary(app, PROSECUTOR, case)["pregnancy"] is None  # health data: the coordinator's only
     guardians.record(app, COORDINATOR, case, {"name": "X Y", "relationship": "aunt", "accused_link": "Accused E"})
     assert summary(app, COORDINATOR, case)["guardian"] == "linked to an accused: recorded as linked to Accused E"
+
+
+def test_erasing_the_victim_shreds_the_care_secrets_too(app):
+    """Pregnancy, the place of detention and a reason to pass the reflection cap are the victim's:
+    under her data key, so erasure (R-71) leaves none of them readable."""
+    from tests.conftest import ADMIN
+    from witness.clock import FixedClock
+    from witness.services import cases as case_service
+    from witness.services.keys import erase
+    from witness.store.care_tables import detentions
+
+    case = open_case(app, COORDINATOR, adult_form(circumstances={"pregnancy": "pregnant"}))
+    reflection.extend(app, COORDINATOR, case, 100, "pregnant, due in March", beyond_cap=True)
+    detention.record(app, COORDINATOR, case, "immigration_detention", place="Suan Phlu IDC")
+    app.clock = FixedClock(T0 + timedelta(days=200))
+    detention.end(app, COORDINATOR, case)
+    case_service.change_stage(app, COORDINATOR, case, "withdrawn", "the victim stopped cooperating")
+    case_service.change_stage(app, COORDINATOR, case, "closed", "support ended at the victim's request")
+
+    with app.engine.connect() as c:
+        stored = [("circumstances", "pregnancy", case, c.execute(select(circumstances.c.pregnancy)).scalar()),
+                  ("detentions", "place", *c.execute(select(detentions.c.id, detentions.c.place)).one()),
+                  ("guardrail_overrides", "reason",
+                   *c.execute(select(guardrail_overrides.c.id, guardrail_overrides.c.reason)).one())]
+
+    def secrets():
+        return [app.cipher.decrypt(*where) for where in stored]
+
+    assert secrets() == ["pregnant", "Suan Phlu IDC", "pregnant, due in March"]
+    erase(app, ADMIN, case, "retention period over")
+    assert secrets() == [None, None, None]

@@ -60,7 +60,7 @@ def record(app, actor: Actor, case_id: str, kind: str, started_at: datetime | No
         did = str(uuid.uuid4())
         uow.conn.execute(detentions.insert().values(
             id=did, case_id=case_id, kind=k.value, started_at=start, recorded_by=actor.user,
-            place=uow.cipher.encrypt("detentions", "place", did, place.strip()) if place else None))
+            place=uow.cipher.encrypt("detentions", "place", did, place.strip(), owner=case_id) if place else None))
         child = presumed_child(AgeStatus(row.age_status))
         hours = _limit_hours(app.profile(row.jurisdiction), child)
         what = k.value.replace("_", " ")

@@ -137,7 +137,8 @@ def _care_facts(uow, form: IntakeForm, case_id: str, child: bool, opened) -> Non
     c = form.circumstances
     uow.conn.execute(insert(circumstances).values(
         case_id=case_id, exploitation=",".join(dict.fromkeys(e.value for e in c.exploitation)),
-        pregnancy=uow.cipher.encrypt("circumstances", "pregnancy", case_id, c.pregnancy.value if c.pregnancy else None),
+        pregnancy=uow.cipher.encrypt("circumstances", "pregnancy", case_id, c.pregnancy.value if c.pregnancy else None,
+                                     owner=case_id),
         accompanying_children=c.accompanying_children, media_exposure=c.media_breach))
     if child and form.guardian is not None:
         guardians.note_guardian(uow, case_id, form.coordinator, form.guardian.relationship, form.guardian.accused_link)

@@ -51,7 +51,7 @@ def extend(app, actor: Actor, case_id: str, days: int, reason: str, beyond_cap: 
             uow.conn.execute(insert(guardrail_overrides).values(
                 id=oid, case_id=case_id, rule=BEYOND_CAP, action="reflection_extend", actor=actor.user,
                 role=actor.role.value, at=uow.now,
-                reason=uow.cipher.encrypt("guardrail_overrides", "reason", oid, reason.strip())))
+                reason=uow.cipher.encrypt("guardrail_overrides", "reason", oid, reason.strip(), owner=case_id)))
             uow.audit("reflection.extend_beyond_cap", case_id,
                       f"+{days} days past the {rule.max_days}-day practice maximum; reason {oid}")
         else:
