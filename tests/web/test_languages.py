@@ -161,3 +161,27 @@ def test_an_expired_form_is_explained_in_the_persons_own_language(app):
                           headers={"accept-language": "en"})
     assert expired.status_code == 403
     assert "<h1>Formulir kedaluwarsa</h1>" in expired.text and "Formulir ini sudah kedaluwarsa" in expired.text
+
+
+def test_the_consent_and_risk_pages_are_translated(app):
+    """The coordinator's consent and risk pages in Thai and Indonesian: headings, questions, buttons,
+    and the code words (risk triggers, consent methods) through the catalog."""
+    from tests.conftest import COORDINATOR, adult_form
+    from tests.web.conftest import make_person, signed_in_client
+    from witness.services.intake import open_case
+
+    case_id = open_case(app, COORDINATOR, adult_form())
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    token = csrf_of(client.get("/account").text)
+    client.post("/account/language", data={"csrf": token, "language": "th"})
+    consent = client.get(f"/cases/{case_id}/consent").text
+    assert "<h1>ความยินยอม</h1>" in consent and "บันทึกความยินยอม</button>" in consent and "วาจา" in consent
+    assert "Record consent" not in consent
+    risk = client.get(f"/cases/{case_id}/risk").text
+    assert "<h1>การประเมินความเสี่ยง</h1>" in risk and "ผู้เสียหายถูกข่มขู่" in risk and ">ครั้งแรก</option>" in risk
+    assert "The victim has been threatened" not in risk
+    client.post("/account/language", data={"csrf": token, "language": "id"})
+    risk = client.get(f"/cases/{case_id}/risk").text
+    assert "<h1>Penilaian risiko</h1>" in risk and "Korban telah diancam" in risk and "Catat penilaian</button>" in risk
+    case = client.get(f"/cases/{case_id}").text
+    assert "Akhiri layanan ini</button>" in case and "Berikan atau tarik persetujuan" in case
