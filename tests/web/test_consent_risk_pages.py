@@ -169,3 +169,12 @@ def test_consent_to_testify_needs_the_information_sheet_explained_first(app):
     assert _count(app, consents, case_id=case_id) == 0
     done = client.post(f"/cases/{case_id}/consent", data={**form, "explained": "1"})
     assert done.status_code == 303 and _count(app, consents, case_id=case_id, scope="testimony") == 1
+
+
+def test_ending_an_unknown_service_names_the_field_and_changes_nothing(app):
+    case_id = open_case(app, COORDINATOR, adult_form())
+    client = _amara(app)
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    wrong = client.post(f"/cases/{case_id}/services/end", data={"csrf": token, "kind": "spa", "reason": "completed"})
+    assert wrong.status_code == 422 and "<li>kind: " in wrong.text
+    assert _count(app, services, case_id=case_id, status="ended") == 0
