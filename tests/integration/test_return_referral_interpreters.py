@@ -342,6 +342,16 @@ def test_an_unvetted_interpreter_needs_a_recorded_reason(app):
     appointments.schedule(app, PROSECUTOR, case, "interview", app.clock.now() + timedelta(days=2), interpreter="interp-09")
 
 
+def test_an_interpreter_not_registered_for_the_victims_language_needs_a_recorded_reason(app):
+    case = _case(app)
+    interpreters.add(app, COORDINATOR, "interp-th", "th")
+    interpreters.vet(app, COORDINATOR, "interp-th")
+    with pytest.raises(ActionBlocked, match="DNH-30-interpreter-vetting: the interpreter is not registered for the "
+                                            "language of this act"):
+        consent.give(app, COORDINATOR, case, "interview", "oral", "my", interpreter="interp-th")
+    consent.give(app, COORDINATOR, case, "interview", "oral", "th", interpreter="interp-th")  # informed in Thai
+
+
 def test_an_interpreter_sees_only_their_own_assignments(app):
     _registry(app)
     case = _case(app)

@@ -41,7 +41,7 @@ def test_ties_count_only_on_their_own_case_and_accused_labels_compare_case_blind
         Tie(TieKind.conflict, "W-OTHER1"), Tie(TieKind.community, "W-AAAAAA"), Tie(TieKind.accused, "ACCUSED A")))
     facts = assignment_facts(found, "int-1", "W-AAAAAA", ["Accused A", "Accused B"])
     assert facts == {"interpreter": "int-1", "blocklisted": False, "declared_conflict": False, "community_link": True,
-                     "accused_link": True, "vetted": True}
+                     "accused_link": True, "vetted": True, "speaks": None}
     elsewhere = assignment_facts(found, "int-1", "W-OTHER1", ["Accused C"])
     assert (elsewhere["declared_conflict"], elsewhere["community_link"], elsewhere["accused_link"]) == (True, False, False)
 
@@ -116,3 +116,12 @@ def test_an_explanation_counts_from_when_it_was_given():
 @pytest.mark.parametrize("scope", ["interview", "shelter_stay", "notification:sms", "data_sharing:clinic-7"])
 def test_scopes_that_change_nothing_for_good_need_no_information_sheet(scope):
     assert "DNH-31-informed-consent" not in fired(ActionKind.give_consent, case(safe_channels=("sms",)), scope=scope)
+
+
+def test_an_interpreter_not_registered_for_the_language_needs_a_reason():
+    burmese = Interpreter("int-4", ("my", "th"), Vetting.vetted)
+    assert assignment_facts(burmese, "int-4", "W-AAAAAA", [], language="my-MM")["speaks"] is True
+    karen = assignment_facts(burmese, "int-4", "W-AAAAAA", [], language="kar")
+    assert karen["speaks"] is False
+    assert fired(ActionKind.assign_interpreter, case(), **karen) == {"DNH-30-interpreter-vetting"}
+    assert assignment_facts(burmese, "int-4", "W-AAAAAA", [])["speaks"] is None  # no language given: not asked

@@ -65,7 +65,7 @@ DETAILS: dict[ActionKind, frozenset[str]] = {
     ActionKind.request_measure: frozenset({"measure", "in_person_cross_examination_by_defendant"}),
     ActionKind.assign_escort: frozenset({"genders"}),
     ActionKind.assign_interpreter: frozenset({"interpreter", "blocklisted", "community_link", "accused_link",
-                                              "declared_conflict", "vetted"}),
+                                              "declared_conflict", "vetted", "speaks"}),
     ActionKind.share_data: frozenset({"recipient", "includes_identity", "recipient_role", "recipient_country"}),
     ActionKind.send_notice: frozenset({"channel", "includes_identity", "recipient_role"}),
     ActionKind.generate_document: frozenset({"includes_identity", "recipient_role", "document", "about"}),
@@ -227,15 +227,11 @@ def _reflection_consent(a: Proposed, now: datetime) -> str | None:
     return None
 
 
-# Acts whose consent must be written, not only recorded. A return: "based on the victim's informed, and
-# when possible, written consent" (Return and Reintegration §1); a return plan is made ahead of time,
-# so writing it down is always possible.
-WRITTEN_SCOPES = frozenset({"return"})
-
-
 # Acts whose consent must be written, not only recorded (Guide: Recovery §4, "a written consent of
 # victims upon entry at a shelter").
-WRITTEN_SCOPES = frozenset({"shelter_stay"})
+# A return too: "based on the victim's informed, and when possible, written consent" (Return and
+# Reintegration §1); a return plan is made ahead of time, so writing it down is always possible.
+WRITTEN_SCOPES = frozenset({"shelter_stay", "return"})
 
 
 def _act_consent(a: Proposed, now: datetime) -> str | None:
@@ -308,6 +304,8 @@ def _interpreter_vetting(a: Proposed, now: datetime) -> str | None:
     if a.details.get("vetted") is False:  # None: not in the registry, nothing known either way
         return ("the interpreter is registered but not vetted; use trained and vetted interpreters "
                 "(record the vetting: witness interpreter vet)")
+    if a.details.get("speaks") is False:
+        return "the interpreter is not registered for the language of this act; use one vetted for it"
     return None
 
 
@@ -487,7 +485,8 @@ RULES: tuple[Rule, ...] = (
          Severity.escalate, _guardian_complicity),
     # Issue 12 (helper GA): interpreters, informed consent, return and data to the country of origin,
     # the medical examiner's gender.
-    Rule("DNH-30-interpreter-vetting", "Medical and Mental Healthcare §4 (use trained and vetted interpreters)",
+    Rule("DNH-30-interpreter-vetting", "Medical and Mental Healthcare §4 (use trained and vetted interpreters to "
+         "ensure that the victims can communicate needs)",
          frozenset({ActionKind.assign_interpreter}), Severity.warn, _interpreter_vetting),
     Rule("DNH-31-informed-consent", "Criminal Justice §1 (free and informed consent); Medical and Mental "
          "Healthcare §3 (informed of the steps; silence is not consent); Return and Reintegration §1 (informed consent)",

@@ -36,8 +36,14 @@ class Interpreter:
     ties: tuple[Tie, ...] = ()
 
 
+def speaks(found: Interpreter, language: str) -> bool:
+    """Registered for this language; a regional tag counts for its language (my-MM is my)."""
+    base = language.split("-", 1)[0].lower()
+    return any(lang.split("-", 1)[0].lower() == base for lang in found.languages)
+
+
 def assignment_facts(found: Interpreter | None, interpreter_id: str, case_id: str, accused_labels,
-                     also_blocked: frozenset[str] = frozenset()) -> dict:
+                     also_blocked: frozenset[str] = frozenset(), language: str | None = None) -> dict:
     """The assign_interpreter details for the Do No Harm engine. `found` is the registry entry (None:
     not registered); `also_blocked` the deployment's WITNESS_INTERPRETER_BLOCKLIST, kept as a second
     source so a deployment that listed ids there loses nothing. An interpreter nobody registered
@@ -51,4 +57,5 @@ def assignment_facts(found: Interpreter | None, interpreter_id: str, case_id: st
         "community_link": any(t.kind is TieKind.community and t.ref == case_id for t in ties),
         "accused_link": any(t.kind is TieKind.accused and t.ref.casefold() in labels for t in ties),
         "vetted": None if found is None else found.vetting is Vetting.vetted,
+        "speaks": None if found is None or not language else speaks(found, language),
     }

@@ -30,17 +30,17 @@ def schedule(app, actor: Actor, case_id: str, kind: str, at: datetime, overrides
     except ValueError:
         raise InputProblems([("kind", f"use one of {', '.join(k.value for k in AppointmentKind)}")]) from None
     with app.uow(actor) as uow:
-        case_row(uow.conn, case_id, lock=True)
+        row = case_row(uow.conn, case_id, lock=True)
         enforce(uow, ActionKind.schedule_appearance, case_id, overrides, act=what.value, at=at,
                 interviewer_gender=interviewer_gender, examiner_gender=examiner_gender)
         if interpreter:
-            check_assignment(uow, case_id, interpreter, overrides)
+            check_assignment(uow, case_id, interpreter, overrides, language=row.preferred_language)
         check_can_schedule(at, uow.now)
         aid = str(uuid.uuid4())
         uow.conn.execute(insert(appointments).values(id=aid, case_id=case_id, kind=what.value, at=at,
                                                      status="scheduled", created_by=actor.user))
         if interpreter:
-            record_assignment(uow, case_id, interpreter, what.value, at, ref=aid)
+            record_assignment(uow, case_id, interpreter, what.value, at, ref=aid, language=row.preferred_language)
         uow.audit("appointment.schedule", case_id, what.value)
         uow.commit()
     return aid

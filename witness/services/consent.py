@@ -38,7 +38,7 @@ def _language_problems(language: str, interpreter: str | None) -> list[tuple[str
 
 def _record_explanation(uow, case_id: str, scope: str, at: datetime, language: str, interpreter: str | None) -> None:
     if interpreter:  # explaining through an interpreter assigns them to the case (DNH-06, DNH-30)
-        check_assignment(uow, case_id, interpreter)
+        check_assignment(uow, case_id, interpreter, language=language)
         record_assignment(uow, case_id, interpreter, "information_sheet", at, language=language)
     uow.conn.execute(insert(information_sheets).values(
         case_id=case_id, scope=scope, explained_at=at, language=language, interpreter=interpreter,
@@ -91,7 +91,7 @@ def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str
         if explained and needs_explanation(scope):
             _record_explanation(uow, case_id, scope, uow.now, language, interpreter)
         elif interpreter:  # consent recorded through an interpreter: never a blocked or conflicted one (DNH-06)
-            check_assignment(uow, case_id, interpreter)
+            check_assignment(uow, case_id, interpreter, language=language)
             record_assignment(uow, case_id, interpreter, "consent", uow.now, language=language)
         # A notification channel must be safe (DNH-09); informed scopes need the sheet explained (DNH-31).
         enforce(uow, ActionKind.give_consent, case_id, None, scope=scope)

@@ -133,7 +133,8 @@ def _appear_in(uow, h, w: AppearanceIn, overrides, path: str, blocked_interprete
     if w.interpreter:
         # The interpreter named for the appearance, checked against the registry: blocklist, declared
         # conflict, community or accused tie (DNH-06), vetting (DNH-30).
-        check_assignment(uow, w.case, w.interpreter, overrides, blocked_interpreters)
+        check_assignment(uow, w.case, w.interpreter, overrides, blocked_interpreters,
+                         language=w.language or row.preferred_language)
     policy = resource_pool.policy(conn)
     existing = conn.execute(select(appearances).where(appearances.c.hearing_id == h.id,
                                                       appearances.c.case_id == w.case)).first()

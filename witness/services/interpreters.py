@@ -138,19 +138,19 @@ def _accused_labels(conn, case_id: str) -> list[str]:
         .where(case_proceedings.c.case_id == case_id)).scalars())
 
 
-def facts(uow, case_id: str, interpreter_id: str) -> dict:
-    """The assign_interpreter details for this interpreter on this case, from the registry."""
+def facts(uow, case_id: str, interpreter_id: str, language: str | None = None) -> dict:
+    """The assign_interpreter details for this interpreter on this case (and language), from the registry."""
     settings = getattr(uow, "settings", None)
     also = getattr(settings, "blocked_interpreters", frozenset()) if settings is not None else frozenset()
     return assignment_facts(lookup(uow.conn, interpreter_id), interpreter_id, case_id,
-                            _accused_labels(uow.conn, case_id), also)
+                            _accused_labels(uow.conn, case_id), also, language)
 
 
 def check_assignment(uow, case_id: str, interpreter_id: str, overrides: dict[str, str] | None = None,
-                     also_blocked: frozenset[str] | None = None) -> list:
+                     also_blocked: frozenset[str] | None = None, language: str | None = None) -> list:
     """DNH-06 (blocklist, declared conflict, community or accused tie) and DNH-30 (vetting) for an
     interpreter about to be assigned to this case; raises ActionBlocked as enforce does."""
-    details = facts(uow, case_id, interpreter_id)
+    details = facts(uow, case_id, interpreter_id, language)
     if also_blocked and interpreter_id in also_blocked:
         details["blocklisted"] = True
     return enforce(uow, ActionKind.assign_interpreter, case_id, overrides, **details)
