@@ -65,10 +65,13 @@ def relay(now: str | None = None, batch_size: int = outbox.BATCH) -> dict[str, i
             for name in ("sent", "retrying", "rerouted", "dead", "urgent_failed"):
                 totals[name] += batch[name]
         dead_letters = publish_dead_letters(app)
-        if totals["urgent_failed"]:
+        # Also the tries the urgent watcher (witness serve) made since the previous run: it retries
+        # urgent alerts between runs, and its failures must make this run red as well.
+        failed = max(totals["urgent_failed"], outbox.urgent_failures_since(app, at - outbox.REPORT_WINDOW, at))
+        if failed:
             raise UrgentUndelivered(
-                f"{totals['urgent_failed']} urgent alert(s) could not be delivered in this run "
-                f"(sent {totals['sent']}, retrying {totals['retrying']}, dead-lettered {totals['dead']}; "
+                f"{failed} urgent alert(s) could not be delivered in the last minute "
+                f"(this run: sent {totals['sent']}, retrying {totals['retrying']}, dead-lettered {totals['dead']}; "
                 f"{dead_letters} on the dead-letter list). Each failed try is retried and escalated to the "
                 "coordinator by the deadline; see `witness notices` for the reasons.")
         return totals

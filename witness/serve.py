@@ -86,18 +86,13 @@ def _serve_deployments(every: int) -> None:
     from flows.notices import relay
     from flows.sweep import sweep  # the one place witness/ reaches into flows/: this is the flows' launcher
 
-    # Urgent alerts do not wait for the minute: a watcher runs the relay flow (in this process, a
-    # flow run like any other in the UI) within a second of one becoming due (witness/services/relay_wakeup.py).
+    # Urgent alerts do not wait for the minute: a watcher runs a relay pass within a second of one
+    # becoming due (witness/services/relay_wakeup.py); the minute's flow run stays the safety net.
     from witness.bootstrap import build_app
     from witness.services import relay_wakeup
 
-    relay_wakeup.start(build_app(get_settings()), relay)
-    # Urgent alerts do not wait for the minute: a watcher runs the relay flow (in this process, a
-    # flow run like any other in the UI) within a second of one becoming due (witness/services/relay_wakeup.py).
-    from witness.bootstrap import build_app
-    from witness.services import relay_wakeup
-
-    relay_wakeup.start(build_app(get_settings()), relay)
+    app = build_app(get_settings())
+    relay_wakeup.start(app, lambda: relay_wakeup.relay_pass(app))
     serve(sweep.to_deployment(name="sweep", schedules=[Interval(every, anchor_date=ANCHOR, timezone="UTC")]),
           relay.to_deployment(name="notices-relay",
                               schedules=[Interval(RELAY_INTERVAL_SECONDS, anchor_date=ANCHOR, timezone="UTC")]))

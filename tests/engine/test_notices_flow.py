@@ -2,6 +2,8 @@
 servers. The relay's rules are tested without Prefect (tests/integration/test_notices_relay.py)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.conftest import COORDINATOR, T0
@@ -65,7 +67,7 @@ def test_a_run_whose_urgent_alert_the_smtp_server_refuses_ends_failed_and_shows_
 
     assert state.is_failed()
     # email refused for good, SMS with no transport: both alerts to the victim; the coordinator's copy too
-    assert "3 urgent alert(s) could not be delivered" in state.message
+    assert "3 urgent alert(s) could not be delivered in the last minute" in state.message
     assert "retrying 1, dead-lettered 2" in state.message
     dead = {r.id: r for r in rows(sqlite_app, status="dead")}
     artifact = _dead_letter_artifact()
@@ -79,7 +81,7 @@ def test_a_run_whose_urgent_alert_the_smtp_server_refuses_ends_failed_and_shows_
 
 
 def test_a_run_that_cannot_reach_the_smtp_server_ends_failed_and_a_clean_run_completes(
-        prefect_server, sqlite_app, monkeypatch):
+        prefect_server, sqlite_app, smtp_sink, monkeypatch):
     import socket
 
     from flows.notices import relay
@@ -95,5 +97,14 @@ def test_a_run_that_cannot_reach_the_smtp_server_ends_failed_and_a_clean_run_com
 
     assert state.is_failed() and "2 urgent alert(s) could not be delivered" in state.message
     assert {r.status for r in rows(sqlite_app)} == {"queued"}  # to be retried, nothing lost
-    # Nothing urgent due any more (the retries wait for their backoff): the next run is green.
-    assert relay(now=T0.isoformat(), return_state=True).is_completed()
+    # A relay between the runs (the urgent watcher, `witness relay`) fails too: the next run, with
+    # nothing of its own to send, still answers for it.
+    from witness.services.relay import relay as relay_pass
+
+    relay_pass(sqlite_app, {}, T0 + timedelta(minutes=2))  # no transport at all: both retried again
+    state = relay(now=(T0 + timedelta(minutes=2, seconds=30)).isoformat(), return_state=True)
+    assert state.is_failed() and "2 urgent alert(s) could not be delivered in the last minute" in state.message
+    # The server answers again: the retries go out, and a minute later nothing has failed: green.
+    monkeypatch.setenv("WITNESS_SMTP_PORT", str(smtp_sink.port))
+    assert relay(now=(T0 + timedelta(minutes=10)).isoformat(), return_state=True).is_completed()
+    assert len(smtp_sink.messages) == 2 and {r.status for r in rows(sqlite_app)} == {"sent"}

@@ -610,3 +610,18 @@ def dead_letters(app, limit: int = DEAD_LETTERS_SHOWN) -> tuple[int, list[dict]]
                     "recipient": r.recipient if r.recipient not in STAFF else f"{r.recipient}:{r.recipient_ref}",
                     "channel": r.channel, "urgent": bool(r.urgent), "tries": r.attempts,
                     "reason": r.dead_reason or "", "at": r.updated_at.isoformat(timespec="seconds")} for r in rows]
+
+
+# The relay deployment runs every minute: each run answers for the urgent alerts that failed a try
+# since the one before, whoever tried (the urgent watcher of witness serve, `witness relay`, itself).
+REPORT_WINDOW = timedelta(minutes=1)
+
+
+def urgent_failures_since(app, since: datetime, until: datetime) -> int:
+    """Urgent notices with a failed try (temporary or permanent) that finished in (since, until]."""
+    with app.engine.connect() as conn:
+        return conn.execute(
+            select(func.count(func.distinct(notice_attempts.c.notice_id)))
+            .join(notices, notices.c.id == notice_attempts.c.notice_id)
+            .where(notices.c.urgent.is_(True), notice_attempts.c.outcome.in_(["temporary", "permanent"]),
+                   notice_attempts.c.finished_at > since, notice_attempts.c.finished_at <= until)).scalar()

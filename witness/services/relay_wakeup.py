@@ -50,6 +50,25 @@ def watch(app, run_relay: Callable[[], object], stop: threading.Event, poll: flo
     return passes
 
 
+def relay_pass(app) -> None:
+    """One relay pass through the real transports, as `witness relay` makes it. Not a Prefect flow
+    run: a flow run first asks the Prefect API (several round trips to a server that, on SQLite and a
+    busy machine, took tens of seconds to answer), and an alert must not wait for it. The minute's
+    flow run still publishes the dead letters and ends Failed while urgent alerts keep failing."""
+    from witness.outputs.transports.channels import build_transports
+    from witness.services.relay import relay
+
+    transports = build_transports(app)
+    try:
+        report = relay(app, transports, app.clock.now())
+    finally:
+        for t in transports.values():
+            t.close()
+    if report.urgent_failed:
+        log.warning("urgent relay pass: %d urgent alert(s) not delivered (retrying %d, dead-lettered %d)",
+                    report.urgent_failed, report.retrying, report.dead)
+
+
 def start(app, run_relay: Callable[[], object], poll: float = POLL_SECONDS) -> tuple[threading.Thread, threading.Event]:
     """The watcher in a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
