@@ -120,10 +120,11 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
-def check(uow, kind: ActionKind, case_id: str, /, **details) -> list[Finding]:
+def check(uow, kind: ActionKind, case_id: str, /, *, known: CaseFacts | None = None, **details) -> list[Finding]:
     """Dry run: the findings for this action, nothing written. (Positional-only parameters: a
-    detail may be called `kind` or `case_id` without clashing.)"""
-    facts = case_facts(uow.conn, case_id, uow.now)
+    detail may be called `kind` or `case_id` without clashing.) `known`: this case's facts already
+    read for a batch (`case_facts_many`, in the same transaction), so they are not read again."""
+    facts = known if known is not None and known.case_id == case_id else case_facts(uow.conn, case_id, uow.now)
     return evaluate(Proposed(kind, facts, details), uow.now, _tighten(uow, facts))
 
 
@@ -173,13 +174,13 @@ class Verdict:
     listed: int = 0  # worklist items added now (0 when the stop was already on the list)
 
 
-def automatic(uow, kind: ActionKind, case_id: str, coordinator: str, occasion: str, what: str, /,
-              **details) -> Verdict:
+def automatic(uow, kind: ActionKind, case_id: str, coordinator: str, occasion: str, what: str, /, *,
+              known: CaseFacts | None = None, **details) -> Verdict:
     """The gate for a change no person is making (the sweep, a flow): nothing is overridden. When a
     rule would stop it (block or warn), the change is not made and the coordinator gets a worklist
     item (once per occasion, so a re-run adds nothing) to act on it themselves, with an override if
     they judge it right."""
-    stopping = unresolved(check(uow, kind, case_id, **details), {})
+    stopping = unresolved(check(uow, kind, case_id, known=known, **details), {})
     if not stopping:
         return Verdict(True)
     return Verdict(False, to_worklist(uow, stopping, kind, case_id, coordinator, occasion,

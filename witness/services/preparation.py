@@ -23,7 +23,7 @@ from witness.domain.schedule import (Busy, Conflict, ConflictKind, Hearing, Plan
 from witness.errors import NotFound
 from witness.services import calendar_feeds, recommendations, resource_pool
 from witness.services.access import need_to_know
-from witness.services.guardrails import check, enforce
+from witness.services.guardrails import case_facts_many, check, enforce
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
 from witness.store.hearing_tables import appearances, bookings, hearings, measures
@@ -123,12 +123,15 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
     for b in previous:
         before[(b.hearing_id, b.case_id)].append((MeasureKind(b.measure), b.resource_id))
     inputs = []
+    # The witnesses' Do No Harm facts read once for all of them (case by case it was ~9 queries per
+    # witness, twice); nothing the planner writes before the checks is a fact the rules read.
+    known = case_facts_many(conn, sorted({a.case_id for a in apps}), uow.now)
     for h in hs:
         ws = []
         for a in by_hearing[h.id]:
             ms = by_witness[(h.id, a.case_id)]
-            findings = check(uow, ActionKind.schedule_appearance, a.case_id, act="hearing", at=h.starts_at,
-                             in_person_cross_examination_by_defendant=bool(a.defendant_cross_examines)
+            findings = check(uow, ActionKind.schedule_appearance, a.case_id, known=known.get(a.case_id), act="hearing",
+                             at=h.starts_at, in_person_cross_examination_by_defendant=bool(a.defendant_cross_examines)
                              and a.mode == AppearanceMode.in_person.value)
             stop = unresolved(findings, overrides)
             ws.append(Witness(
@@ -144,7 +147,7 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
         inputs.append(Hearing(h.id, h.docket, h.jurisdiction, profiles[h.jurisdiction].time_zone, h.court,
                               h.starts_at, h.ends_at, tuple(ws)))
     p = plan(inputs, resources, policy, busy, presence)
-    p = _escort_rules(uow, p, resources, overrides, kept_override, record=book)
+    p = _escort_rules(uow, p, resources, overrides, kept_override, record=book, known=known)
     result.plan, result.conflicts = p, list(p.conflicts)
     if not book:
         return result
@@ -178,7 +181,8 @@ def _surroundings(conn, ids: list[str], start: datetime, end: datetime, policy) 
     return busy, presence
 
 
-def _escort_rules(uow, p: Plan, resources, overrides: dict[str, str], kept: set[tuple[str, str]], record: bool) -> Plan:
+def _escort_rules(uow, p: Plan, resources, overrides: dict[str, str], kept: set[tuple[str, str]], record: bool,
+                  known: dict | None = None) -> Plan:
     """The guardrail engine checks every escort team before it is booked (DNH-05 and the rest);
     a team it stops is not booked and becomes a conflict. An override given now is recorded (with
     its reason) and remembered on the appearance; one remembered from before still holds."""
@@ -190,7 +194,7 @@ def _escort_rules(uow, p: Plan, resources, overrides: dict[str, str], kept: set[
     dropped, extra = set(), []
     for (hid, case_id), team in sorted(teams.items()):
         genders = sorted({gender.get(b.resource_id) or "unknown" for b in team})
-        findings = check(uow, ActionKind.assign_escort, case_id, genders=genders)
+        findings = check(uow, ActionKind.assign_escort, case_id, known=(known or {}).get(case_id), genders=genders)
         given = dict(overrides)
         if (hid, case_id) in kept and not (given.get(GENDER_RULE) or "").strip():
             given[GENDER_RULE] = "override recorded earlier for this appearance"

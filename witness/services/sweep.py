@@ -115,31 +115,25 @@ def _process_decided(uow, ids, profiles) -> int:
 
     Each move passes the Do No Harm gate first (R-33). No person is making it, so nothing is
     overridden: a move a rule would stop stays undone and goes on the coordinator's worklist."""
-    from witness.domain.guardrails import Proposed, evaluate, unresolved
-    from witness.services.guardrails import case_facts_many, to_worklist
+    from witness.services.guardrails import automatic, case_facts_many
 
     conn, now = uow.conn, uow.now
     moved = 0
     targets = {VictimDecision.cooperate.value: Stage.decision, VictimDecision.not_cooperate.value: Stage.withdrawn}
-    rows = conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.jurisdiction, cases.c.decision, cases.c.decided_at)
+    rows = conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.decision, cases.c.decided_at)
                         .where(cases.c.id.in_(ids), cases.c.stage == Stage.reflection.value,
                                cases.c.decision.in_(tuple(targets))).order_by(cases.c.id)).all()
-    # The gate as `guardrails.automatic` applies it, on the facts of the whole chunk read at once
-    # (case by case it was ~9 queries per case).
+    # The facts of the whole chunk read at once (case by case it was ~9 queries per case).
     facts = case_facts_many(conn, [r.id for r in rows], now)
     allowed, stopped = set(), 0
     for r in rows:
         target = targets[r.decision]
-        tighten = dict(profiles[r.jurisdiction].guardrails) if r.jurisdiction in profiles else {}
-        stopping = unresolved(evaluate(Proposed(ActionKind.stage_change, facts[r.id], {"target": target.value}),
-                                       now, tighten), {})
-        if not stopping:
+        verdict = automatic(uow, ActionKind.stage_change, r.id, r.coordinator, f"{target.value}:{r.decided_at.isoformat()}",
+                            f"moving the case to {target.value} after the victim's decision ({r.decision})",
+                            known=facts.get(r.id), target=target.value)
+        if verdict.go:
             allowed.add(r.id)
-            continue
-        stopped += to_worklist(uow, stopping, ActionKind.stage_change, r.id, r.coordinator,
-                               f"{target.value}:{r.decided_at.isoformat()}",
-                               f"moving the case to {target.value} after the victim's decision ({r.decision}) "
-                               "was not done automatically")
+        stopped += verdict.listed
     for decision, target in ((VictimDecision.cooperate, Stage.decision), (VictimDecision.not_cooperate, Stage.withdrawn)):
         done = list(conn.execute(update(cases).where(cases.c.id.in_(sorted(allowed)), cases.c.stage == Stage.reflection.value,
                                                      cases.c.decision == decision.value)
