@@ -51,7 +51,7 @@ def make_backup(app, actor: Actor, out: Path) -> Backup:
 
 
 def _head_lines(app) -> str:
-    recorded = audit.read_head_file(app.settings.audit_head_path)
+    recorded = app.heads.read()  # the head file's, or the heads database's (several machines)
     return "".join(f'{{"seq": {h.seq}, "mac": "{h.mac}"}}\n' for h in (recorded.heads if recorded else []))
 
 
@@ -84,7 +84,8 @@ def restore(settings, ring, source: Path) -> Backup:
         backup.restore_sqlite(settings.url, payload)
     else:
         backup.restore_postgres(settings.url, payload, version)
-    if meta["heads"] and not settings.audit_head_path.exists():
+    # With a heads database (several machines) the heads never left it: nothing to put back.
+    if meta["heads"] and not settings.audit_head_url and not settings.audit_head_path.exists():
         for line in meta["heads"].splitlines():
             raw = json.loads(line)
             audit.write_head_file(settings.audit_head_path, audit.Head(int(raw["seq"]), str(raw["mac"])))
