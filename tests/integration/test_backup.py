@@ -112,3 +112,13 @@ def test_an_older_copy_restored_over_a_store_that_went_further_does_not_verify(t
     finally:
         again.engine.dispose()
     assert any("(log truncated)" in p for p in problems), problems
+
+
+def test_a_pg_dump_older_than_the_server_is_refused_by_name():
+    from witness.store.backup import BackupRefused, check_client
+
+    assert check_client("pg_dump", "15.20 (Debian 15.20-0+deb12u1)").endswith("pg_dump")  # the installed 15 matches
+    with pytest.raises(BackupRefused) as refused:
+        check_client("pg_dump", "99.1")  # a server newer than any client here
+    assert str(refused.value).startswith("pg_dump: version ") and str(refused.value).endswith(
+        "is older than the server's 99; install postgresql-client-99")
