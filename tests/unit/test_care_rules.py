@@ -141,3 +141,15 @@ def test_the_intake_schema_publishes_the_new_facts():
     assert set(facts_) == {"exploitation", "pregnancy", "accompanying_children", "media_breach"}
     assert "accused_link" in schema["$defs"]["GuardianIn"]["properties"]
     assert "online_child_sexual_exploitation" in schema["$defs"]["ExploitationType"]["enum"]
+
+
+def test_the_worklist_names_the_command_that_clears_each_care_item():
+    from witness.domain.worklist import next_command
+
+    def cmd(kind):
+        return next_command({"kind": kind, "case_id": "W-TEST22", "key": "k", "id": 7, "detail": ""})
+
+    assert cmd("guardian_pending") == "witness guardian record W-TEST22 GUARDIAN.yaml"
+    assert cmd("detention") == "witness detention end W-TEST22"
+    assert cmd("shelter_stay_check").startswith("ask the victim; to leave: witness consent withdraw W-TEST22 shelter_stay")
+    assert cmd("detention_limit").startswith("call or visit now")  # urgent: the victim first

@@ -92,6 +92,12 @@ def next_command(item: dict) -> str:
         return f"witness event FILE (the custody update), then: {close}"
     if kind.startswith("claim_") and case:
         return f"witness claims --overdue, then: {close}"
+    if kind == "guardian_pending" and case:  # recording the guardian closes it
+        return f"witness guardian record {case} GUARDIAN.yaml"
+    if kind == "detention" and case:  # ending the detention closes it
+        return f"witness detention end {case}"
+    if kind == "shelter_stay_check" and case:
+        return f"ask the victim; to leave: witness consent withdraw {case} shelter_stay, then: {close}"
     if case:
         return f"witness case show {case}, then: {close}"
     return close
