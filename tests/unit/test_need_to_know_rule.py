@@ -93,6 +93,7 @@ NOT_ABOUT_A_CASE = {
     **{("accounts", name): "accounts and sessions" for name in (
         "add", "disable", "reset", "assign", "require_account", "change_password", "set_language")},
     ("roster", "people"): "accounts and sessions",
+    ("signatures", "set_signature"): "the name and office a person signs with (accounts)",
     **{("subscriptions", name): "a person's own calendar link" for name in ("issue", "revoke", "live_since")},
 }
 # Calls that stand for the rule: the gate itself, a list kept to the cases the rule allows, and the
