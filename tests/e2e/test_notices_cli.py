@@ -84,3 +84,20 @@ def test_historical_and_case_events_from_files(home):
     assert proc.returncode == 1 and "needs a UTC offset" in proc.stderr
     refused = _witness(dict(env, WITNESS_ACTOR="officer-9:escort"), *now, "notices", check=False)
     assert refused.returncode == 1 and "may not" in refused.stderr
+
+
+def test_the_notice_list_says_why_a_queued_alert_has_not_gone_out(home, sms_sink):
+    env, _, tmp = home
+    release = _event(tmp, "release.yaml", {"type": "custody", "event_id": "TH-DOC-9", "docket": "TH-SSK-2026-0141",
+                                           "accused": "Accused A (boat captain)", "custody": "released",
+                                           "occurred_at": "2026-11-03T08:00:00+07:00", "source": "prison-feed"})
+    now = ["--now", "2026-11-03T08:05:00+07:00"]
+    _witness(env, *now, "event", release)
+    sms_sink.mode = "temporary"  # the gateway answers 503
+    out = _witness(dict(env, WITNESS_ACTOR="relay-1:admin"), "relay", "--now", "2026-11-03T08:05:00+07:00").stdout
+    assert "retrying 2" in out
+    listed = _witness(env, *now, "notices").stdout
+    assert listed.count("(last failure: SMS gateway answered HTTP 503)") == 2
+    rows = json.loads(_witness(env, *now, "notices", "--json").stdout)
+    assert {n["last_error"] for n in rows if n["channel"] == "sms"} == {"SMS gateway answered HTTP 503"}
+    assert "Cli Victim" not in listed
