@@ -286,7 +286,9 @@ def _write_outputs(app, out: Path, story: Story, ids: list[str]) -> None:
         final.append(f"- {case_id} ({view['jurisdiction']}): stage **{view['stage']}**; services: {services}")
     work = []
     for who in (AMARA, DEWI):
-        work += [f"- [{who.user}] {i['due_at'].date().isoformat()} {i['kind']}: {i['detail']}" for i in open_items(app, who)]
+        # Most urgent first, as `witness worklist` shows it: local time, and the command that deals with each.
+        work += [f"- [{who.user}] {'**URGENT** ' if i['urgent'] else ''}{i['due_local']:%Y-%m-%d %H:%M} {i['kind']}: "
+                 f"{i['detail']} (next: `{i['next']}`)" for i in open_items(app, who)]
     check = verify(app, AUDITOR)
     text = ["# witness demonstration", "",
             f"Simulated time from {story.start:%-d %B %Y}. Pseudonyms only: this report is what a person without "

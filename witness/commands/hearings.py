@@ -35,7 +35,7 @@ def _witness(case: str, mode: str | None, travel: int | None, interpreter: str |
 
 
 def _echo_result(r: dict) -> None:
-    echo(f"{r['hearing']} at {r['at']}: {r['recommended']} measure(s) recommended, {r['booked']} booked, "
+    echo(f"{r['hearing']} at {when(r['at'])}: {r['recommended']} measure(s) recommended, {r['booked']} booked, "
                f"{r['released']} released")
     for c in r["conflicts"]:
         echo(f"  CONFLICT {c}")
@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             echo_json(v)
             return
-        echo(f"{v['hearing']} {v['docket']} {v['kind']} at {v['court']}: {v['starts_at']} – {v['ends_at']} ({v['status']})")
+        echo(f"{v['hearing']} {v['docket']} {v['kind']} at {v['court']}: {when(v['starts_at'])} – {when(v['ends_at'])} ({v['status']})")
         for a in v["appearances"]:
             echo(f"  {a['case']}: {a['mode']} ({a['status']}), pick-up ref {a['pickup_ref']}, "
                        f"travel {a['travel_minutes']} min"
@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
         for m in rows:
             if m["hearing"] != hearing:
                 hearing = m["hearing"]
-                echo(f"{hearing} {m['docket']} at {m['hearing_at']} ({m['hearing_status']})")
+                echo(f"{hearing} {m['docket']} at {when(m['hearing_at'])} ({m['hearing_status']})")
             flags = " LATE" if m["late"] else ""
             due = f" file by {m['request_by']}" if m["status"] == "recommended" else ""
             echo(f"  {m['id']} {m['case']} {m['kind']:<31} {m['status']:<17}{flags}{due}")
@@ -202,7 +202,7 @@ def register(app: typer.Typer) -> None:
         from witness.services.measures import request
 
         for r in request(context.app(), context.actor(), measure_ids, context.overrides(override)):
-            echo(f"{r['id']} {r['kind']} requested; responses due {r['response_due_at']}"
+            echo(f"{r['id']} {r['kind']} requested; responses due {when(r['response_due_at'])}"
                        + (" — LATE" if r["late"] else "") + (f" ({r['note']})" if r["note"] else ""))
             if r["eligibility"] != "eligible" and r["condition"]:
                 echo(f"  condition: {r['condition']}")
@@ -273,7 +273,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             echo_json(v)
             return
-        echo(f"{v['hearing']} {v['docket']} at {v['court']}, {v['at']} ({v['status']}){'' if book else ' — dry run'}")
+        echo(f"{v['hearing']} {v['docket']} at {v['court']}, {when(v['at'])} ({v['status']}){'' if book else ' — dry run'}")
         for b in v["bookings"]:
             echo(f"  {b['case']} {b['measure']:<22} {b['resource']:<18} {b['window']}")
         for a in v["arranged"]:

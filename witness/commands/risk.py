@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from witness.commands import context, group
-from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
+from witness.terminal import echo, echo_json, when  # every line escaped; JSON through json_text
 
 
 def _details(items: list[str] | None) -> dict:
@@ -57,14 +57,14 @@ def register(app: typer.Typer) -> None:
             return
         latest = data["latest"]
         echo(f"{case_id}: {latest['level']} (score {latest['score']}, victim's fear {latest['victim_fear_scale']}/10) "
-                   f"assessed {latest['at']} by {latest['assessor']} ({latest['trigger']}); next review {latest['next_review_at']}")
+                   f"assessed {when(latest['at'])} by {latest['assessor']} ({latest['trigger']}); next review {when(latest['next_review_at'])}")
         for f in latest["factors"]:
             echo(f"  +{f['weight']:<3} {f['factor']}")
         echo("  recommended: " + ", ".join(latest["recommended"]))
         if data["reassessment_due"]:
             echo(f"  REASSESSMENT DUE since {data['reassessment_due']['since']} ({data['reassessment_due']['trigger']})")
         for h in data["history"]:
-            echo(f"  earlier: {h['at']} {h['level']} (score {h['score']}) by {h['assessor']} ({h['trigger']})")
+            echo(f"  earlier: {when(h['at'])} {h['level']} (score {h['score']}) by {h['assessor']} ({h['trigger']})")
 
     @app.command()
     def check(case_id: str, action: Annotated[str, typer.Argument(help="e.g. schedule_appearance, assign_escort, send_notice")],
