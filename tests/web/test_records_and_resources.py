@@ -36,3 +36,19 @@ def test_resources_show_availability_and_leave_to_admins_and_not_to_escorts(app)
     assert all((r["id"] in officers) == (r["kind"] == "escort_officer") for r in listed)
     escort = signed_in_client(app, make_person(app, "officer-9", "escort"))
     assert escort.get("/resources").status_code == 404
+
+
+def test_the_cases_hearings_link_to_their_measures_board(app):
+    from datetime import timedelta
+
+    from witness.services import consent, hearings
+
+    case_id = open_case(app, COORDINATOR, adult_form())
+    consent.give(app, COORDINATOR, case_id, "testimony", "written", "my", explained=True)
+    hearing = hearings.add(app, COORDINATOR, "TH-SSK-2026-0141", T0 + timedelta(days=30),
+                           T0 + timedelta(days=30, hours=3), witnesses=[{"case": case_id}])["hearing"]
+    amara = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    page = amara.get(f"/cases/{case_id}/records").text
+    listed = page[page.index('id="hearings"'):page.index("</ul>", page.index('id="hearings"'))]
+    assert f'href="/hearings/{hearing}"' in listed and "TH-SSK-2026-0141" in listed and "2026-12-02 10:00" in listed
+    assert amara.get(f"/hearings/{hearing}").status_code == 200
