@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from witness.domain.access import Actor
 from witness.services.access import need_to_know
@@ -31,6 +30,7 @@ from witness.services.events import publish
 from witness.services.worklist import add_items, item
 from witness.store.risk_tables import custody_events, risk_reviews_due
 from witness.store.tables import accused, case_proceedings, cases, proceeding_accused, proceedings
+from witness.store.dialects import dialect_of
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def record_change(uow, event_id: str, accused_id: str, custody: str, occurred_at
     row = conn.execute(select(accused).where(accused.c.id == accused_id).with_for_update()).first()
     if row is None:
         raise NotFound(f"accused: no accused {accused_id!r}")
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(conn)
     fresh = conn.execute(dialect.insert(custody_events).values(
         event_id=event_id, accused_id=accused_id, custody=new.value, occurred_at=occurred_at, recorded_at=now,
         source=source, historical=int(historical)).on_conflict_do_nothing(index_elements=["event_id"])
@@ -129,7 +129,7 @@ def _ask_to_reconcile(uow, change: AccusedCustodyChanged, recorded_at: datetime,
 def mark_reassessment_due(uow, case_ids: list[str], trigger: str, due_at: datetime) -> None:
     """Set-based: one upsert and one worklist insert for all the cases (R-42)."""
     conn = uow.conn
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(conn)
     stmt = dialect.insert(risk_reviews_due)
     conn.execute(stmt.on_conflict_do_update(index_elements=["case_id"], set_={"due_at": stmt.excluded.due_at,
                                                                                "trigger": stmt.excluded.trigger}),

@@ -4,7 +4,6 @@ recorded all or none, each published as its event in the same transaction.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ungated
@@ -12,6 +11,7 @@ from witness.errors import InputProblems
 from witness.services.access import need_to_know
 from witness.store.notice_tables import received_events
 from witness.store.tables import accused, case_proceedings, cases, proceedings
+from witness.store.dialects import dialect_of
 
 
 @ungated("records court and prison events; the alerts that follow must never wait for a rule")
@@ -97,7 +97,7 @@ def _record_case_event(uow, e, ids: list[str]) -> dict:
     from witness.services.events import publish
 
     conn = uow.conn
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(conn)
     fresh = conn.execute(dialect.insert(received_events).values(
         event_id=e.event_id, kind=e.kind, occurred_at=e.occurred_at, recorded_at=uow.now, source=e.source,
         historical=e.historical).on_conflict_do_nothing(index_elements=["event_id"])

@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from witness.domain.events import AccusedCustodyChanged, CaseEvent
 from witness.domain.notice import (COORDINATOR_COPY, KIND_PARAMS, OPT_OUT_ALLOWED, STAFF_ONLY, Channel, NoticeKind,
@@ -29,6 +28,7 @@ from witness.outputs.notice_text import has_template
 from witness.services.worklist import add_items, item
 from witness.store.notice_tables import notice_opt_outs, notices
 from witness.store.tables import cases, identities
+from witness.store.dialects import dialect_of
 
 CHUNK = 900  # ids per IN (...) list: well under SQLite's variable limit
 
@@ -245,6 +245,6 @@ def _give_ack_codes(conn, cipher, groups: list[tuple[str, list[dict]]]) -> None:
 def insert_notices(conn, rows: list[dict]) -> int:
     if not rows:
         return 0
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(conn)
     stmt = dialect.insert(notices).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(notices.c.id)
     return len(conn.execute(stmt, rows).all())

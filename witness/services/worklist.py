@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from witness.domain.access import Actor, may_act_on
@@ -13,13 +12,14 @@ from witness.domain.guardrails import ungated
 from witness.errors import InputProblems, NotFound
 from witness.services.access import need_to_know
 from witness.store.tables import cases, worklist
+from witness.store.dialects import dialect_of
 
 
 def add_items(conn: Connection, items: list[dict]) -> int:
     """Insert items, skipping keys already present. Returns how many were new."""
     if not items:
         return 0
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(conn)
     # RETURNING counts what was really inserted (rowcount is -1 here on psycopg); rows passed as
     # executemany parameters reuse one compiled statement instead of a new N-row VALUES per chunk.
     stmt = dialect.insert(worklist).on_conflict_do_nothing(index_elements=["key"]).returning(worklist.c.id)

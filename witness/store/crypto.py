@@ -31,13 +31,12 @@ from typing import Callable
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from witness.errors import IntegrityFailure, KeyMissing
 from witness.private_files import write_private
 from witness.store.key_tables import SHARED, data_keys
+from witness.store.dialects import dialect_of
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,7 @@ class FieldCipher:
         def insert_once(conn: Connection):
             # Two transactions may create the same owner's key at once (the shared key, first
             # use on two machines): the second keeps the first one's, never a key of its own.
-            dialect = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+            dialect = dialect_of(conn).insert
             conn.execute(dialect(data_keys).values(**values).on_conflict_do_nothing(index_elements=["owner"]))
             return self._read(conn, owner)
         if self.conn is not None:
