@@ -102,7 +102,13 @@ def _command():
 
 def _usage(exc) -> None:
     """One line saying what is wrong, one with the usage and where to find help."""
-    message = exc.format_message() or "a command is needed"  # bare `witness`: the help went to stdout
+    from typer._click.exceptions import NoArgsIsHelpError
+
+    if isinstance(exc, NoArgsIsHelpError):  # bare `witness` or `witness case`: the help to stdout, as asked
+        typer.echo(exc.ctx.get_help())
+        message = "a command is needed"
+    else:
+        message = exc.format_message() or "a command is needed"
     echo(f"error: {message}", err=True)
     ctx = exc.ctx
     if ctx is not None:

@@ -25,8 +25,6 @@ def plain(command) -> None:
             param.help = words(param.help)
         if param.param_type_name == "argument":
             param.display_type_rich = _no_type  # the argument's name says what it is
-            if param.metavar is None:
-                param.metavar = param.name.upper()
         elif param.metavar is None:  # a label someone chose stays
             param.metavar = "" if getattr(param, "is_flag", False) else param.name.upper()
     for sub in getattr(command, "commands", {}).values():
