@@ -44,7 +44,7 @@ from witness.store.tables import worklist
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 BIN = Path(sys.executable).parent
-CASES, CHUNK = 120, 6  # 20 chunks: enough that a worker dies with some done and some not
+CASES, CHUNK = 120, 20  # 6 chunks: a worker dies with some done, some not, and (nearly always) one in hand
 WAIT = 240  # seconds any one step may take on a loaded machine before the test gives up
 
 
@@ -123,8 +123,16 @@ class Cluster:
     def worker_env(self, name: str, witness_env: dict) -> dict:
         env = self.base_env()
         env.update(witness_env, WITNESS_HOME=str(self.root / name), PREFECT_HOME=str(self.root / f"prefect-{name}"),
-                   PREFECT_WORKER_QUERY_SECONDS="1", PREFECT_WORKER_PREFETCH_SECONDS="5")
+                   PREFECT_WORKER_QUERY_SECONDS="1", PREFECT_WORKER_PREFETCH_SECONDS="5",
+                   PREFECT_LOGGING_LEVEL="INFO")  # "Worker '...' submitting flow run '<id>'": who ran what
         return env
+
+    def ran_on(self, run_id: str) -> list[str]:
+        """The workers that took this run (a second worker may try one and be told it is taken)."""
+        def took(log: str) -> bool:
+            return f"submitting flow run '{run_id}'" in log and f"Aborted submission of flow run '{run_id}'" not in log
+        return [name for name in ("worker-1", "worker-2", "worker-3")
+                if (self.root / f"{name}.log").exists() and took((self.root / f"{name}.log").read_text())]
 
     def run_deployment(self, name: str, parameters: dict) -> str:
         with httpx.Client(base_url=self.api, timeout=30) as http:
@@ -218,7 +226,7 @@ def test_a_killed_worker_s_sweep_is_finished_by_another_each_chunk_once_and_two_
     try:
         mail = dict(WITNESS_SMS_GATEWAY_URL=sms.url, WITNESS_SMTP_HOST="127.0.0.1", WITNESS_SMTP_PORT=str(smtp.port))
         for name in ("worker-1", "worker-2"):
-            c.start(name, [str(BIN / "prefect"), "worker", "start", "--pool", "witness", "--name", name],
+            c.start(name, [str(BIN / "prefect"), "worker", "start", "--pool", "witness", "--name", name, "--limit", "1"],
                     c.worker_env(name, {**c.witness_env, **mail}))
         store = _store(c)
         params = {"now": sweep_at.isoformat(), "chunk_size": CHUNK}
@@ -241,6 +249,8 @@ def test_a_killed_worker_s_sweep_is_finished_by_another_each_chunk_once_and_two_
             pass
         with store.connect() as s:
             left = s.execute(select(func.count()).select_from(sweep_chunks).where(sweep_chunks.c.status == "pending")).scalar()
+            in_hand = s.execute(select(func.count()).select_from(sweep_chunks).where(
+                sweep_chunks.c.lease_owner == owner, sweep_chunks.c.status == "pending")).scalar()
         assert left >= 1, "the sweep finished before its worker could be killed: use more cases"
         # Its lease would run out in ten minutes; end it now instead of waiting.
         with store.begin() as s:
@@ -252,11 +262,13 @@ def test_a_killed_worker_s_sweep_is_finished_by_another_each_chunk_once_and_two_
             chunks = s.execute(select(sweep_chunks)).all()
             per_case = Counter(s.execute(select(worklist.c.case_id).where(worklist.c.kind == "reflection_ended")).scalars())
         assert chunks and all(ch.status == "done" for ch in chunks)
-        assert any(ch.claims == 2 for ch in chunks)  # the killed worker's chunk, taken up again
+        # The chunk the killed run had in hand (unless it committed in the instant before the kill) was
+        # taken up again; no other chunk was claimed twice.
+        assert sum(ch.claims == 2 for ch in chunks) == in_hand and all(ch.claims in (1, 2) for ch in chunks)
         assert per_case == Counter({case: 1 for case in ids})  # every case once: no chunk done twice
 
         # Two relays on two workers send each notice once.
-        c.start("worker-3", [str(BIN / "prefect"), "worker", "start", "--pool", "witness", "--name", "worker-3"],
+        c.start("worker-3", [str(BIN / "prefect"), "worker", "start", "--pool", "witness", "--name", "worker-3", "--limit", "1"],
                 c.worker_env("worker-3", {**c.witness_env, **mail}))
         app = build_app(c.settings)
         try:
@@ -271,6 +283,9 @@ def test_a_killed_worker_s_sweep_is_finished_by_another_each_chunk_once_and_two_
         relays = [c.run_deployment("notices-relay/notices-relay", {"batch_size": 10}) for _ in range(2)]
         states = [c.finished(r) for r in relays]
         assert states == ["COMPLETED", "COMPLETED"], [(c.root / f"{n}.log").read_text()[-2000:] for n in ("worker-2", "worker-3")]
+        ran = [w for r in relays for w in c.ran_on(r)]
+        assert len(ran) == 2 and len(set(ran)) == 2 and victim_worker not in ran  # one relay on each live worker
+        assert c.ran_on(first) == [victim_worker] and c.ran_on(second) != [victim_worker]
         with store.connect() as s:
             statuses = Counter(s.execute(select(notices.c.status)).scalars())
         sent = Counter(m.key for m in sms.messages + smtp.messages)
