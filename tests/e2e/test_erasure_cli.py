@@ -22,19 +22,19 @@ def test_erase_destroys_the_key_refuses_what_it_must_and_the_chain_still_verifie
     app.engine.dispose()
     add_accounts(env)  # now, after the past
 
-    refused = witness(env, "case", "erase", still_open, "--reason", "asked")
+    refused = witness(env, "case", "erase", still_open, "--reason", "victim_request")
     assert refused.returncode == 1 and refused.stdout == ""
     assert refused.stderr.strip().splitlines() == [
         f"case {still_open}: stage is reflection; only a closed case can be erased"]
-    by_coordinator = witness(dict(env, WITNESS_ACTOR="amara:coordinator"), "case", "erase", closed, "--reason", "asked")
+    by_coordinator = witness(dict(env, WITNESS_ACTOR="amara:coordinator"), "case", "erase", closed, "--reason", "victim_request")
     assert by_coordinator.returncode == 1 and len(by_coordinator.stderr.strip().splitlines()) == 1
     assert "case.erase" in by_coordinator.stderr or "not allowed" in by_coordinator.stderr.lower()
 
-    done = witness(env, "case", "erase", closed, "--reason", "the victim asked to be forgotten", check=True)
+    done = witness(env, "case", "erase", closed, "--reason", "victim_request", check=True)
     assert done.stdout.startswith(f"{closed} erased: its data key is destroyed;")
     shown = witness(dict(env, WITNESS_ACTOR="amara:coordinator"), "case", "show", closed, "--json", check=True)
     assert "Aung Min Thein" not in shown.stdout
-    again = witness(env, "case", "erase", closed, "--reason", "asked")
+    again = witness(env, "case", "erase", closed, "--reason", "victim_request")
     assert again.returncode == 1 and again.stderr.strip().splitlines() == [f"case {closed}: already erased"]
     verified = witness(dict(env, WITNESS_ACTOR="audit-1:auditor"), "audit", "verify", check=True)
     assert verified.stdout.startswith("audit log verified")

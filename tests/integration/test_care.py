@@ -460,5 +460,5 @@ def test_erasing_the_victim_shreds_the_care_secrets_too(app):
         return [app.cipher.decrypt(*where) for where in stored]
 
     assert secrets() == ["pregnant", "Suan Phlu IDC", "pregnant, due in March"]
-    erase(app, ADMIN, case, "retention period over")
+    erase(app, ADMIN, case, "retention_ended")
     assert secrets() == [None, None, None]

@@ -74,7 +74,7 @@ def test_after_erasure_no_ciphertext_of_the_victim_decrypts_and_the_chain_verifi
     victim_key = _every_key_the_system_holds(app, only=gone)[0]
     for place, stored in values:  # the check below, made while the key exists, opens every one
         assert _open(victim_key, place, stored, gone)
-    done = erase(app, ADMIN, gone, "the victim asked to be forgotten")
+    done = erase(app, ADMIN, gone, "victim_request")
     assert done.case == gone and done.values == len(values)
     # The stored ciphertexts are the same bytes as before: only the key went.
     assert _ciphertexts(app, gone) == values
@@ -103,13 +103,55 @@ def test_after_erasure_no_ciphertext_of_the_victim_decrypts_and_the_chain_verifi
 def test_an_open_case_an_erased_case_no_reason_and_a_coordinator_are_refused(app):
     open_one = open_case(app, COORDINATOR, adult_form())
     with pytest.raises(ActionBlocked, match=f"case {open_one}: stage is reflection; only a closed case can be erased"):
-        erase(app, ADMIN, open_one, "asked")
+        erase(app, ADMIN, open_one, "victim_request")
     closed, = _closed_cases(app, "Aung Min Thein")
     with pytest.raises(Forbidden):
-        erase(app, COORDINATOR, closed, "asked")
+        erase(app, COORDINATOR, closed, "victim_request")
     with pytest.raises(InputProblems, match="reason: say why"):
         erase(app, ADMIN, closed, "  ")
-    erase(app, ADMIN, closed, "asked")
+    erase(app, ADMIN, closed, "victim_request")
     with pytest.raises(ActionBlocked, match=f"case {closed}: already erased"):
-        erase(app, ADMIN, closed, "asked")
+        erase(app, ADMIN, closed, "victim_request")
     assert case_service.show(app, COORDINATOR, open_one)["identity"]["legal_name"] == "Aung Min Thein"
+
+
+def test_an_override_reason_given_on_the_case_is_shredded_with_the_victim(app):
+    """A reason typed to override a Do No Harm warning is about the victim ("her cousin vouched for
+    ..."): it goes under her key and no key opens it after the erasure."""
+    from witness.store.risk_tables import guardrail_overrides
+    form = adult_form()
+    form["victim"] = dict(form["victim"], legal_name="Aung Min Thein")
+    case = open_case(app, COORDINATOR, form)
+    risk.report(app, COORDINATOR, case, "settlement_pressure")
+    app.clock = FixedClock(T0 + timedelta(days=120))
+    case_service.change_stage(app, COORDINATOR, case, "withdrawn", "the victim stopped cooperating",
+                              overrides={"DNH-12-settlement-pressure": "Aung Min Thein's cousin vouched for the offer"})
+    case_service.change_stage(app, COORDINATOR, case, "closed", "support ended at the victim's request",
+                              overrides={"DNH-12-settlement-pressure": "followed up with Aung Min Thein"})
+    with app.engine.connect() as c:
+        rows = c.execute(select(guardrail_overrides).where(guardrail_overrides.c.case_id == case)).all()
+    assert rows, "the override was recorded"
+    victim_key = _every_key_the_system_holds(app, only=case)[0]
+    for r in rows:
+        assert b"Aung Min Thein" in _open(victim_key, ("guardrail_overrides", "reason", r.id), r.reason, case)
+    erase(app, ADMIN, case, "victim_request")
+    for r in rows:
+        for key in _every_key_the_system_holds(app):
+            with pytest.raises((InvalidTag, ValueError)):
+                _open(key, ("guardrail_overrides", "reason", r.id), r.reason, case)
+
+
+def test_an_erasure_reason_is_a_code_and_free_text_never_reaches_the_audit_log(app):
+    closed, = _closed_cases(app, "Aung Min Thein")
+    with pytest.raises(InputProblems) as refused:
+        erase(app, ADMIN, closed, "Aung Min Thein asked to be forgotten")
+    assert "reason: not a known reason; one of victim_request" in str(refused.value)
+    assert "Aung" not in str(refused.value)
+    with app.engine.connect() as c:
+        row = c.execute(select(data_keys).where(data_keys.c.owner == closed)).first()
+    assert row.wrapped is not None, "a refused erasure destroys nothing"
+    erase(app, ADMIN, closed, "retention_ended")
+    from witness.store.tables import audit_log
+    with app.engine.connect() as c:
+        purposes = [r.purpose for r in c.execute(select(audit_log).where(audit_log.c.action == "case.erase"))]
+    assert len(purposes) == 1 and purposes[0].endswith("reason: retention_ended")

@@ -1,4 +1,4 @@
-"""Erasing a victim (R-71): `witness case erase CASE --reason TEXT` destroys the case's data key."""
+"""Erasing a victim (R-71): `witness case erase CASE --reason CODE` destroys the case's data key."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
 
 
 def case_erase(case_id: str,
-               reason: Annotated[str, typer.Option("--reason", help="Why (the victim's request, end of retention)")]):
+               reason: Annotated[str, typer.Option("--reason", help="Why: victim_request, retention_ended, court_order or entered_in_error")]):
     """Destroy a closed case's data key: the victim's identity and history can never be read again."""
     from witness.services.keys import erase
 

@@ -163,7 +163,7 @@ def enforce(uow, kind: ActionKind, case_id: str, overrides: dict[str, str] | Non
             oid = str(uuid.uuid4())
             uow.conn.execute(insert(guardrail_overrides).values(
                 id=oid, case_id=case_id, rule=f.rule, action=kind.value, actor=uow.actor.user,
-                role=uow.actor.role.value, at=uow.now, reason=uow.cipher.encrypt("guardrail_overrides", "reason", oid, reason)))
+                role=uow.actor.role.value, at=uow.now, reason=uow.cipher.encrypt("guardrail_overrides", "reason", oid, reason, owner=case_id)))
             uow.audit("guardrail.override", case_id, f"{f.rule} on {kind.value}; override {oid}")
     return findings
 

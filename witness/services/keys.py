@@ -125,6 +125,11 @@ def migrate(app, actor: Actor, batch: int = 200, max_batches: int | None = None)
     return done
 
 
+# Why a victim is erased, as codes: the audit log is append-only and outlives the erasure, so free
+# text there ("X asked to be forgotten") would keep the very name the erasure destroys.
+ERASE_REASONS = ("victim_request", "retention_ended", "court_order", "entered_in_error")
+
+
 @dataclass
 class Erasure:
     case: str
@@ -138,8 +143,12 @@ def erase(app, actor: Actor, case_id: str, reason: str) -> Erasure:
     its rows and the audit chain stay, and the chain still verifies. Only a closed case: an open one
     still needs the victim's contact details to protect them."""
     need_to_know(app, actor, "case.erase", case=case_id)
-    if not reason.strip():
-        raise InputProblems([("reason", "say why the victim is erased (e.g. their request, end of retention)")])
+    reason = reason.strip()
+    if not reason:
+        raise InputProblems([("reason", "say why the victim is erased: one of " + ", ".join(ERASE_REASONS))])
+    if reason not in ERASE_REASONS:
+        # Never echoed: free text here could be the very name being erased.
+        raise InputProblems([("reason", "not a known reason; one of " + ", ".join(ERASE_REASONS))])
     with app.uow(actor) as uow:
         row = uow.conn.execute(select(cases.c.stage).where(cases.c.id == case_id)).first()
         if row is None:
@@ -152,7 +161,7 @@ def erase(app, actor: Actor, case_id: str, reason: str) -> Erasure:
         values = _move_under_own_key(uow, case_id)
         uow.conn.execute(update(data_keys).where(data_keys.c.owner == case_id)
                          .values(kek_id=None, wrapped=None, destroyed_at=uow.now, destroyed_by=actor.user))
-        uow.audit("case.erase", case_id, f"data key destroyed ({values} values); reason: {reason.strip()}")
+        uow.audit("case.erase", case_id, f"data key destroyed ({values} values); reason: {reason}")
         uow.commit()
     return Erasure(case_id, values)
 
