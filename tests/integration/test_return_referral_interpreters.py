@@ -352,6 +352,47 @@ def test_an_interpreter_not_registered_for_the_victims_language_needs_a_recorded
     consent.give(app, COORDINATOR, case, "interview", "oral", "th", interpreter="interp-th")  # informed in Thai
 
 
+def _booked(app):
+    """interp-07 booked for two interviews (in 1 and 3 days) and a hearing (in 30 days)."""
+    resources.load(app, COORDINATOR, {"resources": [
+        {"id": "F1", "kind": "escort_officer", "jurisdiction": "TH", "gender": "female", "trained": True, "sites": [COURT]}]})
+    _registry(app)
+    case = _case(app)
+    consent.give(app, COORDINATOR, case, "testimony", "written", "my", explained=True)
+    consent.give(app, COORDINATOR, case, "interview", "oral", "my")
+    app.clock.advance(days=20)
+    now = app.clock.now()
+    for days in (1, 3):
+        appointments.schedule(app, PROSECUTOR, case, "interview", now + timedelta(days=days), interpreter="interp-07")
+    _hearing(app, case, "interp-07")
+    put_on_case(app, INTERP_07)
+    return case, now
+
+
+def test_an_interpreter_sees_only_what_is_still_scheduled_not_past_or_cancelled_acts(app):
+    case, now = _booked(app)
+    app.clock.advance(days=2)  # the first interview is over
+    assert [(a["what"], a["at"]) for a in interpreters.assignments(app, INTERP_07)] == [
+        ("interview", now + timedelta(days=3)), ("hearing", now + timedelta(days=30))]
+    consent.withdraw(app, COORDINATOR, case, "interview")  # cancels the interview still to come
+    assert [a["what"] for a in interpreters.assignments(app, INTERP_07)] == ["hearing"]
+
+
+def test_a_blocked_interpreter_sees_nothing_and_each_upcoming_act_goes_to_the_coordinator_to_reassign(app):
+    case, now = _booked(app)
+    app.clock.advance(days=2)
+    assert interpreters.block(app, COORDINATOR, "interp-07", "breach of confidence")["to_reassign"] == 2
+    assert interpreters.assignments(app, INTERP_07) == []
+    with app.engine.connect() as c:
+        items = c.execute(select(worklist.c.assignee, worklist.c.detail).where(
+            worklist.c.case_id == case, worklist.c.kind == "interpreter_replace").order_by(worklist.c.detail)).all()
+    assert [i.assignee for i in items] == ["amara", "amara"]
+    assert [i.detail.split(" on ")[0] for i in items] == [f"{case}: the interpreter for the hearing",
+                                                          f"{case}: the interpreter for the interview"]
+    assert all("was blocked; assign another vetted interpreter" in i.detail for i in items)
+    assert "breach" not in " ".join(i.detail for i in items)  # the reason stays encrypted
+
+
 def test_an_interpreter_sees_only_their_own_assignments(app):
     _registry(app)
     case = _case(app)
@@ -362,7 +403,7 @@ def test_an_interpreter_sees_only_their_own_assignments(app):
     put_on_case(app, INTERP_07)
     put_on_case(app, INTERP_08)
     mine = interpreters.assignments(app, INTERP_07)
-    assert [(a["case"], a["what"]) for a in mine] == [(case, "consent"), (case, "interview")]
+    assert [(a["case"], a["what"]) for a in mine] == [(case, "interview")]  # the consent is past: not listed
     assert interpreters.assignments(app, INTERP_08) == []
     with pytest.raises(Forbidden):
         interpreters.assignments(app, COORDINATOR)

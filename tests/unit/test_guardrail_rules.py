@@ -91,6 +91,14 @@ CASES = {
         (ActionKind.give_consent, adult(age_status=AgeStatus.child, has_guardian=True,
                                         guardian_accused_link="recorded as linked to Accused A"), dict(scope="testimony")),
         (ActionKind.give_consent, adult(age_status=AgeStatus.child, has_guardian=True), dict(scope="testimony"))),
+    # Nothing goes to a guardian linked to an accused; the victim's own notice still goes.
+    "DNH-22-complicit-guardian-contact": (
+        (ActionKind.send_notice, adult(age_status=AgeStatus.child, has_guardian=True, safe_channels=("sms",),
+                                       guardian_accused_link="recorded as linked to Accused A"),
+         dict(channel="sms", recipient_role="guardian")),
+        (ActionKind.send_notice, adult(age_status=AgeStatus.child, has_guardian=True, safe_channels=("sms",),
+                                       guardian_accused_link="recorded as linked to Accused A"),
+         dict(channel="sms", recipient_role="victim"))),
     # Issue 12 (helper GA).
     "DNH-30-interpreter-vetting": (
         (ActionKind.assign_interpreter, adult(), dict(interpreter="int-5", vetted=False)),

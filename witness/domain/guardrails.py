@@ -434,6 +434,13 @@ def _guardian_complicity(a: Proposed, now: datetime) -> str | None:
             "complicit cannot protect the child's interests: have an independent guardian appointed")
 
 
+def _complicit_guardian_contact(a: Proposed, now: datetime) -> str | None:
+    if a.details.get("recipient_role") != "guardian" or not a.case.guardian_accused_link:
+        return None
+    return (f"the child's guardian is linked to an accused ({a.case.guardian_accused_link}); nothing about the case "
+            "goes to them: the coordinator tells the child, or the independent guardian once appointed")
+
+
 ALL = frozenset(ActionKind)
 RULES: tuple[Rule, ...] = (
     Rule("DNH-01-reflection-consent", "Recovery, Reflection and Shelter §1; Criminal Justice §1",
@@ -483,6 +490,11 @@ RULES: tuple[Rule, ...] = (
          frozenset({ActionKind.stage_change, ActionKind.schedule_appearance, ActionKind.give_consent,
                     ActionKind.start_service, ActionKind.share_data, ActionKind.plan_return, ActionKind.open_claim}),
          Severity.escalate, _guardian_complicity),
+    # Block: a notice or calendar to a guardian who may be complicit tells the accused where and when
+    # the child will be. The relay turns a stopped notice into a task for the coordinator.
+    Rule("DNH-22-complicit-guardian-contact", "Criminal Justice §7 (parental complicity); Criminal Justice §2 "
+         "(not sharing details without permission); Recovery §4 (perpetrators finding the victim)",
+         frozenset({ActionKind.send_notice, ActionKind.publish_calendar}), Severity.block, _complicit_guardian_contact),
     # Issue 12 (helper GA): interpreters, informed consent, return and data to the country of origin,
     # the medical examiner's gender.
     Rule("DNH-30-interpreter-vetting", "Medical and Mental Healthcare §4 (use trained and vetted interpreters to "

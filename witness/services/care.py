@@ -30,9 +30,13 @@ def summary(app, actor: Actor, case_id: str) -> dict:
             is not None
         link = conn.execute(select(guardian_records.c.accused_link).where(guardian_records.c.case_id == case_id)
                             .order_by(guardian_records.c.id.desc()).limit(1)).scalar()
-        held = conn.execute(select(detentions.c.kind, detentions.c.started_at).where(
+        # Where the victim stays or is held — the provider, the kind of detention — is the
+        # coordinator's to know, as the address is (IDENTITY_BY_ROLE): a prosecutor, a lawyer or an
+        # auditor reads None (not shown), never an empty list that would say "nowhere".
+        mine = actor.role is Role.coordinator
+        held = None if not mine else conn.execute(select(detentions.c.kind, detentions.c.started_at).where(
             detentions.c.case_id == case_id, detentions.c.ended_at.is_(None))).first()
-        stays = conn.execute(select(services.c.kind, services.c.started_at, placements.c.provider)
+        stays = None if not mine else conn.execute(select(services.c.kind, services.c.started_at, placements.c.provider)
                              .outerjoin(placements, placements.c.service_id == services.c.id)
                              .where(services.c.case_id == case_id, services.c.status == "active",
                                     services.c.kind.in_(_ACCOMMODATION)).order_by(services.c.started_at)).all()
@@ -47,8 +51,8 @@ def summary(app, actor: Actor, case_id: str) -> dict:
         "guardian": (None if not child else "linked to an accused: " + link if has_guardian and link
                      else "recorded" if has_guardian else "pending"),
         "detention": ({"kind": held.kind, "since": held.started_at.astimezone(tz).isoformat()} if held else None),
-        "accommodation": [{"kind": s.kind, "since": s.started_at.astimezone(tz).isoformat(), "provider": s.provider}
-                          for s in stays],
+        "accommodation": None if stays is None else [
+            {"kind": s.kind, "since": s.started_at.astimezone(tz).isoformat(), "provider": s.provider} for s in stays],
         "exploitation": [e for e in (c.exploitation.split(",") if c is not None else []) if e],
         "pregnancy": pregnancy,
         "accompanying_children": c.accompanying_children if c is not None else 0,

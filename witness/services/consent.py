@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, ungated
@@ -22,7 +22,7 @@ from witness import wiring
 from witness.services.worklist import add_items, item
 from witness.store.records import case_row, consents_of
 from witness.store.return_tables import information_sheets
-from witness.store.tables import appointments, consents
+from witness.store.tables import appointments, consents, identities
 
 
 def _language_problems(language: str, interpreter: str | None) -> list[tuple[str, str]]:
@@ -67,6 +67,20 @@ def explain(app, actor: Actor, case_id: str, scope: str, language: str, interpre
     return {"case": case_id, "scope": scope, "explained_at": at}
 
 
+def _guardian_may_agree(conn, case_id: str, now) -> None:
+    """A guardian's agreement counts only from a guardian on record who is not linked to an accused
+    (R-15, DNH-21/DNH-22): intake refuses the same for a guardian not yet recorded."""
+    from witness.services.guardians import case_facts as guardian_facts
+
+    if conn.execute(select(identities.c.guardian_name).where(identities.c.case_id == case_id)).scalar() is None:
+        raise ActionBlocked("guardian_agreed: no guardian is recorded yet; record the guardian first "
+                            "(witness guardian record)")
+    link = guardian_facts(conn, case_id, now).get("guardian_accused_link")
+    if link:
+        raise ActionBlocked(f"guardian_agreed: the child's guardian is linked to an accused ({link}); their agreement "
+                            "does not count: record an independent guardian first (witness guardian record)")
+
+
 @gated(ActionKind.give_consent, ActionKind.assign_interpreter)
 def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str,
          interpreter: str | None = None, guardian_agreed: bool = False, explained: bool = False) -> None:
@@ -88,6 +102,8 @@ def give(app, actor: Actor, case_id: str, scope: str, method: str, language: str
         if presumed_child(AgeStatus(row.age_status)) and not guardian_agreed:
             raise ActionBlocked("guardian_agreed: the victim is (presumed) a child; the guardian must be a party "
                                 "to every consent (R-15)")
+        if guardian_agreed and presumed_child(AgeStatus(row.age_status)):
+            _guardian_may_agree(uow.conn, case_id, uow.now)
         if explained and needs_explanation(scope):
             _record_explanation(uow, case_id, scope, uow.now, language, interpreter)
         elif interpreter:  # consent recorded through an interpreter: never a blocked or conflicted one (DNH-06)

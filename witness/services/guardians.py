@@ -57,6 +57,16 @@ def note_guardian(uow, case_id: str, coordinator: str, relationship: str, named_
     uow.conn.execute(update(worklist).where(worklist.c.case_id == case_id, worklist.c.done_at.is_(None),
                                             worklist.c.kind == PENDING).values(done_at=uow.now, done_by=uow.actor.user))
     if link:
+        # DNH-22: nothing more reaches this guardian; what was queued for them is withdrawn now (a
+        # notice already being sent is stopped by the relay's own check).
+        from witness.domain.notice import Recipient, Status
+        from witness.store.notice_tables import notices
+
+        uow.conn.execute(update(notices).where(
+            notices.c.case_id == case_id, notices.c.recipient == Recipient.guardian.value,
+            notices.c.status == Status.queued.value).values(
+            status=Status.cancelled.value, dead_reason="withheld: the guardian is linked to an accused (DNH-22)",
+            updated_at=uow.now))
         add_items(uow.conn, [item(f"{case_id}:{COMPLICITY}:{rid}", case_id, COMPLICITY, coordinator, uow.now, uow.now,
                                   f"URGENT {case_id}: the child's guardian is linked to an accused ({link}). Parental "
                                   "complicity: ask the authority to appoint an independent legal guardian, and review "

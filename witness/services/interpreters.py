@@ -16,10 +16,12 @@ from witness.domain.fields import LanguageTag, UserId, problem
 from witness.domain.guardrails import ActionKind, ungated
 from witness.domain.interpreter import Interpreter, Tie, TieKind, Vetting, assignment_facts
 from witness.errors import ActionBlocked, InputProblems, NotFound
+from witness.outputs.dates import datetime_text
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
 from witness.store.interpreter_tables import interpreter_assignments, interpreter_ties, interpreters
-from witness.store.tables import accused, case_proceedings, proceeding_accused
+from witness.services.worklist import add_items, item
+from witness.store.tables import accused, case_proceedings, cases, proceeding_accused
 
 # --- the registry ----------------------------------------------------------------------------
 
@@ -85,9 +87,19 @@ def block(app, actor: Actor, interpreter_id: str, reason: str) -> dict:
         uow.conn.execute(update(interpreters).where(interpreters.c.id == interpreter_id).values(
             blocked=True, blocked_at=uow.now,
             block_reason=uow.cipher.encrypt("interpreters", "block_reason", interpreter_id, reason.strip())))
-        uow.audit("interpreter.block", interpreter_id, "blocked")
+        # Every upcoming act they were booked for needs another interpreter: the coordinator of
+        # each case finds one (the act itself is not cancelled: the victim still needs it).
+        upcoming = _upcoming(uow.conn, interpreter_id, uow.now)
+        on = {c.id: c for c in uow.conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.jurisdiction).where(
+            cases.c.id.in_(sorted({r["case"] for r in upcoming}))))} if upcoming else {}
+        add_items(uow.conn, [item(
+            f"interpreter-blocked:{interpreter_id}:{r['ref']}", r["case"], "interpreter_replace", on[r["case"]].coordinator,
+            uow.now, uow.now, f"{r['case']}: the interpreter for the {r['what'].replace('_', ' ')} on "
+            f"{datetime_text(r['at'], uow.profiles.get(on[r['case']].jurisdiction).tz, 'en')} was blocked; assign "
+            "another vetted interpreter before then (DNH-06).") for r in upcoming])
+        uow.audit("interpreter.block", interpreter_id, f"blocked; {len(upcoming)} upcoming assignment(s) to reassign")
         uow.commit()
-    return {"interpreter": interpreter_id, "blocked": True}
+    return {"interpreter": interpreter_id, "blocked": True, "to_reassign": len(upcoming)}
 
 
 @ungated("records a tie the interpreter declared; it only ever stops assignments")
@@ -163,6 +175,40 @@ def record_assignment(uow, case_id: str, interpreter_id: str, what: str, at, ref
         language=language, assigned_by=uow.actor.user, assigned_at=uow.now))
 
 
+def _blocked(uow, interpreter_id: str) -> bool:
+    settings = getattr(uow, "settings", None)
+    if interpreter_id in (getattr(settings, "blocked_interpreters", frozenset()) if settings is not None else ()):
+        return True
+    return bool(uow.conn.execute(select(interpreters.c.blocked).where(interpreters.c.id == interpreter_id)).scalar())
+
+
+def _upcoming(conn, interpreter_id: str, now) -> list[dict]:
+    """What the interpreter is still booked for: scheduled appointments and planned hearing
+    appearances from now on. A cancelled or past one says where the victim was, and is nobody's
+    business now (R-112)."""
+    from witness.domain.hearing import ACTIVE, AppearanceStatus
+    from witness.store.hearing_tables import appearances, hearings
+    from witness.store.tables import appointments
+
+    ia = interpreter_assignments
+    rows = [{"case": r.case_id, "what": r.what, "at": r.at, "language": r.language, "ref": r.ref}
+            for r in conn.execute(
+                select(ia.c.case_id, ia.c.what, appointments.c.at, ia.c.language, ia.c.ref)
+                .join(appointments, appointments.c.id == ia.c.ref)
+                .where(ia.c.interpreter_id == interpreter_id, appointments.c.status == "scheduled",
+                       appointments.c.at >= now))]
+    # Hearing appearances name their interpreter on the appearance itself (services/hearings.py).
+    rows += [{"case": r.case_id, "what": "hearing", "at": r.starts_at, "language": r.language, "ref": r.id}
+             for r in conn.execute(
+                 select(appearances.c.id, appearances.c.case_id, appearances.c.language, hearings.c.starts_at)
+                 .join(hearings, hearings.c.id == appearances.c.hearing_id)
+                 .where(appearances.c.interpreter == interpreter_id,
+                        appearances.c.status == AppearanceStatus.planned.value,
+                        hearings.c.status.in_([s.value for s in ACTIVE]), hearings.c.starts_at >= now))]
+    rows.sort(key=lambda r: (r["at"], r["case"], r["what"]))
+    return rows
+
+
 @ungated("a read of the interpreter's own assignments (audited)")
 def assignments(app, actor: Actor) -> list[dict]:
     """The signed-in interpreter's own assignments: pseudonym, what, when, language. Never anyone else's."""
@@ -171,19 +217,8 @@ def assignments(app, actor: Actor) -> list[dict]:
 
     need_to_know(app, actor, "assignments.read")
     with app.uow(actor) as uow:
-        rows = [{"case": r.case_id, "what": r.what, "at": r.at, "language": r.language}
-                for r in uow.conn.execute(select(interpreter_assignments).where(
-                    interpreter_assignments.c.interpreter_id == actor.user))]
-        # Hearing appearances name their interpreter on the appearance itself (services/hearings.py).
-        rows += [{"case": r.case_id, "what": "hearing", "at": r.starts_at, "language": r.language}
-                 for r in uow.conn.execute(
-                     select(appearances.c.case_id, appearances.c.language, hearings.c.starts_at)
-                     .join(hearings, hearings.c.id == appearances.c.hearing_id)
-                     .where(appearances.c.interpreter == actor.user,
-                            appearances.c.status == AppearanceStatus.planned.value,
-                            hearings.c.status.in_([s.value for s in ACTIVE])))]
-        rows.sort(key=lambda r: (r["at"], r["case"], r["what"]))
+        rows = [] if _blocked(uow, actor.user) else _upcoming(uow.conn, actor.user, uow.now)
         uow.audit("interpreter.assignments", actor.user, f"{len(rows)} assignments")
         uow.commit()
-    return rows
+    return [{k: v for k, v in r.items() if k != "ref"} for r in rows]
 

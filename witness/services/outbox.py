@@ -147,6 +147,11 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
         staff_dir = None
     found = _recipients(conn, list(dict.fromkeys(case_ids)))
     opted = _opted_out(conn, [r.id for r in found], kind)
+    # DNH-22: nothing goes to a child's guardian linked to an accused (the relay checks again at sending).
+    from witness.services.guardians import case_facts_many as guardian_links
+
+    guarded = [r.id for r in found if r.has_guardian]
+    complicit = {cid for i in range(0, len(guarded), CHUNK) for cid in guardian_links(conn, guarded[i:i + CHUNK], now)}
     rows: list[dict] = []
     interpreter_tasks: list[dict] = []
     groups: list[tuple[str, list[dict]]] = []  # urgent groups waiting for an ack code
@@ -176,7 +181,7 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
         safe = tuple(c for c in r.safe_channels.split(",") if c)
         people = [(Recipient.victim, language_of(r.preferred_language),
                    {a for a, has in (("sms", r.has_phone), ("email", r.has_email)) if has})]
-        if presumed_child(AgeStatus(r.age_status)) and r.has_guardian:  # the guardian gets every notice
+        if presumed_child(AgeStatus(r.age_status)) and r.has_guardian and r.id not in complicit:
             people.append((Recipient.guardian, language_of(r.guardian_language or r.preferred_language),
                            {"sms"} if r.has_guardian_phone else set()))
         for recipient, language, addresses in people:

@@ -554,6 +554,18 @@ def record(app, now: datetime, actor: Actor, owner: str, results: list[Prepared]
                     status=Status.queued.value, next_attempt_at=retry_at, lease_owner=None, lease_until=None,
                     updated_at=now))
                 report.retrying += 1
+            elif p.outcome == "blocked" and "DNH-22" in (p.error or ""):
+                # A guardian linked to an accused gets nothing, not even a call: the coordinator tells
+                # the child (or the independent guardian) instead.
+                report.rerouted += 1
+                conn.execute(update(notices).where(notices.c.id == p.id, mine).values(
+                    status=Status.cancelled.value, dead_reason="withheld: the guardian is linked to an accused (DNH-22)",
+                    lease_owner=None, lease_until=None, updated_at=now))
+                dead_items.append(item(
+                    f"notice-withheld:{p.id}", p.case_id, "notice_call", p.assignee, now, now,
+                    f"{p.case_id}: {'URGENT: ' if p.urgent else ''}the {p.kind.replace('_', ' ')} notice was not sent "
+                    "to the guardian, who is linked to an accused (DNH-22). Tell the child yourself, or the "
+                    "independent guardian once appointed; do not contact the linked guardian."[:500]))
             elif p.outcome in ("blocked", "reroute"):
                 report.rerouted += 1
                 if p.group_key in rerouted_groups or _has_call_task(conn, p):
