@@ -9,7 +9,7 @@ from tests.conftest import COORDINATOR, PROSECUTOR, T0, child_form
 from tests.notice_fixtures import (DOCKET, accused_a, child, rows, sms_sink, smtp_sink,  # noqa: F401
                                    transports)
 from witness.errors import ActionBlocked
-from witness.services import calendar_feeds, consent, guardians
+from witness.services import calendar_feeds, consent, documents, guardians
 from witness.services.custody import change_custody
 from witness.services.intake import open_case
 from witness.services.relay import relay
@@ -76,6 +76,15 @@ def test_the_guardians_calendar_is_refused_while_the_link_stands_and_given_once_
     assert calendar_feeds.export(app, COORDINATOR, "victim", case_id=kid)  # the child's own still goes
     guardians.record(app, COORDINATOR, kid, {"name": "Ibu Sari", "relationship": "court-appointed guardian"})
     assert calendar_feeds.export(app, COORDINATOR, "guardian", case_id=kid)
+
+
+def test_a_letter_to_a_linked_guardian_is_refused_and_nothing_is_written(app):
+    kid = child(app)
+    guardians.record(app, COORDINATOR, kid, LINKED)
+    with pytest.raises(ActionBlocked, match="DNH-22-complicit-guardian-contact"):
+        documents.generate(app, COORDINATOR, documents.Request("victim_letter", kid, recipient="guardian"))
+    assert documents.register(app, COORDINATOR, kid) == []
+    assert documents.generate(app, COORDINATOR, documents.Request("victim_letter", kid)).version == 1  # the child's own
 
 
 def test_a_childs_consent_needs_a_recorded_guardian_with_no_accused_link(app):

@@ -490,11 +490,12 @@ RULES: tuple[Rule, ...] = (
          frozenset({ActionKind.stage_change, ActionKind.schedule_appearance, ActionKind.give_consent,
                     ActionKind.start_service, ActionKind.share_data, ActionKind.plan_return, ActionKind.open_claim}),
          Severity.escalate, _guardian_complicity),
-    # Block: a notice or calendar to a guardian who may be complicit tells the accused where and when
-    # the child will be. The relay turns a stopped notice into a task for the coordinator.
+    # Block: a notice, calendar or letter to a guardian who may be complicit tells the accused where
+    # and when the child will be. The relay turns a stopped notice into a task for the coordinator.
     Rule("DNH-22-complicit-guardian-contact", "Criminal Justice §7 (parental complicity); Criminal Justice §2 "
          "(not sharing details without permission); Recovery §4 (perpetrators finding the victim)",
-         frozenset({ActionKind.send_notice, ActionKind.publish_calendar}), Severity.block, _complicit_guardian_contact),
+         frozenset({ActionKind.send_notice, ActionKind.publish_calendar, ActionKind.generate_document}),
+         Severity.block, _complicit_guardian_contact),
     # Issue 12 (helper GA): interpreters, informed consent, return and data to the country of origin,
     # the medical examiner's gender.
     Rule("DNH-30-interpreter-vetting", "Medical and Mental Healthcare §4 (use trained and vetted interpreters to "
