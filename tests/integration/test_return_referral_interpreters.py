@@ -393,6 +393,19 @@ def test_a_blocked_interpreter_sees_nothing_and_each_upcoming_act_goes_to_the_co
     assert "breach" not in " ".join(i.detail for i in items)  # the reason stays encrypted
 
 
+def test_a_blocked_interpreters_calendar_feed_empties(app):
+    from icalendar import Calendar
+
+    from witness.services import calendar_feeds
+
+    _booked(app)
+    events = lambda: [c for c in Calendar.from_ical(calendar_feeds.export(app, INTERP_07, "interpreter")).walk()  # noqa: E731
+                      if c.name == "VEVENT"]
+    assert len(events()) == 1  # the hearing
+    interpreters.block(app, COORDINATOR, "interp-07", "breach of confidence")
+    assert events() == []
+
+
 def test_an_interpreter_sees_only_their_own_assignments(app):
     _registry(app)
     case = _case(app)

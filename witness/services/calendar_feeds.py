@@ -186,6 +186,11 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
         rows = conn.execute(select(calendar_events).where(
             calendar_events.c.audience == audience, calendar_events.c.subject == subject,
             calendar_events.c.starts_at >= since).order_by(calendar_events.c.starts_at, calendar_events.c.uid)).all()
+        if audience == "interpreter":
+            from witness.services.interpreters import _blocked
+
+            if _blocked(uow, subject):
+                rows = []  # a blocked interpreter's feed empties: their calendar forgets where the victims will be
         events = [StoredEvent(r.uid, r.sequence, r.status, r.changed_at, _content(r.fingerprint, r.content), r.fingerprint)
                   for r in rows]
         extra, zones = [], []
