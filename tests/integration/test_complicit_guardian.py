@@ -46,6 +46,20 @@ def test_recording_the_link_withdraws_what_was_queued_for_the_guardian(app):
     assert _to(app, kid, "victim") == [("sms", "queued")]
 
 
+def test_recording_the_link_closes_an_open_task_to_call_or_visit_the_guardian(app, transports):
+    kid = child(app, guardian_phone=None)  # no phone: the guardian is told by a call / visit task
+    _release(app)
+    relay(app, transports, T0)
+    open_tasks = lambda: c.execute(select(worklist.c.detail).where(  # noqa: E731
+        worklist.c.case_id == kid, worklist.c.kind == "notice_call", worklist.c.done_at.is_(None),
+        worklist.c.detail.like("%call or visit the guardian%"))).all()
+    with app.engine.connect() as c:
+        assert len(open_tasks()) == 1
+    guardians.record(app, COORDINATOR, kid, LINKED)
+    with app.engine.connect() as c:
+        assert open_tasks() == []
+
+
 def test_a_guardian_notice_on_its_way_when_the_link_is_found_is_stopped_and_the_coordinator_tells_the_child(
         app, transports, sms_sink):
     kid = child(app, guardian_phone="+62 812 0000 1111")

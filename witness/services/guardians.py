@@ -67,6 +67,12 @@ def note_guardian(uow, case_id: str, coordinator: str, relationship: str, named_
             notices.c.status == Status.queued.value).values(
             status=Status.cancelled.value, dead_reason="withheld: the guardian is linked to an accused (DNH-22)",
             updated_at=uow.now))
+        # ...and an open task to call or visit them is closed: nobody goes to that guardian now.
+        uow.conn.execute(update(worklist).where(worklist.c.done_at.is_(None), worklist.c.case_id == case_id,
+                                                worklist.c.key.in_(select(notices.c.idempotency_key).where(
+                                                    notices.c.case_id == case_id,
+                                                    notices.c.recipient == Recipient.guardian.value)))
+                         .values(done_at=uow.now, done_by=uow.actor.user))
         add_items(uow.conn, [item(f"{case_id}:{COMPLICITY}:{rid}", case_id, COMPLICITY, coordinator, uow.now, uow.now,
                                   f"URGENT {case_id}: the child's guardian is linked to an accused ({link}). Parental "
                                   "complicity: ask the authority to appoint an independent legal guardian, and review "
