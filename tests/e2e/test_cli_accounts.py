@@ -64,7 +64,9 @@ def test_an_enabled_account_in_its_role_acts(case_app):
     app, case_id = case_app
     proc = witness(cli_env(app, actor="amara:coordinator"), "case", "list")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split()[0] == case_id
+    lines = proc.stdout.splitlines()
+    assert lines[0].split()[0] == "CASE"  # the header row, then the one case
+    assert lines[1].split()[0] == case_id
 
 
 def test_a_command_that_names_no_actor_needs_no_account(tmp_path):

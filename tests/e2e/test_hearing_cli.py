@@ -1,6 +1,7 @@
 """The hearings commands through the real CLI, in fresh processes on the default SQLite store:
 resources, a hearing, measures, the plan, every audience's .ics, a move and a cancellation — and
 the victim's name and addresses in none of the outputs."""
+from datetime import datetime
 import os
 import re
 
@@ -13,6 +14,13 @@ from tests.e2e.runner import init_store, witness
 NAME, ADDRESS, PICKUP = "Canaryname Zyxwvut", "77 Quokkastraat Hidden Lane", "Pickupcanary Soi 9"
 NOW = "2026-11-20T10:00:00+07:00"
 
+
+def _at(events: list[dict], start: datetime) -> dict:
+    """The feed's one event of the hearing: the one starting at the hearing (an escort's starts at the
+    pickup, before it, and is the escort's only event)."""
+    at = [e for e in events if isinstance(e["start"], datetime) and e["start"] == start]
+    [event] = at or events
+    return event
 
 def _witness(env, *args, stdin=None):
     return witness(env, "--now", NOW, *args, input=stdin, check=True).stdout
@@ -56,10 +64,13 @@ def test_a_hearing_from_the_command_line_to_every_audiences_calendar(home):
         args += ["--case", case] if audience == "victim" else ["--for", who]
         _witness(env, *args)
         feeds[audience] = path.read_bytes()
-    first = {a: icalendar_events(f)[1][0] for a, f in feeds.items()}
+    # The hearing's event in each feed (the victim's also holds her other dated obligations, R-114).
+    hearing_day = datetime.fromisoformat("2026-12-14T09:00:00+07:00")
+    first = {a: _at(icalendar_events(f)[1], hearing_day) for a, f in feeds.items()}
     _witness(pros, "hearing", "move", hearing, "--to", "2026-12-21T09:00:00+07:00", "--reason", "adjourned")
     _witness(env, "calendar", "--audience", "victim", "--case", case, "--out", str(tmp / "victim2.ics"))
-    [moved] = icalendar_events((tmp / "victim2.ics").read_bytes())[1]
+    [moved] = [e for e in icalendar_events((tmp / "victim2.ics").read_bytes())[1] if e["uid"] == first["victim"]["uid"]]
+    assert moved["start"] == datetime.fromisoformat("2026-12-21T09:00:00+07:00")
     assert moved["uid"] == first["victim"]["uid"] and moved["sequence"] > first["victim"]["sequence"]
     _witness(pros, "hearing", "cancel", hearing, "--reason", "case joined with another")
     _witness(env, "calendar", "--audience", "escort", "--for", "TH-SSK-F01", "--out", str(tmp / "escort2.ics"))
