@@ -36,7 +36,7 @@ def home(tmp_path):
                        "escort_gender_preference": "female", "address": ADDRESS, "safe_channels": ["call"]},
             "proceedings": [{"court": "Samut Sakhon Provincial Court", "docket": "TH-SSK-2026-0141", "prosecutor": "somchai",
                              "accused": [{"label": "Accused A", "custody": "detained", "relationship": "employer"}]}],
-            "consents": [{"scope": "testimony", "method": "written", "language": "th"}]}
+            "consents": [{"scope": "testimony", "method": "written", "language": "th", "explained": True}]}
     (tmp_path / "intake.yaml").write_text(yaml.safe_dump(form))
     case = _witness(env, "intake", str(tmp_path / "intake.yaml")).strip()
     return env, case, tmp_path

@@ -45,7 +45,7 @@ def test_a_victim_of_uncertain_age_is_presumed_a_child_and_opens_with_the_guardi
 
 
 def test_a_childs_consent_without_the_guardian_is_refused_at_intake(app):
-    form = child_form(consents=[{"scope": "medical_exam", "method": "written", "language": "id"}])
+    form = child_form(consents=[{"scope": "medical_exam", "method": "written", "language": "id", "explained": True}])
     with pytest.raises(InputProblems, match=r"consents\.0\.guardian_agreed"):
         open_case(app, COORDINATOR, form)
 
@@ -91,3 +91,27 @@ def test_only_coordinators_open_cases(app):
 
     with pytest.raises(Forbidden):
         open_case(app, PROSECUTOR, adult_form())
+
+
+@pytest.mark.parametrize("scope", ["testimony", "name_disclosure", "medical_exam", "return"])
+def test_an_informed_consent_at_intake_needs_the_sheet_explained_and_nothing_is_written(app, scope):
+    """DNH-31 at intake too: consent to testify (or to name disclosure, an examination, a return)
+    recorded with the case needs the information sheet explained first; silence is never consent."""
+    before = row_counts(app.engine)
+    form = adult_form(consents=[{"scope": scope, "method": "written", "language": "my"}])
+    with pytest.raises(InputProblems) as refused:
+        open_case(app, COORDINATOR, form)
+    assert ("consents.0.explained", f"consent to {scope} needs the information sheet explained first (DNH-31); "
+            "say explained: true once it was") in refused.value.problems
+    assert row_counts(app.engine) == before
+
+
+def test_an_explanation_given_at_intake_is_recorded_with_its_language_and_time(app):
+    from witness.store.return_tables import information_sheets
+    given = T0 - timedelta(hours=2)
+    form = adult_form(consents=[{"scope": "testimony", "method": "written", "language": "my", "explained": True,
+                                 "given_at": given.isoformat()}])
+    case_id = open_case(app, COORDINATOR, form)
+    with app.engine.connect() as c:
+        rows = c.execute(select(information_sheets).where(information_sheets.c.case_id == case_id)).all()
+    assert [(r.scope, r.language, r.explained_at) for r in rows] == [("testimony", "my", given)]

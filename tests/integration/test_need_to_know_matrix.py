@@ -48,7 +48,7 @@ class World:
 
     @cached_property
     def case(self) -> str:
-        form = adult_form(consents=[{"scope": s, "method": "written", "language": "my"}
+        form = adult_form(consents=[{"scope": s, "method": "written", "language": "my", "explained": True}
                                     for s in ("shelter_stay", "medical_exam", "testimony")],
                           services=["shelter", "medical"])
         form["proceedings"][0]["docket"] = self._docket  # prosecutor somchai (tests/conftest.py)

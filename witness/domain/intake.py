@@ -100,6 +100,10 @@ class ConsentIn(_Form):
     interpreter: UserId | None = None
     guardian_agreed: bool = False
     given_at: Instant | None = None
+    # Testimony, name disclosure, a medical examination and return need the information sheet
+    # explained first (DNH-31); at intake the explanation is recorded with the consent, in its
+    # language and through its interpreter, at the time given.
+    explained: bool = Field(default=False, description="the information sheet was explained before this consent")
 
     @field_validator("scope")
     @classmethod

@@ -21,6 +21,8 @@ from witness.services import guardians, media
 from witness.services.guardrails import check, to_worklist
 from witness.services.worklist import add_items
 from witness.store.care_tables import circumstances
+from witness.domain.information import needs_explanation
+from witness.services.consent import _record_explanation
 from witness.store.tables import (accused, case_proceedings, cases, consents, identities, proceeding_accused,
                                   proceedings, relationships, services, stage_history)
 
@@ -57,6 +59,9 @@ def check_form(app, data: Any) -> IntakeForm:
         problems.append(("reflection_days", f"{form.reflection_days} exceeds {form.jurisdiction}'s maximum of "
                                             f"{profile.reflection.max_days} days"))
     for i, c in enumerate(form.consents):
+        if needs_explanation(c.scope) and not c.explained:
+            problems.append((f"consents.{i}.explained", f"consent to {c.scope} needs the information sheet explained "
+                                                        "first (DNH-31); say explained: true once it was"))
         channel = c.scope.split(":", 1)[1] if c.scope.startswith("notification:") else None
         if channel and channel not in form.victim.safe_channels:
             problems.append((f"consents.{i}.scope", f"channel {channel!r} is not among victim.safe_channels"))
@@ -110,6 +115,8 @@ def open_case(app, actor: Actor, data: Any) -> str:
             role=actor.role.value, reason=cipher.encrypt("stage_history", "reason", case_id, "case opened")))
         _link_proceedings(conn, form, case_id, now)
         for c in form.consents:
+            if c.explained:
+                _record_explanation(uow, case_id, c.scope, c.given_at or now, c.language, c.interpreter)
             conn.execute(insert(consents).values(
                 id=str(uuid.uuid4()), case_id=case_id, scope=c.scope, method=c.method.value, language=c.language,
                 interpreter=c.interpreter, guardian_agreed=c.guardian_agreed, given_at=c.given_at or now,

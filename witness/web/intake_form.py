@@ -22,7 +22,8 @@ from witness.web.page import Ctx, see_other, signed_in
 
 LISTS = {"victim.safe_channels", "services"}  # checkboxes: several values under one name
 LINES = {"victim.aliases"}  # one per line
-FLAGS = {"victim.age_determined", "consents.0.guardian_agreed", "consents.1.guardian_agreed"}
+FLAGS = {"victim.age_determined", "consents.0.guardian_agreed", "consents.1.guardian_agreed",
+         "consents.0.explained", "consents.1.explained"}
 GROUPS = ("guardian", "proceedings.0.accused.0", "proceedings.0", "consents.0", "consents.1")
 CHOICES = {
     "genders": list(get_args(Gender)),
