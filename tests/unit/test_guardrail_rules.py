@@ -191,3 +191,19 @@ def test_no_warning_ever_delays_a_notice_a_safety_measure_or_an_escort():
                           (ActionKind.assign_escort, {"genders": ["female"]}),
                           (ActionKind.schedule_appearance, {"act": "hearing", "at": NOW + timedelta(days=3)})):
         assert evaluate(Proposed(kind, case, details), NOW) == []
+
+
+def test_a_suspected_family_link_escalates_but_only_a_recorded_link_cuts_the_guardian_off():
+    """Guardian and accused both family is a suspicion for a person to weigh (DNH-21 escalates); cutting
+    a mother off on that guess would leave the child without the adult who consents and is told for her.
+    Once someone records the link, nothing more goes to that guardian (DNH-22)."""
+    suspected = adult(age_status=AgeStatus.child, has_guardian=True, safe_channels=("sms",),
+                      guardian_accused_link="the guardian is family and Accused C (aunt) is family too")
+    to_guardian = dict(channel="sms", recipient_role="guardian")
+    rules = {f.rule for f in evaluate(Proposed(ActionKind.send_notice, suspected, to_guardian), NOW)}
+    assert "DNH-22-complicit-guardian-contact" not in rules
+    assert "DNH-21-guardian-complicity" in {f.rule for f in evaluate(
+        Proposed(ActionKind.give_consent, suspected, dict(scope="testimony")), NOW)}
+    recorded = replace(suspected, guardian_accused_link="recorded as linked to Accused C (aunt)")
+    assert "DNH-22-complicit-guardian-contact" in {f.rule for f in evaluate(
+        Proposed(ActionKind.send_notice, recorded, to_guardian), NOW)}

@@ -159,13 +159,24 @@ def guardian_accused_link(relationship: str, named_link: str | None,
     the guardian said the guardian is linked to."""
     reasons = []
     if named_link:
-        reasons.append(f"recorded as linked to {named_link}")
+        reasons.append(f"{RECORDED_LINK}{named_link}")
     words = relationship.lower()
     if any(w in words for w in FAMILY_WORDS):
         family = [lbl for lbl, rel in accused if rel == "family"]
         if family:
             reasons.append(f"the guardian is family and {', '.join(family)} is family too")
     return "; ".join(reasons)[:200] or None
+
+
+RECORDED_LINK = "recorded as linked to "
+
+
+def link_recorded(link: str | None) -> bool:
+    """A link a person recorded (the guardian named as linked to an accused), as against one only
+    suspected because guardian and accused are both family. A suspicion escalates (DNH-21) for a person
+    to decide; only a recorded link cuts the guardian off (DNH-22): cutting a parent off on a guess
+    would leave the child without the adult who consents and is told for her."""
+    return bool(link) and RECORDED_LINK in link
 
 
 # --- cadences ------------------------------------------------------------------------------------

@@ -435,7 +435,9 @@ def _guardian_complicity(a: Proposed, now: datetime) -> str | None:
 
 
 def _complicit_guardian_contact(a: Proposed, now: datetime) -> str | None:
-    if a.details.get("recipient_role") != "guardian" or not a.case.guardian_accused_link:
+    from witness.domain.care import link_recorded
+
+    if a.details.get("recipient_role") != "guardian" or not link_recorded(a.case.guardian_accused_link):
         return None
     return (f"the child's guardian is linked to an accused ({a.case.guardian_accused_link}); nothing about the case "
             "goes to them: the coordinator tells the child, or the independent guardian once appointed")

@@ -70,13 +70,14 @@ def explain(app, actor: Actor, case_id: str, scope: str, language: str, interpre
 def _guardian_may_agree(conn, case_id: str, now) -> None:
     """A guardian's agreement counts only from a guardian on record who is not linked to an accused
     (R-15, DNH-21/DNH-22): intake refuses the same for a guardian not yet recorded."""
+    from witness.domain.care import link_recorded
     from witness.services.guardians import case_facts as guardian_facts
 
     if conn.execute(select(identities.c.guardian_name).where(identities.c.case_id == case_id)).scalar() is None:
         raise ActionBlocked("guardian_agreed: no guardian is recorded yet; record the guardian first "
                             "(witness guardian record)")
     link = guardian_facts(conn, case_id, now).get("guardian_accused_link")
-    if link:
+    if link_recorded(link):  # a suspected link only escalates (DNH-21); a recorded one is DNH-22
         raise ActionBlocked(f"guardian_agreed: the child's guardian is linked to an accused ({link}); their agreement "
                             "does not count: record an independent guardian first (witness guardian record)")
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select, update
 
 from witness.domain.access import Actor
-from witness.domain.care import guardian_accused_link, period_due
+from witness.domain.care import guardian_accused_link, link_recorded, period_due
 from witness.domain.guardrails import ungated
 from witness.domain.intake import GuardianIn
 from witness.domain.stage import Stage
@@ -56,7 +56,7 @@ def note_guardian(uow, case_id: str, coordinator: str, relationship: str, named_
     # A guardian recorded ends the daily reminder.
     uow.conn.execute(update(worklist).where(worklist.c.case_id == case_id, worklist.c.done_at.is_(None),
                                             worklist.c.kind == PENDING).values(done_at=uow.now, done_by=uow.actor.user))
-    if link:
+    if link_recorded(link):
         # DNH-22: nothing more reaches this guardian; what was queued for them is withdrawn now (a
         # notice already being sent is stopped by the relay's own check).
         from witness.domain.notice import Recipient, Status
@@ -73,10 +73,12 @@ def note_guardian(uow, case_id: str, coordinator: str, relationship: str, named_
                                                     notices.c.case_id == case_id,
                                                     notices.c.recipient == Recipient.guardian.value)))
                          .values(done_at=uow.now, done_by=uow.actor.user))
+    if link:  # recorded or suspected: a person decides at once
         add_items(uow.conn, [item(f"{case_id}:{COMPLICITY}:{rid}", case_id, COMPLICITY, coordinator, uow.now, uow.now,
                                   f"URGENT {case_id}: the child's guardian is linked to an accused ({link}). Parental "
                                   "complicity: ask the authority to appoint an independent legal guardian, and review "
-                                  "contact, shelter and notices to the guardian now (Guide: Criminal Justice §7).")])
+                                  "contact, shelter and notices to the guardian now; record the link (witness guardian "
+                                  "record, accused_link) if it is confirmed (Guide: Criminal Justice §7).")])
     return link
 
 

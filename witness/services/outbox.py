@@ -151,7 +151,11 @@ def queue(uow, kind: NoticeKind, case_ids: list[str], *, urgent: bool, occasion:
     from witness.services.guardians import case_facts_many as guardian_links
 
     guarded = [r.id for r in found if r.has_guardian]
-    complicit = {cid for i in range(0, len(guarded), CHUNK) for cid in guardian_links(conn, guarded[i:i + CHUNK], now)}
+    from witness.domain.care import link_recorded
+
+    complicit = {cid for i in range(0, len(guarded), CHUNK)
+                 for cid, f in guardian_links(conn, guarded[i:i + CHUNK], now).items()
+                 if link_recorded(f.get("guardian_accused_link"))}
     rows: list[dict] = []
     interpreter_tasks: list[dict] = []
     groups: list[tuple[str, list[dict]]] = []  # urgent groups waiting for an ack code
