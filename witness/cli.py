@@ -105,7 +105,8 @@ def _usage(exc) -> None:
     from typer._click.exceptions import NoArgsIsHelpError
 
     if isinstance(exc, NoArgsIsHelpError):  # bare `witness` or `witness case`: the help to stdout, as asked
-        typer.echo(exc.ctx.get_help())
+        for line in exc.ctx.get_help().splitlines():
+            echo(line)
         message = "a command is needed"
     else:
         message = exc.format_message() or "a command is needed"

@@ -30,7 +30,8 @@ def test_a_detail_the_action_does_not_read_is_refused_in_one_line(case_env):
     proc = _run(env, "check", case, "schedule_appearance", "--detail", "kind=interview")
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
-        "detail.kind: schedule_appearance reads act, at, in_person_cross_examination_by_defendant, interviewer_gender"]
+        "detail.kind: schedule_appearance reads act, at, examiner_gender, in_person_cross_examination_by_defendant, "
+        "interviewer_gender"]
     assert "Traceback" not in proc.stderr + proc.stdout
 
 

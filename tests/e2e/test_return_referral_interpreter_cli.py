@@ -121,9 +121,13 @@ def test_an_interpreter_tied_to_the_accused_is_refused_and_interpreters_see_only
                      "(Guide: Criminal Justice §1 (challenge: 'persuasive' translation))"]
     witness(env, "consent", "give", case, "interview", "--method", "oral", "--language", "my",
             "--interpreter", "interp-07", check=True)
+    # An interview still to come, interpreted by interp-07: their own assignment (a consent already
+    # given is not one any more).
+    witness(env, "schedule", case, "interview", "--at", (NOW + timedelta(days=3)).isoformat(),
+            "--interpreter", "interp-07", check=True)
     mine = run(env, "--actor", "interp-07:interpreter", "--now", NOW.isoformat(), "interpreter", "assignments",
                check=True)
-    assert mine.stdout.strip().endswith(f"{case}  consent  my")
+    assert [line.split("  ", 1)[1] for line in mine.stdout.strip().splitlines()] == [f"{case}  interview  my"]
     assert _refused(witness(env, "interpreter", "assignments"))[0] == "coordinator may not assignments.read"
     assert _refused(witness(env, "interpreter", "vet", "interp-99")) == [
         "interpreter: no interpreter 'interp-99' in the registry (witness interpreter add)"]

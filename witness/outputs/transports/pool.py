@@ -24,6 +24,11 @@ class TransportPool:
         for t in self._all:
             self._free.put(t)
 
+    @property
+    def members(self) -> tuple:
+        """The pool's transports (each one connection)."""
+        return tuple(self._all)
+
     def send(self, message: Message) -> None:
         transport = self._free.get()
         try:
