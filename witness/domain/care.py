@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from witness.domain.fields import LanguageTag, ResourceId, label
+from witness.domain.guardrails import RECORDED_LINK, link_recorded  # noqa: F401 (used by services through care)
 from witness.domain.jurisdiction import AseanCode
 from witness.domain.support import ACCOMMODATION_KINDS, ServiceKind
 
@@ -166,17 +167,6 @@ def guardian_accused_link(relationship: str, named_link: str | None,
         if family:
             reasons.append(f"the guardian is family and {', '.join(family)} is family too")
     return "; ".join(reasons)[:200] or None
-
-
-RECORDED_LINK = "recorded as linked to "
-
-
-def link_recorded(link: str | None) -> bool:
-    """A link a person recorded (the guardian named as linked to an accused), as against one only
-    suspected because guardian and accused are both family. A suspicion escalates (DNH-21) for a person
-    to decide; only a recorded link cuts the guardian off (DNH-22): cutting a parent off on a guess
-    would leave the child without the adult who consents and is told for her."""
-    return bool(link) and RECORDED_LINK in link
 
 
 # --- cadences ------------------------------------------------------------------------------------

@@ -434,9 +434,18 @@ def _guardian_complicity(a: Proposed, now: datetime) -> str | None:
             "complicit cannot protect the child's interests: have an independent guardian appointed")
 
 
-def _complicit_guardian_contact(a: Proposed, now: datetime) -> str | None:
-    from witness.domain.care import link_recorded
+RECORDED_LINK = "recorded as linked to "
 
+
+def link_recorded(link: str | None) -> bool:
+    """A link a person recorded (the guardian named as linked to an accused), as against one only
+    suspected because guardian and accused are both family. A suspicion escalates (DNH-21) for a person
+    to decide; only a recorded link cuts the guardian off (DNH-22): cutting a parent off on a guess
+    would leave the child without the adult who consents and is told for her."""
+    return bool(link) and RECORDED_LINK in link
+
+
+def _complicit_guardian_contact(a: Proposed, now: datetime) -> str | None:
     if a.details.get("recipient_role") != "guardian" or not link_recorded(a.case.guardian_accused_link):
         return None
     return (f"the child's guardian is linked to an accused ({a.case.guardian_accused_link}); nothing about the case "
