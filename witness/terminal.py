@@ -49,9 +49,9 @@ def echo_json(data: object) -> None:
 
 
 def json_text(data: object) -> str:
-    """JSON for a terminal. json.dumps already writes C0 characters as \\u00XX; with
-    ensure_ascii=False (names stay readable in their own script) it lets DEL, C1 and the
-    bidirectional controls through raw, so those are written as \\uXXXX too: still valid JSON, the
+    """JSON for a terminal. json.dumps already writes C0 characters as JSON \\u escapes (four hex
+    digits); with ensure_ascii=False (names stay readable in their own script) it lets DEL, C1 and the
+    bidirectional controls through raw, so those are written as \\u escapes too: still valid JSON, the
     same value for a program that reads it."""
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     if not any(_unsafe(ch) for ch in text):
