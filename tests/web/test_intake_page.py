@@ -46,3 +46,41 @@ def test_two_mistakes_are_shown_beside_their_fields_nothing_is_written_then_the_
     case_id = fixed.headers["location"].removeprefix("/cases/")
     assert re.fullmatch(r"W-[A-Z0-9]{6}", case_id)  # the URL holds the pseudonym only
     assert client.get(fixed.headers["location"]).status_code == 200
+
+
+def test_the_newer_intake_facts_have_fields_and_their_problems_are_shown_beside_them(app):
+    """Circumstances (exploitation, pregnancy, children with the victim, a media breach) and the
+    guardian's link to an accused: on the form, refused beside their fields, kept when refused."""
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    page = client.get("/intake").text
+    for name in ("circumstances.exploitation", "circumstances.pregnancy", "circumstances.accompanying_children",
+                 "circumstances.media_breach", "guardian.accused_link"):
+        assert f'name="{name}"' in page
+    child = {**GOOD, "csrf": csrf_of(page), "victim.date_of_birth": "", "victim.age_estimate": "15",
+             "guardian.name": "Daw Khin", "guardian.relationship": "mother", "guardian.accused_link": "Accused Z",
+             "consents.0.guardian_agreed": "1", "circumstances.exploitation": ["labour", "domestic_servitude"],
+             "circumstances.pregnancy": "no", "circumstances.accompanying_children": "25",
+             "circumstances.media_breach": "1"}
+    before = row_counts(app.engine)
+    answer = client.post("/intake", data=child)
+    assert answer.status_code == 422
+    assert _beside(answer.text) == [("circumstances-accompanying_children", "circumstances.accompanying_children")]
+    assert 'value="domestic_servitude" checked' in answer.text and 'value="Accused Z"' in answer.text
+    # The link is checked against the form's accused once the form itself is valid.
+    linked = client.post("/intake", data={**child, "circumstances.accompanying_children": "2"})
+    assert linked.status_code == 422
+    assert _beside(linked.text) == [("guardian-accused_link", "guardian.accused_link")]
+    assert "not an accused in this form&#39;s proceedings" in linked.text
+    assert row_counts(app.engine) == before  # nothing written
+    opened = client.post("/intake", data={**child, "guardian.accused_link": "Accused A",
+                                          "circumstances.accompanying_children": "2"})
+    assert opened.status_code == 303
+    case_id = opened.headers["location"].removeprefix("/cases/")
+    from tests.conftest import COORDINATOR
+    from witness.services import worklist
+    kinds = {i["kind"] for i in worklist.open_items(app, COORDINATOR) if i["case_id"] == case_id}
+    assert {"guardian_complicity", "media_breach"} <= kinds  # both facts reached the service
+
+
+def _beside(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<p class="field-error" id="([^"]+)-error">([^:]+):', html)

@@ -11,6 +11,7 @@ from typing import get_args
 from starlette.responses import Response
 
 from witness.domain.access import require
+from witness.domain.care import ExploitationType, Pregnancy
 from witness.domain.consent import Method
 from witness.domain.intake import Channel, Gender
 from witness.domain.proceeding import Custody, Relationship
@@ -20,10 +21,10 @@ from witness.services.intake import open_case
 from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
 
-LISTS = {"victim.safe_channels", "services"}  # checkboxes: several values under one name
+LISTS = {"victim.safe_channels", "services", "circumstances.exploitation"}  # checkboxes: several values under one name
 LINES = {"victim.aliases"}  # one per line
 FLAGS = {"victim.age_determined", "consents.0.guardian_agreed", "consents.1.guardian_agreed",
-         "consents.0.explained", "consents.1.explained"}
+         "consents.0.explained", "consents.1.explained", "circumstances.media_breach"}
 GROUPS = ("guardian", "proceedings.0.accused.0", "proceedings.0", "consents.0", "consents.1")
 CHOICES = {
     "genders": list(get_args(Gender)),
@@ -32,6 +33,8 @@ CHOICES = {
     "relationships": [r.value for r in Relationship],
     "methods": [m.value for m in Method],
     "services": [s.value for s in ServiceKind],
+    "exploitation": [e.value for e in ExploitationType],
+    "pregnancy": [p.value for p in Pregnancy],
 }
 
 
