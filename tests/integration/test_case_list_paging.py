@@ -70,3 +70,45 @@ def test_a_page_past_the_end_is_empty_and_the_stage_filter_counts_too(app):
     assert cases.page_of_cases(app, COORDINATOR, stage="trial").total == 0
     assert cases.page_of_cases(app, COORDINATOR, stage="reflection").total == 4
 
+
+
+def test_the_list_filters_by_jurisdiction_and_by_the_latest_risk_level_and_counts_what_it_filters(app):
+    from witness.services import risk
+
+    made = _store(app)
+    indonesian = open_case(app, COORDINATOR, adult_form(jurisdiction="ID"))
+    auditor = Actor("audit-1", Role.auditor)
+    # One case assessed twice: the later assessment's level is the case's, not the earlier one's.
+    calm = {"trigger": "initial", "victim": {"own_words": "calm now", "fear_scale": 0}}
+    afraid = {"trigger": "initial", "case": {"threats_to_victim": True, "threats_to_family": True},
+              "victim": {"own_words": "he knows my village", "fear_scale": 10}}
+    first = risk.record(app, COORDINATOR, made[0], afraid).level
+    app.clock.advance(hours=1)
+    latest = risk.record(app, COORDINATOR, made[0], calm).level
+    other = risk.record(app, COORDINATOR, made[3], afraid).level
+    assert first != latest and other == first  # the test means something only if the levels differ
+    for actor in (COORDINATOR, auditor):
+        visible = [r["id"] for r in cases.list_cases(app, actor)]
+        by_level = {r["id"]: r["risk_level"] for r in cases.list_cases(app, actor)}
+        assert by_level[made[0]] == latest and by_level[made[3]] == first and by_level[made[6]] is None
+        for level in (latest, first):
+            page = cases.page_of_cases(app, actor, risk=level.value, limit=50)
+            assert [r["id"] for r in page.rows] == [c for c in visible if by_level[c] == level], (actor, level)
+            assert page.total == len(page.rows)
+        unassessed = cases.page_of_cases(app, actor, risk="unassessed")
+        assert [r["id"] for r in unassessed.rows] == [c for c in visible if by_level[c] is None]
+        assert [r["id"] for r in cases.list_cases(app, actor, jurisdiction="ID")] == [indonesian]
+        both = cases.page_of_cases(app, actor, jurisdiction="TH", risk=first.value, stage="reflection")
+        assert [r["id"] for r in both.rows] == [made[3]] and both.total == 1
+    assert cases.page_of_cases(app, Actor("dewi", Role.coordinator), jurisdiction="ID").total == 0
+
+
+def test_an_unknown_filter_code_is_refused_by_field_not_answered_with_an_empty_list(app):
+    import pytest
+
+    from witness.errors import InputProblems
+
+    _store(app)
+    with pytest.raises(InputProblems) as refused:
+        cases.page_of_cases(app, COORDINATOR, risk="extreme", jurisdiction="XX")
+    assert [p for p, _ in refused.value.problems] == ["jurisdiction", "risk"]

@@ -4,17 +4,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 
 from witness.domain.access import NOT_BOUND_TO_CASES, Actor, CaseAccess, identity_fields, may_act_on
+from witness.domain.risk import Level
 from witness.domain.stage import Stage, check_transition, parse_stage
 from witness.domain.guardrails import ActionKind
-from witness.errors import ActionBlocked
+from witness.errors import ActionBlocked, InputProblems
 from witness.domain.events import StageChanged
 from witness.services.events import publish
 from witness.services.access import allowed_cases, need_to_know
 from witness.services.guardrails import enforce, gated, ungated
 from witness.store.records import case_row, consents_of, named_case_ids, reflection_of
+from witness.store.risk_tables import risk_assessments
 from witness.store.tables import (accused, appointments, case_proceedings, cases, identities, proceeding_accused,
                                   proceedings, relationships, services, stage_history)
 
@@ -88,31 +90,70 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
 
 
 @ungated("a read (audited)")
-def list_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict]:
-    return page_of_cases(app, actor, stage, offset, limit).rows
+def list_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, limit: int | None = None, *,
+               risk: str | None = None, jurisdiction: str | None = None) -> list[dict]:
+    return page_of_cases(app, actor, stage, offset, limit, risk=risk, jurisdiction=jurisdiction).rows
 
 
 @dataclass(frozen=True)
 class CasePage:
     rows: list[dict]  # pseudonyms and case facts only
-    total: int  # every case this actor may see (with the stage filter), not only this page's
+    total: int  # every case this actor may see (with the filters), not only this page's
 
 
+# A case's risk level is its latest assessment's; a case not assessed yet has none.
+UNASSESSED = "unassessed"
+RISK_FILTERS = [lv.value for lv in Level] + [UNASSESSED]
+
+
+def _latest_assessment():
+    """The case's latest assessment row (no later one for the case), answered from the (case_id, at)
+    index case by case."""
+    later = risk_assessments.alias("later")
+    return ~exists().where(later.c.case_id == risk_assessments.c.case_id, later.c.at > risk_assessments.c.at)
+
+
+_RISK_LEVEL = (select(risk_assessments.c.level).where(risk_assessments.c.case_id == cases.c.id)
+               .order_by(risk_assessments.c.at.desc(), risk_assessments.c.id.desc()).limit(1)
+               .correlate(cases).scalar_subquery().label("risk_level"))
 _LIST_COLUMNS = (cases.c.id, cases.c.jurisdiction, cases.c.stage, cases.c.coordinator, cases.c.age_status,
-                 cases.c.reflection_ends_at)
+                 cases.c.reflection_ends_at, _RISK_LEVEL)
+
+
+def _filters(app, stage: str | None, risk: str | None, jurisdiction: str | None) -> list:
+    """The WHERE clauses of the list's filters; codes only, never a name. An unknown code is refused
+    (InputProblems, field by field) rather than answered with an empty list that looks like no case."""
+    where = [cases.c.stage == parse_stage(stage).value] if stage else []
+    problems = []
+    if jurisdiction:
+        if jurisdiction not in app.profiles:
+            problems.append(("jurisdiction", "use one of " + ", ".join(sorted(app.profiles))))
+        where.append(cases.c.jurisdiction == jurisdiction)
+    if risk:
+        if risk not in RISK_FILTERS:
+            problems.append(("risk", "use one of " + ", ".join(RISK_FILTERS)))
+        assessed = exists().where(risk_assessments.c.case_id == cases.c.id)
+        where.append(~assessed if risk == UNASSESSED else
+                     assessed.where(risk_assessments.c.level == risk, _latest_assessment()))
+    if problems:
+        raise InputProblems(problems)
+    return where
 
 
 @ungated("a read (audited)")
-def page_of_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, limit: int | None = None) -> CasePage:
+def page_of_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, limit: int | None = None, *,
+                  risk: str | None = None, jurisdiction: str | None = None) -> CasePage:
     """The cases `actor` may see in opening order, `limit` of them from `offset`, and their total.
-    Paged in SQL: a role that sees every case reads one page and a count; a role bound to its cases
-    reads the ids of the cases it is named on (records.named_case_ids), keeps those the one
-    need-to-know rule allows, and reads the rows of one page only."""
+    Filters (each optional, all codes): `stage`, `risk` (the latest assessment's level, or
+    "unassessed") and `jurisdiction`. Each row has the case's `risk_level` (None before the first
+    assessment). Paged in SQL: a role that sees every case reads one page and a count; a role bound
+    to its cases reads the ids of the cases it is named on (records.named_case_ids), keeps those the
+    one need-to-know rule allows, and reads the rows of one page only."""
     need_to_know(app, actor, "case.list")
     offset = max(0, offset)
+    where = _filters(app, stage, risk, jurisdiction)
     with app.uow(actor) as uow:
         conn = uow.conn
-        where = [cases.c.stage == parse_stage(stage).value] if stage else []
         order = (cases.c.opened_at, cases.c.id)
         if actor.role in NOT_BOUND_TO_CASES:
             sees = may_act_on(actor, None, "case.read")
