@@ -1,6 +1,8 @@
 """Setting up a store, rotating the key-encryption key and erasing a victim's data key (R-71, R-101a)."""
 from __future__ import annotations
 
+import base64
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
@@ -13,7 +15,9 @@ from witness.private_files import make_private_folder, secure_store
 from witness.settings import Settings
 from witness.store import schema
 from witness.errors import ActionBlocked, InputProblems, KeyMissing, NotFound
-from witness.store.crypto import ENVELOPE, VICTIM_TABLES, Keyring, keyring_from, save_keyring, unwrap, wrap
+from witness.store.claim_tables import claims
+from witness.store.crypto import (ENVELOPE, VICTIM_TABLES, KeyErased, Keyring, keyring_from, save_keyring,
+                                   unwrap, wrap)
 from witness.store.key_tables import data_keys
 from witness.store.tables import cases
 from witness.store.engine import make_engine
@@ -97,30 +101,113 @@ def rotate(app, actor: Actor, new_key: bool = True, batch: int = 200, max_batche
     return RotationReport(ring.active, done + moved)
 
 
+# Whose values each encrypted table holds (R-71: erasing a victim must shred every value about her).
+# A table bound to the case id (crypto.VICTIM_TABLES) holds its victim's; a table with a case_id
+# column holds that case's victim's, written as dk=<case>:...; a table whose rows name their case
+# through a parent row says so in _THROUGH. The rest stay under the shared data key, each with the
+# reason here, so a new encrypted table that says nothing makes `migrate` fail in its tests rather
+# than silently leave a victim's words under a key that erasure does not destroy.
+SHARED_VALUES = {
+    "accounts": "a staff member's second factor",
+    "interpreters": "why an interpreter was blocked: about the interpreter",
+    "hearing_changes": "why a hearing moved or was cancelled: one hearing, often several victims",
+    "notices": "an acknowledgement code: random, one per notice group, and a group may span recipients",
+}
+_THROUGH = {"claim_items": "claim_id", "claim_payments": "claim_id"}  # -> claims.case_id
+
+
+def victim_of(table, bound_to: str):
+    """(rows to select from, the column naming the case) for a table holding victims' values; None for
+    a table whose values are no victim's."""
+    if table.name in VICTIM_TABLES:
+        return table, table.c[bound_to]
+    if table.name in SHARED_VALUES:
+        return None
+    if table.name in _THROUGH:
+        return table.join(claims, claims.c.id == table.c[_THROUGH[table.name]]), claims.c.case_id
+    if "case_id" in table.c:
+        return table, table.c.case_id
+    raise LookupError(f"{table.name}: say whose its encrypted values are (SHARED_VALUES in witness/services/keys.py)")
+
+
+def _in_data_key_form(column):
+    return column.startswith(ENVELOPE + ":") | column.startswith(ENVELOPE + "=")
+
+
+def _stale(table, cols, victim) -> list:
+    """The SQL condition for a row holding a value not yet under the key it belongs under."""
+    if victim is None or table.name in VICTIM_TABLES:
+        # Only the older form, directly under a keyring key: for these tables dk: is the right key.
+        return [or_(*[table.c[c].is_not(None) & ~_in_data_key_form(table.c[c]) for c in cols])]
+    # Also dk: (the shared data key, where an earlier `keys migrate` put a victim's value).
+    return [victim[1].is_not(None), or_(*[table.c[c].is_not(None) & ~table.c[c].startswith(ENVELOPE + "=") for c in cols])]
+
+
+def _moved(cipher, table, cols, row, row_id: str, owner: str | None, victim_table: bool) -> tuple[dict, int]:
+    """New stored values for a row's stale columns, and how many of them were shredded: a value of a
+    victim erased before this move (when erasure did not yet reach it) gets no key at all — it is
+    replaced by random bytes in the erased key's form, so it reads as erased, as it should have."""
+    values, shredded = {}, 0
+    for c in cols:
+        stored = getattr(row, c)
+        if stored is None or stored.startswith(ENVELOPE + "=") or (stored.startswith(ENVELOPE + ":")
+                                                                   and (owner is None or victim_table)):
+            continue
+        try:
+            values[c] = cipher.encrypt(table.name, c, row_id, cipher.decrypt(table.name, c, row_id, stored),
+                                       owner=None if victim_table else owner)
+        except KeyErased:
+            body = base64.b64decode(stored.partition(":")[2])
+            prefix = ENVELOPE if victim_table else f"{ENVELOPE}={owner}"
+            values[c] = f"{prefix}:{base64.b64encode(os.urandom(len(body))).decode()}"
+            shredded += 1
+    return values, shredded
+
+
 @ungated("moves stored values under their data keys; no case changes")
 def migrate(app, actor: Actor, batch: int = 200, max_batches: int | None = None) -> int:
-    """Re-encrypt values still directly under a keyring key under their owner's data key (the
-    migration to envelope encryption). Resumable: each batch commits, and a later run selects only
-    values not yet in the data-key form. Returns how many rows it changed."""
+    """Re-encrypt every value under the data key it belongs under: a victim's value (her identity,
+    her case history, and her words in any other area: risk answers, a pickup address, a claim's
+    notes...) under her own data key, so erasing her destroys it; any other value under the shared
+    data key. Moves values still directly under a keyring key (the form before data keys) and victims'
+    values an earlier version of this command left under the shared data key.
+
+    Resumable and idempotent: each transaction handles at most `batch` rows, commits, and is audited;
+    a later run selects only values not yet in their place. Returns how many rows it changed."""
     need_to_know(app, actor, "keys.rotate")
     done, batches = 0, 0
     for table, pk, cols, bound_to in encrypted_columns():
-        stale = or_(*[(table.c[c].is_not(None)) & ~table.c[c].startswith(ENVELOPE + ":")
-                      & ~table.c[c].startswith(ENVELOPE + "=") for c in cols])
+        victim = victim_of(table, bound_to)
+        source, owner_col = victim if victim is not None else (table, None)
+        picked = [*table.c] + ([owner_col.label("victim_case")] if owner_col is not None else [])
+        after = None  # keyset paging: a row left as it was (changed meanwhile) is not picked again
         while max_batches is None or batches < max_batches:
             with app.uow(actor) as uow:
-                cipher = uow.cipher
-                rows = uow.conn.execute(select(table).where(stale).limit(batch)).all()
+                q = select(*picked).select_from(source).where(*_stale(table, cols, victim))
+                if after is not None:
+                    q = q.where(table.c[pk] > after)
+                rows = uow.conn.execute(q.order_by(table.c[pk]).limit(batch)).all()
                 if not rows:
                     break
+                changed = shredded = 0
                 for r in rows:
-                    row_id = str(getattr(r, bound_to))  # the value the ciphertext was bound to when written
-                    values = {c: cipher.encrypt(table.name, c, row_id, cipher.decrypt(table.name, c, row_id, getattr(r, c)))
-                              for c in cols if cipher.needs_migration(getattr(r, c))}
-                    uow.conn.execute(update(table).where(table.c[pk] == getattr(r, pk)).values(**values))
-                uow.audit("keys.migrate", table.name, f"{len(rows)} rows moved under their data keys")
+                    owner = None if owner_col is None else r._mapping["victim_case"]
+                    values, n = _moved(uow.cipher, table, cols, r, str(getattr(r, bound_to)), owner,
+                                       table.name in VICTIM_TABLES)
+                    if not values:
+                        continue
+                    # Only if no one changed the row meanwhile (a service writes new values in place).
+                    same = [table.c[c] == getattr(r, c) for c in values]
+                    if uow.conn.execute(update(table).where(table.c[pk] == getattr(r, pk), *same).values(**values)).rowcount:
+                        changed += 1
+                        shredded += n
+                after = getattr(rows[-1], pk)
+                note = f"{changed} rows moved under their data keys"
+                if shredded:
+                    note += f"; {shredded} values of erased victims made unreadable"
+                uow.audit("keys.migrate", table.name, note)
                 uow.commit()
-            done += len(rows)
+            done += changed
             batches += 1
     return done
 
@@ -167,20 +254,21 @@ def erase(app, actor: Actor, case_id: str, reason: str) -> Erasure:
 
 
 def _move_under_own_key(uow, case_id: str) -> int:
-    """Count the victim's ciphertexts, first moving any still directly under a keyring key (a case
-    from before data keys) under the victim's own key, which is about to go: a value left under the
-    keyring key would survive the erasure."""
+    """Count the victim's ciphertexts, first moving any not yet under the victim's own key (written
+    before data keys, or left under the shared data key) under it, which is about to go: a value left
+    under another key would survive the erasure."""
     n, cipher = 0, uow.cipher
     cipher.data_key(case_id, create=True)
     for table, pk, cols, bound_to in encrypted_columns():
-        if table.name not in VICTIM_TABLES:  # rows of other areas that carry the victim's key by name
+        victim = victim_of(table, bound_to)
+        if victim is None:  # no victim's values by design; count any written under this victim's key all the same
             mine = f"{ENVELOPE}={case_id}:"
             for c in cols:
                 n += uow.conn.execute(select(func.count()).select_from(table).where(table.c[c].startswith(mine))).scalar()
             continue
-        for r in uow.conn.execute(select(table).where(table.c[bound_to] == case_id)).all():
-            values = {c: cipher.encrypt(table.name, c, case_id, cipher.decrypt(table.name, c, case_id, getattr(r, c)))
-                      for c in cols if cipher.needs_migration(getattr(r, c))}
+        source, owner_col = victim
+        for r in uow.conn.execute(select(*table.c).select_from(source).where(owner_col == case_id)).all():
+            values, _ = _moved(cipher, table, cols, r, str(getattr(r, bound_to)), case_id, table.name in VICTIM_TABLES)
             if values:
                 uow.conn.execute(update(table).where(table.c[pk] == getattr(r, pk)).values(**values))
             n += sum(1 for c in cols if getattr(r, c) is not None)
