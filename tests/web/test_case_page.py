@@ -14,10 +14,11 @@ def test_identity_is_shown_only_after_show_identity_is_pressed(app):
     client = signed_in_client(app, make_person(app, "amara", "coordinator"))
     page = client.get(f"/cases/{case_id}")
     assert "Aung Min Thein" not in page.text and "Show identity" in page.text
-    assert _reads(app, case_id) == ["case.intake", "case.read"]  # looking at the page is not reading the identity
+    # Looking at the page is not reading the identity (the risk and claim summary is its own read).
+    assert _reads(app, case_id) == ["case.intake", "case.read", "case.summary"]
     shown = client.post(f"/cases/{case_id}/identity", data={"csrf": csrf_of(page.text)})
     assert shown.status_code == 200 and "Aung Min Thein" in shown.text
-    assert _reads(app, case_id) == ["case.intake", "case.read", "identity.read"]
+    assert _reads(app, case_id) == ["case.intake", "case.read", "case.summary", "identity.read", "case.summary"]
 
 
 def _reads(app, case_id):
@@ -57,3 +58,33 @@ def test_a_block_that_no_one_may_override_offers_no_override_box(app):
     stopped = client.post(f"/cases/{case_id}/stage", data={"csrf": token, "target": "decision", "reason": "hurry"})
     assert stopped.status_code == 409 and "reflection period runs until" in stopped.text
     assert 'name="override:' not in stopped.text
+
+
+def test_the_case_page_shows_the_latest_risk_and_the_claims_only_to_those_who_may_read_them(app):
+    """Header badge and Safety (risk.read: coordinator, prosecutor), Restitution (claim.read:
+    coordinator, prosecutor, lawyer); an auditor opens the case and sees neither part at all."""
+    import yaml
+
+    from tests.conftest import ADMIN, PROJECT_ROOT
+    from witness.domain.access import Actor, Role
+    from witness.services import accounts, claims
+
+    case_id = open_case(app, COORDINATOR, adult_form())
+    answers = yaml.safe_load((PROJECT_ROOT / "examples" / "risk-answers.yaml").read_text())
+    level = risk.record(app, COORDINATOR, case_id, answers).level
+    people = {login: make_person(app, login, role) for login, role in
+              (("amara", "coordinator"), ("somchai", "prosecutor"), ("hana", "legal_aid"), ("audit-1", "auditor"))}
+    for login in ("somchai", "hana"):
+        accounts.assign(app, ADMIN, login, add_cases=[case_id])
+    claim = claims.new(app, Actor("hana", Role.legal_aid), case_id)["claim"]
+    claims.add_item(app, Actor("hana", Role.legal_aid), claim, "medical_costs", "12500")
+    pages = {login: signed_in_client(app, p).get(f"/cases/{case_id}") for login, p in people.items()}
+    assert all(p.status_code == 200 for p in pages.values())
+    badge = f"Risk level: {level.value.replace('_', ' ')}"
+    seen = {login: (badge in p.text and 'id="latest-risk"' in p.text, f'id="claim-{claim}"' in p.text)
+            for login, p in pages.items()}
+    assert seen == {"amara": (True, True), "somchai": (True, True), "hana": (False, True), "audit-1": (False, False)}
+    coordinator = pages["amara"].text
+    assert coordinator.index('id="safety-h"') < coordinator.index('id="restitution-h"') < coordinator.index('id="timeline-h"')
+    assert "12,500.00" in coordinator or "12500.00" in coordinator  # the calculated amount, exact
+    assert 'id="restitution-h"' not in pages["audit-1"].text and "no risk assessment yet" not in pages["audit-1"].text

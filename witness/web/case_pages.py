@@ -10,9 +10,10 @@ from witness.domain.access import PERMISSIONS, require, visible_identity_fields
 from witness.domain.stage import Stage
 from witness.domain.support import ENDING_REASONS
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems
-from witness.services import accounts, cases, guardrails
+from witness.services import accounts, case_summary, cases, guardrails
 from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
+from witness.web.risk_pages import factor_words
 
 PAGE_SIZE = 50
 END_REASONS = sorted(ENDING_REASONS)  # cooperation reasons are not offered (R-23, DNH-02)
@@ -51,7 +52,13 @@ def _case(ctx: Ctx, status: int = 200, reveal: bool = False, **extra) -> Respons
                        ("support_typed", {})):
         extra.setdefault(key, empty)
     extra["support_errors"] = dict(extra["support_problems"])
+    # The latest risk and the claims' amounts, each only where the person's need to know covers it.
+    summary = case_summary.summary(ctx.app, ctx.actor, case_id)
+    latest = summary.get("risk")
+    if latest:
+        latest = dict(latest, reasons=[(*factor_words(f["factor"]), f["weight"]) for f in latest["factors"]])
     return ctx.render("case.html", status, title=view["case"], view=view, reveal=reveal and "identity" in view,
+                      reads_risk="risk" in summary, latest=latest, claims=summary.get("claims"),
                       may_reveal=bool(visible_identity_fields(ctx.actor, view["coordinator"])),
                       stages=[s.value for s in Stage], end_reasons=END_REASONS,
                       may_consent=ctx.actor.role in PERMISSIONS["consent.record"],
