@@ -42,3 +42,37 @@ def test_the_cases_page_filters_by_stage_and_names_an_unknown_stage_beside_the_f
     wrong = client.get("/cases", params={"stage": "nowhere"})
     assert wrong.status_code == 422 and 'id="stage-error">stage: ' in wrong.text
     assert len(re.findall(r'<td><a href="/cases/', client.get("/cases").text)) == 3
+
+
+def test_the_cases_page_filters_by_risk_level_and_jurisdiction_and_names_an_unknown_code_beside_its_filter(app):
+    import yaml
+
+    from tests.conftest import PROJECT_ROOT
+    from witness.services import risk
+
+    made = [open_case(app, COORDINATOR, adult_form()) for _ in range(2)]
+    jakarta = open_case(app, COORDINATOR, adult_form(jurisdiction="ID", proceedings=[]))
+    answers = yaml.safe_load((PROJECT_ROOT / "examples" / "risk-answers.yaml").read_text())
+    level = risk.record(app, COORDINATOR, made[1], answers).level.value
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+
+    def listed(**params):
+        page = client.get("/cases", params=params)
+        return page.status_code, re.findall(r'<td><a href="/cases/(W-[A-Z0-9]{6})">', page.text), page.text
+
+    status, rows, text = listed(risk=level)
+    assert (status, rows) == (200, [made[1]]) and f'<option value="{level}" selected>' in text
+    assert sorted(listed(risk="unassessed")[1]) == sorted([made[0], jakarta])
+    assert listed(jurisdiction="ID")[1] == [jakarta]
+    assert listed(jurisdiction="TH", risk="unassessed")[1] == [made[0]]
+    for name, bad in (("risk", "dire"), ("jurisdiction", "XX")):
+        status, rows, text = listed(**{name: bad})
+        assert status == 422 and rows == [] and f'id="{name}-error">{name}: use one of' in text
+
+
+def test_the_pager_keeps_the_filters(app):
+    for _ in range(51):
+        open_case(app, COORDINATOR, adult_form())
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    text = client.get("/cases", params={"jurisdiction": "TH", "risk": "unassessed"}).text
+    assert 'href="/cases?page=2&amp;risk=unassessed&amp;jurisdiction=TH" rel="next"' in text

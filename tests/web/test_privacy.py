@@ -18,7 +18,7 @@ CANARIES = [NAME, "Zyxwvut", "Quokkastraat", "80 999 1234", ALIAS, BORN]
 # coordinator, coordinators and lawyers and prosecutors not assigned, escort, interpreter, auditor, admin.
 PEOPLE = [("lin", "coordinator"), ("dewi", "coordinator"), ("preecha", "prosecutor"), ("budi", "legal_aid"),
           ("officer-9", "escort"), ("interp-07", "interpreter"), ("audit-1", "auditor"), ("root-2", "admin")]
-GETS = ["/", "/today", "/cases", "/cases?page=2", "/cases?stage=reflection", "/intake", "/assignments", "/account", "/nowhere", "/hearings",
+GETS = ["/", "/today", "/cases", "/cases?page=2", "/cases?stage=reflection", "/cases?risk=unassessed&jurisdiction=TH", "/cases?risk=dire", "/intake", "/assignments", "/account", "/nowhere", "/hearings",
         "/claims", "/audit", "/users"]
 
 

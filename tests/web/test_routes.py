@@ -64,7 +64,7 @@ CARE_ROUTES = ["GET /cases/{case}/consent", "POST /cases/{case}/consent", "POST 
                "GET /cases/W-NOSUCH/consent", "GET /cases/W-NOSUCH/risk", "GET /cases/{case}/records",
                "GET /cases/W-NOSUCH/records", "GET /resources", "GET /resources?kind=video_suite",
                "GET /audit?record={case}&action=identity", "GET /audit?since=yesterday", "GET /cases?stage=reflection",
-               "GET /cases?stage=nowhere"]
+               "GET /cases?stage=nowhere", "GET /cases?risk=unassessed&jurisdiction=TH", "GET /cases?risk=dire"]
 CARE_FORMS = {
     "POST /cases/{case}/consent": {"scope": "interview", "method": "telepathy", "language": "my"},
     "POST /cases/{case}/consent/withdraw": {"scope": "{consented}"},  # no confirm: asks first
@@ -92,6 +92,8 @@ def care_expected(login: str, role: str, sees: bool) -> dict:
         "GET /audit?since=yesterday": 422 if role in ("auditor", "admin") else 404,
         "GET /cases?stage=reflection": 200 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
         "GET /cases?stage=nowhere": 422 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
+        "GET /cases?risk=unassessed&jurisdiction=TH": 200 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
+        "GET /cases?risk=dire": 422 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
     }
 
 

@@ -4,6 +4,8 @@ case at all (the need-to-know rule inside `cases.show`, 404 otherwise); what it 
 in a URL)."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.responses import Response
 
 from witness.domain.access import PERMISSIONS, require, visible_identity_fields
@@ -19,25 +21,41 @@ PAGE_SIZE = 50
 END_REASONS = sorted(ENDING_REASONS)  # cooperation reasons are not offered (R-23, DNH-02)
 
 
+FILTERS = ("stage", "risk", "jurisdiction")  # codes, never a name: they are in the URL
+
+
 @signed_in
 def case_list(ctx: Ctx) -> Response:
-    raw_page = ctx.request.query_params.get("page", "1")
+    query = ctx.request.query_params
+    raw_page = query.get("page", "1")
     # ASCII digits only ("²" is a digit to str.isdigit) and short (int() refuses 4,300 digits).
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) <= 7 else 1
     page = max(page, 1)
-    stage = ctx.request.query_params.get("stage", "").strip() or None  # a filter: a code, never a name
-    stages = [s.value for s in Stage]
-    require(ctx.actor, "case.list")  # who may not list cases gets the 404, not a remark on the filter
-    if stage is not None and stage not in stages:  # the service would refuse it too; say so beside the filter
-        return ctx.render("cases.html", 422, title=N_("Cases"), rows=[], page=1, pages=1, total=0,
-                          stages=stages, stage=None, errors={"stage": "use one of " + ", ".join(stages)})
-    found = cases.page_of_cases(ctx.app, ctx.actor, stage, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    chosen = {k: query.get(k, "").strip()[:40] or None for k in FILTERS}
+    choices = dict(stages=[s.value for s in Stage], risks=cases.RISK_FILTERS, jurisdictions=sorted(ctx.app.profiles))
+    require(ctx.actor, "case.list")  # who may not list cases gets the 404, not a remark on a filter
+    errors = {}
+    if chosen["stage"] is not None and chosen["stage"] not in choices["stages"]:  # the service refuses it as a transition
+        errors["stage"] = "use one of " + ", ".join(choices["stages"])
+
+    def read(n: int):
+        return cases.page_of_cases(ctx.app, ctx.actor, chosen["stage"], offset=(n - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                                   risk=chosen["risk"], jurisdiction=chosen["jurisdiction"])
+
+    try:
+        found = None if errors else read(page)
+    except InputProblems as exc:  # an unknown risk level or jurisdiction, named beside its filter
+        errors.update(exc.problems)
+    if errors:
+        return ctx.render("cases.html", 422, title=N_("Cases"), rows=[], page=1, pages=1, total=0, errors=errors,
+                          chosen={k: v for k, v in chosen.items() if k not in errors}, **choices)
     pages = max(1, -(-found.total // PAGE_SIZE))
     if page > pages:  # past the end (the list shrank, or a typed number): the last page
         page = pages
-        found = cases.page_of_cases(ctx.app, ctx.actor, stage, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        found = read(page)
+    keep = urlencode({k: v for k, v in chosen.items() if v})  # the pager keeps the filters
     return ctx.render("cases.html", title=N_("Cases"), rows=found.rows, page=page, pages=pages, total=found.total,
-                      stages=stages, stage=stage, errors={})
+                      chosen=chosen, errors={}, keep=keep, **choices)
 
 
 def _case(ctx: Ctx, status: int = 200, reveal: bool = False, **extra) -> Response:
