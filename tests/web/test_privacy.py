@@ -45,7 +45,9 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
         pages += [client.post(f"/cases/{case_id}/identity", data={"csrf": token}),
                   client.post(f"/cases/{case_id}/stage", data={"csrf": token, "target": "trial", "reason": "x"}),
                   client.post(f"/cases/{case_id}/contact", data={"csrf": token}),
-                  client.post("/today/1/snooze", data={"csrf": token, "period": "9y", "reason": "x"})]
+                  client.post("/today/1/snooze", data={"csrf": token, "period": "9y", "reason": "x"}),
+                  client.post("/today/1/escalate", data={"csrf": token}),
+                  client.get(f"/cases/{case_id}/call-script")]
         pages += [client.get(url) for url in (f"/hearings/{hearing}", f"/claims/{claim}", "/users/spare-1",
                                               f"/cases/{case_id}/consent", f"/cases/{case_id}/risk",
                                               "/claims/report", "/claims/report.csv",

@@ -46,6 +46,8 @@ def expected(login: str, role: str, route: str) -> int:
         "POST /intake": 422 if role == "coordinator" else 404,  # an empty form: problems, nothing written
         "GET /assignments": 200 if role in ("escort", "interpreter") else 404,
         "POST /today/{item}/done": 303 if login == "amara" else 404,  # amara's own item
+        "POST /today/{item}/escalate": 422 if login == "amara" else 404,  # hers, but not urgent: not escalated
+        "GET /cases/{case}/call-script": 200 if sees and role == "coordinator" else 404,  # who records contact
         "POST /account/language": 422,  # no language chosen: the problem beside the field
         "GET /calendar": 200,  # auditors and admins read that their role has no feed
         "POST /calendar/link": 200 if role not in ("auditor", "admin") else 404,
@@ -146,8 +148,9 @@ def desk_expected(login: str, role: str, sees: bool) -> dict:
 
 
 ROUTES = ["GET /", "GET /account", "GET /today", "GET /cases", "GET /cases/{case}", "GET /cases/W-NOSUCH",
-          "POST /cases/{case}/identity", "POST /cases/{case}/stage", "POST /cases/{case}/contact", "GET /intake",
-          "POST /intake", "GET /assignments", "POST /today/{item}/done", "POST /account/language", "GET /calendar",
+          "POST /cases/{case}/identity", "POST /cases/{case}/stage", "POST /cases/{case}/contact",
+          "GET /cases/{case}/call-script", "GET /intake",
+          "POST /intake", "GET /assignments", "POST /today/{item}/escalate", "POST /today/{item}/done", "POST /account/language", "GET /calendar",
           "POST /calendar/link", "POST /calendar/revoke", "GET /feeds/nosuchtoken.ics"] + DESK_ROUTES + CARE_ROUTES
 
 

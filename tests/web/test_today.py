@@ -73,3 +73,52 @@ def test_snooze_and_done_through_the_page(app, items):
     assert client.post(f"/today/{ids['c']}/done", data={"csrf": token}).status_code == 303
     assert _ours(app) == ["b", "a"]
     assert client.post(f"/cases/{case_id}/contact", data={"csrf": token}).headers["location"] == "/today"
+
+
+def test_an_urgent_alert_offers_the_call_script_and_escalation_to_the_person_on_call(app):
+    """The design's urgent band: Record contact, Call script (the victim's language and the
+    coordinator's), Escalate (on call for the case's state gets the item; the coordinator keeps hers)."""
+    from witness.services import custody
+
+    case_id = open_case(app, COORDINATOR, adult_form())  # a Burmese speaker (my) in Thailand
+    accused = custody.find_accused(app, "TH-SSK-2026-0141", "Accused A")
+    custody.change_custody(app, COORDINATOR, "ev-1", accused, "released", app.clock.now())
+    now = app.clock.now()
+    with app.engine.begin() as conn:
+        add_items(conn, [item("u", case_id, "release_escalation", "amara", now, now, f"URGENT {case_id}: released")])
+        urgent_id = conn.exec_driver_sql("select id from worklist where key = 'u'").scalar()
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    page = client.get("/today").text
+    band = page[page.index("Urgent: release alerts"):page.index("Due now")]
+    assert f'href="/cases/{case_id}/call-script"' in band and f'action="/today/{urgent_id}/escalate"' in band
+
+    script = client.get(f"/cases/{case_id}/call-script")
+    assert script.status_code == 200
+    burmese = script.text[script.text.index('id="said-h"'):script.text.index('id="staff-h"')]
+    english = script.text[script.text.index('id="script-staff"'):]
+    assert 'lang="my"' in burmese and any("\u1000" <= ch <= "\u109f" for ch in burmese)  # Myanmar script
+    assert "has been released from custody" in english and "+66 2 000 0001" in english  # amara's number
+
+    token = csrf_of(page)
+    assert client.post(f"/today/{urgent_id}/escalate", data={"csrf": token}).headers["location"] == "/today"
+    with app.engine.connect() as conn:  # the on-call person's worklist (config/oncall.yaml: TH is mainland)
+        oncall = conn.exec_driver_sql("select assignee, case_id, kind, detail from worklist where done_at is null"
+                                      " and assignee like 'oncall%'").all()
+        conn.rollback()
+    assert [tuple(r[:3]) for r in oncall] == [("oncall-mainland", case_id, "release_escalation")]
+    assert "escalated by amara" in oncall[0][3]
+    assert "u" in [i["key"] for i in worklist.open_items(app, COORDINATOR)]  # hers stays open until contact
+    refused = client.post(f"/today/{urgent_id}/escalate", data={"csrf": token})
+    assert refused.status_code == 303  # twice: nothing more (deterministic keys)
+    routine = [i for i in worklist.open_items(app, COORDINATOR) if not i["urgent"]]
+    if routine:  # intake's own follow-ups are not urgent: they are not escalated
+        answer = client.post(f"/today/{routine[0]['id']}/escalate", data={"csrf": token})
+        assert answer.status_code == 422 and "item: only an urgent alert" in answer.text
+
+
+def test_the_call_script_is_for_the_case_s_coordinators_only_and_says_so_when_no_accused_is_free(app):
+    case_id = open_case(app, COORDINATOR, adult_form())
+    amara = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    assert 'id="script-none"' in amara.get(f"/cases/{case_id}/call-script").text
+    dewi = signed_in_client(app, make_person(app, "dewi", "coordinator"))
+    assert dewi.get(f"/cases/{case_id}/call-script").status_code == 404

@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from witness.domain.worklist import SNOOZE_PERIODS, SNOOZE_REASONS, is_urgent
 from witness.errors import InputProblems
-from witness.services import acknowledgements, worklist
+from witness.services import acknowledgements, urgent_contact, worklist
+from witness.web import languages
 from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
 
@@ -26,10 +27,17 @@ def _local_times(profiles, items: list[dict]) -> None:
         i["due_local"] = i["due_at"].astimezone(zone)
 
 
+# Urgent alerts about a freed accused: the call script has something to tell the victim.
+SCRIPTED = frozenset({"release_escalation", "urgent_undelivered", "notice_call", "notice_dead_letter"})
+
+
 def _page(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
     items = worklist.open_items(ctx.app, ctx.actor)
     _local_times(ctx.app.profiles, items)
     now = ctx.app.clock.now()
+    for i in items:  # how long the alert has waited (the design's "minutes since")
+        i["minutes"] = max(0, int((now - i["due_at"]).total_seconds() // 60))
+        i["scripted"] = i["kind"] in SCRIPTED
     urgent = [i for i in items if is_urgent(i["kind"], i["detail"])]
     rest = [i for i in items if not is_urgent(i["kind"], i["detail"])]
     return ctx.render("today.html", status, title=N_("Today"), urgent=urgent,
@@ -66,3 +74,20 @@ def item_snooze(ctx: Ctx) -> Response:
 def record_contact(ctx: Ctx) -> Response:
     acknowledgements.record_contact(ctx.app, ctx.actor, ctx.path_params["case_id"])
     return see_other("/today")
+
+
+@signed_in
+def escalate(ctx: Ctx) -> Response:
+    try:
+        urgent_contact.escalate(ctx.app, ctx.actor, _item_id(ctx))
+    except InputProblems as exc:
+        return _page(ctx, 422, error="; ".join(f"{p}: {m}" for p, m in exc.problems))
+    return see_other("/today")
+
+
+@signed_in
+def call_script(ctx: Ctx) -> Response:
+    """What to say when calling the victim about a freed accused: her language and the reader's."""
+    reader = languages.choose(ctx.session.language, ctx.request.headers.get("accept-language"))
+    found = urgent_contact.call_script(ctx.app, ctx.actor, ctx.path_params["case_id"], reader)
+    return ctx.render("call_script.html", title=N_("Call script"), found=found, script=found["script"])
