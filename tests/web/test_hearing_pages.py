@@ -159,3 +159,40 @@ def test_a_witness_of_another_case_at_the_same_hearing_is_left_out_for_her_coord
     page = signed_in_client(app, lin).get(f"/hearings/{hearing}")
     assert page.status_code == 200
     assert other in page.text and case not in page.text
+
+
+def test_the_plans_open_conflicts_are_shown_in_plain_words_for_the_witnesses_of_the_reader(board):
+    from witness.domain.measure import MeasureKind
+    from witness.domain.schedule import Conflict, ConflictKind
+    from witness.services.worklist import add_items, item
+
+    app, case, hearing = board
+    client = signed_in_client(app, make_person(app, "somchai", "prosecutor"))
+    assert "No open conflict in the plan" in client.get(f"/hearings/{hearing}").text
+    # Set-up: the gap the planner leaves on the coordinator's worklist (services/preparation._gaps).
+    gap = Conflict(ConflictKind.no_resource_free, hearing, case, MeasureKind.screen, "no screen free at the court")
+    with app.engine.begin() as conn:
+        add_items(conn, [item(f"gap:{hearing}:{case}:screen:no_resource_free:x", case, "hearing_gap", "amara",
+                              app.clock.now(), app.clock.now(), gap.line())])
+    page = client.get(f"/hearings/{hearing}").text
+    shown = page[page.index('id="conflicts-h"'):]
+    assert f"{case} screen: no resource free — no screen free at the court" in shown
+    assert "[no_resource_free]" not in shown  # no internal code on screen
+    with app.engine.begin() as conn:  # the planner closed it: the page follows
+        conn.exec_driver_sql("update worklist set done_at = created_at where kind = 'hearing_gap'")
+    assert "No open conflict in the plan" in client.get(f"/hearings/{hearing}").text
+
+
+def test_the_application_can_be_previewed_as_an_image_of_its_first_page_then_downloaded(board):
+    import base64
+
+    app, case, hearing = board
+    client = signed_in_client(app, make_person(app, "somchai", "prosecutor"))
+    token = csrf_of(client.get(f"/hearings/{hearing}").text)
+    shown = client.post(f"/hearings/{hearing}/application", data={"csrf": token, "case": case, "preview": "1"})
+    assert shown.status_code == 200 and shown.headers["content-type"].startswith("text/html")
+    image = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', shown.text)
+    assert image and base64.b64decode(image.group(1)).startswith(b"\x89PNG")
+    assert "Version 1 in th" in shown.text and NAME not in shown.text
+    download = client.post(f"/hearings/{hearing}/application", data={"csrf": token, "case": case})
+    assert download.headers["content-disposition"].endswith('-v1.pdf"')  # the same version as the preview

@@ -92,3 +92,22 @@ def cases_on(app, actor: Actor, hearing_id: str) -> list[str]:
         ids = set(uow.conn.execute(select(appearances.c.case_id)
                                    .where(appearances.c.hearing_id == hearing_id)).scalars())
         return sorted(allowed_cases(uow.conn, actor, "measure.read", ids))
+
+
+@ungated("a read (audited)")
+def conflicts_on(app, actor: Actor, hearing_id: str) -> list[dict]:
+    """The plan's open conflicts at this hearing for the victims this person is on (the gaps the
+    planner put on the coordinators' worklists and closes when the plan no longer has them), read
+    without running the planner again: a page opened by a prosecutor must not re-plan anything."""
+    from witness.store.tables import worklist
+
+    mine = set(cases_on(app, actor, hearing_id))  # refuses a hearing the person is not on (404)
+    with app.uow(actor) as uow:
+        rows = uow.conn.execute(select(worklist.c.case_id, worklist.c.detail, worklist.c.created_at)
+                                .where(worklist.c.kind == "hearing_gap", worklist.c.done_at.is_(None),
+                                       worklist.c.key.startswith(f"gap:{hearing_id}:", autoescape=True))
+                                .order_by(worklist.c.case_id, worklist.c.id)).all()
+        found = [{"case": r.case_id, "line": r.detail.removeprefix(f"{hearing_id} ")} for r in rows if r.case_id in mine]
+        uow.audit("hearing.conflicts", hearing_id, f"{len(found)} open conflicts (pseudonyms only)")
+        uow.commit()
+    return found

@@ -9,6 +9,10 @@ URL: its file name carries the pseudonym, the language and the version, no name.
 """
 from __future__ import annotations
 
+import base64
+import re
+import subprocess
+
 from starlette.responses import Response
 
 from witness.domain.access import PERMISSIONS, require
@@ -41,10 +45,28 @@ def _board(ctx: Ctx, hearing_id: str) -> tuple[list[str], dict, list[dict]]:
     return mine, view, rows
 
 
+def _plain(line: str) -> str:
+    """'W-AB12CD video_link: [no_resource_free] no suite free' -> 'W-AB12CD video link: no resource free — no suite free'."""
+    head, _, rest = line.partition(": ")
+    return f"{head.replace('_', ' ')}: " + re.sub(r"^\[([a-z_]+)\] ", lambda m: m.group(1).replace("_", " ") + " — ", rest)
+
+
+def first_page_png(pdf: bytes) -> bytes | None:
+    """The first page as a small grey PNG (poppler's pdftoppm, installed with the project's Debian
+    packages), for the preview beside the download; None if it cannot be made (the download still works)."""
+    try:
+        done = subprocess.run(["pdftoppm", "-png", "-gray", "-scale-to", "560", "-f", "1", "-l", "1", "-singlefile", "-"],
+                              input=pdf, capture_output=True, timeout=20, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout or None
+
+
 def _page(ctx: Ctx, status: int = 200, form: str = "", problems=(), blocked: str | None = None, findings=(),
-          typed: dict | None = None) -> Response:
+          typed: dict | None = None, preview: dict | None = None) -> Response:
     hearing_id = ctx.path_params["hearing_id"]
     mine, view, rows = _board(ctx, hearing_id)
+    conflicts = [dict(c, line=_plain(c["line"])) for c in hearing_board.conflicts_on(ctx.app, ctx.actor, hearing_id)]
     witnesses = []
     for a in view["appearances"]:
         if a["case"] not in mine:
@@ -58,7 +80,8 @@ def _page(ctx: Ctx, status: int = 200, form: str = "", problems=(), blocked: str
     role = ctx.actor.role
     return ctx.render("hearing.html", status, title=f"Hearing {view['hearing']}", view=view,
                       at=_local(view["starts_at"]), until=_local(view["ends_at"]), witnesses=witnesses,
-                      bookings=bookings, decisions=DECISIONS, form=form, errors=dict(problems),
+                      bookings=bookings, conflicts=conflicts, preview=preview, decisions=DECISIONS, form=form,
+                      errors=dict(problems),
                       problems=list(problems), blocked=blocked, findings=list(findings), typed=typed or {},
                       may_request=role in PERMISSIONS["measure.request"],
                       may_decide=role in PERMISSIONS["measure.decide"],
@@ -138,6 +161,11 @@ def application_pdf(ctx: Ctx) -> Response:
         return _page(ctx, 422, form, exc.problems, typed=typed)
     except ActionBlocked as exc:
         return _page(ctx, 409, form, blocked="; ".join(str(exc).splitlines()), typed=typed)
+    if ctx.text("preview") == "1":  # the first page as an image on the page, the same form to download
+        png = first_page_png(made.pdf)
+        return _page(ctx, form=form, typed=typed, preview={
+            "case": case_id, "version": made.version, "language": made.language, "pages": made.pages,
+            "image": base64.b64encode(png).decode() if png else None})
     name = f"{made.case_id}-{made.kind}-{made.language}-v{made.version}.pdf"
     return Response(made.pdf, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
