@@ -15,13 +15,14 @@ WeasyPrint: commands that run no flow answer quickly (R-100a).
 """
 from __future__ import annotations
 
+import copy
 import sys
 from typing import Annotated, Optional
 
 import typer
 
 from witness.commands import context
-from witness.commands.global_options import hoist
+from witness.commands.global_options import first_command, hoist
 from witness.errors import Forbidden, WitnessError
 from witness.terminal import echo
 
@@ -62,9 +63,10 @@ def run(args: list[str] | None = None) -> int:
     from typer._click import exceptions as click_errors  # typer's own click: `click.*` never matches
 
     context.reset()
+    args = sys.argv[1:] if args is None else list(args)
     try:
-        command = _command()
-        args = hoist(command, sys.argv[1:] if args is None else list(args))  # `witness sweep --now ...` too
+        command = _command(args)
+        args = hoist(command, args)  # `witness sweep --now ...` too
         result = command(args=args, prog_name="witness", standalone_mode=False)
     except click_errors.UsageError as exc:
         _usage(exc)
@@ -91,13 +93,34 @@ def run(args: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _command():
-    """The click command tree of the app, with help in plain words (no `<bool>` on every flag)."""
+def _command(args: list[str] | None = None):
+    """The click command tree of the app, with help in plain words (no `<bool>` on every flag).
+
+    Given the command line, only the branch it names is built: typer turns each command's signature
+    into click parameters one by one, and doing that for all ~90 commands took a third of every
+    plain command's start (issue 16, item 7). `--help`, a bare `witness` and an unknown word
+    (whose error lists the commands) get the whole tree."""
     from witness.commands.help_words import plain
 
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(_branch(args) or app)
     plain(command)
     return command
+
+
+def _branch(args: list[str] | None) -> typer.Typer | None:
+    """The app with the root options and only the top-level command or group `args` names."""
+    at = first_command(args or [])
+    if at is None or "--help" in args[:at]:  # `witness --help case`: the root's help, every command
+        return None
+    word = args[at]
+    commands = [c for c in app.registered_commands
+                if (c.name or typer.main.get_command_name(c.callback.__name__)) == word]
+    groups = [g for g in app.registered_groups if g.name == word]
+    if not commands and not groups:
+        return None
+    branch = copy.copy(app)  # shares the root callback and settings; only the lists differ
+    branch.registered_commands, branch.registered_groups = commands, groups
+    return branch
 
 
 def _usage(exc) -> None:

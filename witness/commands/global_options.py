@@ -14,7 +14,7 @@ GLOBAL = ("--actor", "--now")  # each takes one value
 def hoist(root, args: list[str]) -> list[str]:
     """`args` with every global option that follows the sub-command moved to the front. `root` is
     the click command of the application."""
-    first = _first_command(args)
+    first = first_command(args)
     if first is None or not any(a.split("=", 1)[0] in GLOBAL for a in args[first:]):
         return args  # the common case costs one scan of the line, no click objects
     command = _leaf(root, args[first:])
@@ -40,7 +40,7 @@ def hoist(root, args: list[str]) -> list[str]:
     return moved + kept
 
 
-def _first_command(args: list[str]) -> int | None:
+def first_command(args: list[str]) -> int | None:
     """Where the sub-command starts: the first word that is neither a root option nor its value."""
     i = 0
     while i < len(args):
