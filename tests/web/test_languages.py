@@ -185,3 +185,38 @@ def test_the_consent_and_risk_pages_are_translated(app):
     assert "<h1>Penilaian risiko</h1>" in risk and "Korban telah diancam" in risk and "Catat penilaian</button>" in risk
     case = client.get(f"/cases/{case_id}").text
     assert "Akhiri layanan ini</button>" in case and "Berikan atau tarik persetujuan" in case
+
+
+def test_the_lawyers_pages_are_translated(app):
+    """Portfolio, claim page (stages, shortfall, payment form) and the report in Thai and Indonesian,
+    the claim's status through the catalog; the amounts stay exact."""
+    from tests.web.conftest import signed_in_client
+    from tests.web.test_claim_pages import awarded_claim
+
+    app, hana, case, claim = awarded_claim(app)
+    client = signed_in_client(app, hana)
+    token = csrf_of(client.get("/account").text)
+    client.post("/account/language", data={"csrf": token, "language": "th"})
+    portfolio = client.get("/claims").text
+    assert "<th scope=\"col\">คำร้อง</th>" in portfolio and "ยอดคงค้าง" in portfolio and "ศาลสั่งแล้ว" in portfolio
+    page = client.get(f"/claims/{claim}").text
+    assert f"<h1>คำร้อง {claim}</h1>" in page and "จำนวนเงินและส่วนที่ขาด" in page
+    assert "บันทึกการชำระเงิน</button>" in page and "Record payment" not in page and "8,000,000.10" in page
+    client.post("/account/language", data={"csrf": token, "language": "id"})
+    page = client.get(f"/claims/{claim}").text
+    assert f"<h1>Klaim {claim}</h1>" in page and "Jumlah dan kekurangan" in page and "Catat pembayaran</button>" in page
+    assert "Kekurangan antartahap" in page and "Amounts and shortfall" not in page
+    assert "Dituntut di pengadilan" in client.get("/claims/report").text
+
+
+def test_the_newer_code_words_are_in_the_catalog():
+    """Claim statuses and the intake's circumstances are shown through the label filter."""
+    from witness.domain.care import ExploitationType, Pregnancy
+    from witness.domain.claim import Status
+    from witness.web.words import WORDS
+
+    wanted = {c.value.replace("_", " ") for kind in (Status, ExploitationType, Pregnancy) for c in kind}
+    assert wanted - WORDS == set()
+    for lang in ("th", "id"):
+        catalog = languages.translations(lang)
+        assert all(catalog.gettext(w) != w for w in wanted), lang

@@ -19,18 +19,21 @@ from witness.errors import ActionBlocked, IllegalTransition, InputProblems
 from witness.services import claims, guardrails
 from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
+from witness.web.words import Phrase
 
 PAYMENT_FIELDS = ("amount", "currency", "paid_on", "reference", "note")
-STAGES = (("calculated", "Calculated"), ("demanded", "Demanded in court"), ("awarded", "Awarded"), ("paid", "Paid"))
+STAGES = (("calculated", N_("Calculated")), ("demanded", N_("Demanded in court")), ("awarded", N_("Awarded")),
+          ("paid", N_("Paid")))
 RESOLVE_STATUSES = sorted(s.value for s in RESOLUTIONS)  # "paid" follows from the payments
-SHORTFALLS = (("calculated_to_demanded", "Calculated to demanded"), ("demanded_to_awarded", "Demanded to awarded"),
-              ("awarded_to_paid", "Awarded to paid (the balance)"))
+SHORTFALLS = (("calculated_to_demanded", N_("Calculated to demanded")),
+              ("demanded_to_awarded", N_("Demanded to awarded")),
+              ("awarded_to_paid", N_("Awarded to paid (the balance)")))
 
 
 @signed_in
 def portfolio(ctx: Ctx) -> Response:
     rows = claims.portfolio(ctx.app, ctx.actor)
-    return ctx.render("claims.html", title="Claims", rows=rows, overdue=sum(1 for r in rows if r["overdue_since"]))
+    return ctx.render("claims.html", title=N_("Claims"), rows=rows, overdue=sum(1 for r in rows if r["overdue_since"]))
 
 
 def _page(ctx: Ctx, status: int = 200, problems=(), typed: dict | None = None, blocked: str | None = None,
@@ -44,7 +47,7 @@ def _page(ctx: Ctx, status: int = 200, problems=(), typed: dict | None = None, b
     resolve = dict(errors=dict(problems), problems=list(problems), typed=typed, blocked=blocked,
                    findings=list(findings)) if form == "resolve" else dict(errors={}, problems=[], typed={},
                                                                            blocked=None, findings=[])
-    return ctx.render("claim.html", status, title=f"Claim {view['claim']}", view=view, stages=STAGES,
+    return ctx.render("claim.html", status, title=Phrase(N_("Claim %(claim)s"), claim=view["claim"]), view=view, stages=STAGES,
                       shortfalls=SHORTFALLS, may_pay=may_pay, resolve_statuses=RESOLVE_STATUSES,
                       resolve=resolve, **pay)
 

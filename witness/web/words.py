@@ -3,7 +3,22 @@
 The `label` filter turns a code into words ("pre_trial" -> "pre trial") and looks the words up in the
 reader's catalog. Codes come from the domain at run time, so the extractor cannot see them there:
 they are listed here. tests/web/test_languages.py checks that every code of these kinds is listed."""
+from witness.web import languages
 from witness.web.languages import N_
+
+
+class Phrase:
+    """A title with a value in it ("Claim %(claim)s"), translated when the page is rendered (in the
+    reader's language) and only then filled in: the catalog holds the sentence, not each claim id."""
+
+    def __init__(self, message: str, **values):
+        self.message, self.values = message, values
+
+    def __str__(self) -> str:
+        return languages.gettext(self.message) % self.values
+
+    def __bool__(self) -> bool:
+        return True
 
 WORDS = {
     # stages
@@ -172,6 +187,37 @@ WORDS = {
     N_("notification:visit"),
     N_("notification:letter"),
     N_("data sharing"),
+    # claims (witness.domain.claim.Status)
+    N_("drafting"),
+    N_("filed"),
+    N_("awarded"),
+    N_("partially paid"),
+    N_("paid"),
+    N_("unenforced"),
+    N_("substituted by imprisonment"),
+    N_("state fund claimed"),
+    N_("rejected"),
+    # circumstances at intake (witness.domain.care: ExploitationType, Pregnancy)
+    N_("labour"),
+    N_("sexual"),
+    N_("domestic servitude"),
+    N_("organ removal"),
+    N_("forced begging"),
+    N_("forced marriage"),
+    N_("surrogacy"),
+    N_("online child sexual exploitation"),
+    N_("drug smuggling"),
+    N_("criminal gangs"),
+    N_("armed conflict"),
+    N_("pregnant"),
+    N_("nursing"),
+    N_("no"),
+    N_("unassessed"),
+    # worklist kinds of the care issue, urgent on Today
+    N_("child detention"),
+    N_("detention limit"),
+    N_("media breach"),
+    N_("guardian complicity"),
     # snooze reasons (witness.domain.worklist.SNOOZE_REASONS)
     N_("waiting for the victim to be ready"),
     N_("waiting for another agency or colleague"),
