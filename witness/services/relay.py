@@ -128,23 +128,26 @@ def deliver_batch(app, transports: dict[str, Transport], now: datetime, actor: A
     if not prepared:
         return RelayReport()
     with _marking(app) as conn:
-        for p in send_all(prepared, transports):
-            if p.outcome == "sent":
-                p.marked = _mark_sent(conn, now, owner, p)
+        for answered in send_all(prepared, transports):
+            accepted = [p for p in answered if p.outcome == "sent"]
+            if accepted and _mark_sent(conn, now, owner, accepted):
+                for p in accepted:
+                    p.marked = True
     return record(app, now, actor, owner, prepared, rng or random.Random())
 
 
-def send_all(prepared: list[Prepared], transports: dict[str, Transport]) -> Iterator[Prepared]:
-    """Hand each message to its transport, yielding each as soon as its transport answered.
+def send_all(prepared: list[Prepared], transports: dict[str, Transport]) -> Iterator[list[Prepared]]:
+    """Hand each message to its transport, yielding those whose transport answered, as soon as it
+    did: one at a time, or all that answered while the caller was busy.
 
     A transport that declares `concurrency` > 1 (a pool of SMTP connections, the SMS gateway) gets
     that many messages at once, each channel in its own threads, in the batch's order (urgent
     first); the rest go one at a time. Marking stays in the caller's thread, one short transaction
-    per accepted message, while the next messages are on the wire."""
+    for what answered together, while the next messages are on the wire."""
     bounds = {ch: max(1, int(getattr(t, "concurrency", 1) or 1)) for ch, t in transports.items()}
     if all(b == 1 for b in bounds.values()):
         for p in prepared:
-            yield deliver(p, transports)
+            yield [deliver(p, transports)]
         return
     pools = {ch: ThreadPoolExecutor(max_workers=b, thread_name_prefix=f"relay-{ch}") for ch, b in bounds.items()}
     # A sliding window: a channel never has more than its bound handed over and not yet marked
@@ -152,22 +155,24 @@ def send_all(prepared: list[Prepared], transports: dict[str, Transport]) -> Iter
     # that many accepted but unrecorded, whatever the speed of the store.
     pending: dict = {}  # future -> channel
 
-    def settle_one() -> Iterator[Prepared]:
+    def settle() -> list[Prepared]:
+        # Everything that answered by now, marked together by the caller before any more is
+        # handed over: the window (at most `bound` accepted and unmarked) holds as before.
         done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
         for f in done:
             del pending[f]
-            yield f.result()
+        return [f.result() for f in done]
 
     try:
         for p in prepared:
             if p.outcome is not None or p.message is None or p.channel not in pools:
-                yield deliver(p, transports)  # decided already, or no transport: nothing to send
+                yield [deliver(p, transports)]  # decided already, or no transport: nothing to send
                 continue
             while sum(1 for ch in pending.values() if ch == p.channel) >= bounds[p.channel]:
-                yield from settle_one()
+                yield settle()
             pending[pools[p.channel].submit(deliver, p, transports)] = p.channel
         while pending:
-            yield from settle_one()
+            yield settle()
     finally:
         for pool in pools.values():
             pool.shutdown(wait=True, cancel_futures=True)
@@ -341,6 +346,9 @@ def _prepare(uow, rows) -> list[Prepared]:
                                           .where(cases.c.id.in_(case_ids)))} if case_ids else {}
     idents = {i.case_id: i for i in conn.execute(select(identities).where(identities.c.case_id.in_(case_ids)))} \
         if case_ids else {}
+    # Each victim's data key read and unwrapped once for the batch, in one query, not one per
+    # victim; they live in this unit of work's cipher only, gone when the batch's claim commits.
+    cipher.preload(idents)
     staff_dir = directory(uow.settings)
     # The Do No Harm facts of every case the batch sends to, in a few queries, not ~9 per notice.
     checked = sorted({r.case_id for r in rows if r.case_id and r.channel != Channel.worklist.value
@@ -511,16 +519,18 @@ def _marking(app) -> Iterator:
                     conn.invalidate()
 
 
-def _mark_sent(conn, now: datetime, owner: str, p: Prepared) -> bool:
-    """Record one accepted notice at once, so that a relay killed later in the batch does not send
-    it again. No audit row here: the attempt row says which relay sent it and when, and `record`
-    audits the batch. If the store refuses (busy), `record` marks it with the rest of the batch."""
+def _mark_sent(conn, now: datetime, owner: str, accepted: list[Prepared]) -> bool:
+    """Record accepted notices at once (those that answered together, in one transaction), so that
+    a relay killed later in the batch does not send them again. No audit row here: the attempt row
+    says which relay sent each and when, and `record` audits the batch. If the store refuses
+    (busy), `record` marks them with the rest of the batch."""
     try:
         with conn.begin():
             if conn.dialect.name == "postgresql":  # see _marking: the commit need not wait for the disk
                 conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            conn.execute(_FINISH_ATTEMPT, dict(nid=p.id, n=p.attempts, owner=owner, done=now, why=None, result="sent"))
-            conn.execute(_MARK_SENT, dict(nid=p.id, at=now))
+            conn.execute(_FINISH_ATTEMPT, [dict(nid=p.id, n=p.attempts, owner=owner, done=now, why=None, result="sent")
+                                           for p in accepted])
+            conn.execute(_MARK_SENT, [dict(nid=p.id, at=now) for p in accepted])
     except DBAPIError:  # rolled back; a dropped connection is opened afresh for the next mark
         return False
     return True
