@@ -21,50 +21,29 @@ from witness.domain.guardrails import (DETAILS, AccusedFacts, ActionKind, CaseFa
                                        evaluate, gated, ungated, unresolved)
 from witness.domain.proceeding import FREE_AGAIN, Custody
 from witness.domain.victim import AgeStatus
-from witness.errors import ActionBlocked, InputProblems
+from witness.errors import ActionBlocked, InputProblems, NotFound
 from witness import wiring
-from witness.store.records import case_row, consents_of, consents_of_many, reflection_of
+from witness.store.records import consents_of_many, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
 from witness.services.worklist import add_items, item
 from witness.store.tables import accused, case_proceedings, cases, identities, proceeding_accused, relationships
 
 
 def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
-    row = case_row(conn, case_id)
-    guardian = conn.execute(select(identities.c.guardian_name).where(identities.c.case_id == case_id)).scalar()
-    # Every accused in the victim's proceedings, not only those the victim named: any of them freed
-    # is a risk (R-51). The relationship is known only for those the victim named.
-    acc = tuple(AccusedFacts(r.label, Custody(r.custody), r.custody_changed_at, r.relationship or "unknown")
-                for r in conn.execute(
-        select(accused.c.label, accused.c.custody, accused.c.custody_changed_at, relationships.c.relationship).distinct()
-        .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
-        .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
-        .outerjoin(relationships, and_(relationships.c.accused_id == accused.c.id, relationships.c.case_id == case_id))
-        .where(case_proceedings.c.case_id == case_id).order_by(accused.c.label)))
-    flags = {r.flag for r in conn.execute(select(case_flags.c.flag).where(
-        case_flags.c.case_id == case_id, case_flags.c.resolved_at.is_(None)))}
-    last_freed = max((a.custody_changed_at for a in acc if a.custody in FREE_AGAIN), default=None)
-    reassessed = last_freed is not None and conn.execute(select(risk_assessments.c.id).where(
-        risk_assessments.c.case_id == case_id, risk_assessments.c.at >= last_freed).limit(1)).first() is not None
-    facts = CaseFacts(
-        case_id=case_id, jurisdiction=row.jurisdiction, stage=row.stage, age_status=AgeStatus(row.age_status),
-        has_guardian=guardian is not None, gender=row.gender, escort_gender_preference=row.escort_gender_preference,
-        safe_channels=tuple(c for c in row.safe_channels.split(",") if c), consents=tuple(consents_of(conn, case_id)),
-        reflection=reflection_of(row), nationality=row.nationality, accused=acc,
-        stay_until_resolved_note="stay_until_resolved" in flags,
-        settlement_pressure_reported="settlement_pressure" in flags,
-        settlement_followed_up="settlement_followed_up" in flags,
-        reassessed_since_custody_change=reassessed)
-    extra: dict = {}
-    for provider in wiring.fact_providers():
-        extra.update(provider(conn, case_id, now) or {})
-    return replace(facts, **extra) if extra else facts
+    """The facts the Do No Harm rules read about one case: `case_facts_many` for one id, so the
+    two can never disagree. A missing case is NotFound (the id is a pseudonym: naming it is safe)."""
+    facts = case_facts_many(conn, [case_id], now).get(case_id)
+    if facts is None:
+        raise NotFound(f"case: no case {case_id!r}")
+    return facts
 
 
 def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
-    """`case_facts` for many cases in a handful of queries (the relay checks a batch of notices at
-    once: one by one it was ~9 queries per notice). The same facts, case by case; a missing case is
-    simply absent. Fact providers answer for the whole chunk where they can (wiring.fact_providers_many)."""
+    """The Do No Harm facts of many cases in a handful of queries, whatever their number (the relay
+    checks a batch of notices at once: one by one it was ~9 queries per notice); a missing case is
+    simply absent. Every accused in the victim's proceedings counts, not only those the victim
+    named: any of them freed is a risk (R-51); the relationship is known only for those she named.
+    Fact providers answer for the whole chunk where they can (wiring.fact_providers_many)."""
     out: dict[str, CaseFacts] = {}
     ids = sorted(set(case_ids))
     for i in range(0, len(ids), 500):
