@@ -62,3 +62,47 @@ def test_the_notice_list_shows_why_the_last_try_failed(app, smtp_sink):
     assert listed[("victim", "sms")]["last_error"] == "no sms transport configured"
     assert listed[("victim", "email")]["last_error"] == "recipient refused: SMTP 451 4.3.0"
     assert listed[("victim", "sms")]["status"] == "queued"
+
+
+def test_a_batch_reads_its_victims_data_keys_in_one_query_not_one_per_victim(app, smtp_sink):
+    from sqlalchemy import event
+
+    for n in range(6):
+        victim(app, n, channels=("email",))
+    change_custody(app, COORDINATOR, "EV-1", accused_a(app), "released", T0)
+    reads = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM data_keys" in statement:
+            reads.append(statement)
+
+    email = SmtpTransport("127.0.0.1", smtp_sink.port, "notices@witness.invalid", timeout=5)
+    event.listen(app.engine, "before_cursor_execute", count)
+    try:
+        report = relay(app, {"email": email}, T0)
+    finally:
+        event.remove(app.engine, "before_cursor_execute", count)
+        email.close()
+    assert report.sent == 7 and report.batches == 1
+    # The six victims' keys at once, and the shared key (the reply codes are under it).
+    assert len(reads) <= 2, reads
+    bodies = {m.to: m.body for m in smtp_sink.messages}
+    assert "victim5@mail.example" in bodies and all("Qwxz" not in b for b in bodies.values())
+
+
+def test_a_preloaded_cipher_decrypts_as_one_reading_key_by_key_and_an_erased_victim_stays_erased(app):
+    from sqlalchemy import update
+
+    from witness.store.key_tables import data_keys
+    from witness.store.tables import identities
+
+    ids = [victim(app, n, channels=("sms",)) for n in range(3)]
+    with app.engine.begin() as c:
+        c.execute(update(data_keys).where(data_keys.c.owner == ids[2]).values(kek_id=None, wrapped=None))
+    with app.engine.connect() as c:
+        stored = {r.case_id: r.phone for r in c.execute(select(identities.c.case_id, identities.c.phone))}
+        loaded, plain = app.cipher.on(c), app.cipher.on(c)
+        loaded.preload(ids + ["W-NOSUCH"])
+        got = {cid: loaded.decrypt("identities", "phone", cid, stored[cid]) for cid in ids}
+        assert got == {cid: plain.decrypt("identities", "phone", cid, stored[cid]) for cid in ids}
+    assert got[ids[0]] == "+66810000000" and got[ids[2]] is None
