@@ -62,7 +62,8 @@ def pages_of(w: dict) -> dict[str, list[str]]:
     case, hearing, claim = w["hers"], w["hearing"], w["claim"]
     return {
         "amara": [f"/cases/{case}", f"/hearings/{hearing}", f"/claims/{claim}", f"/cases/{case}/consent",
-                  f"/cases/{case}/risk", f"/cases/{case}/records"],
+                  f"/cases/{case}/risk", f"/cases/{case}/records", f"/cases/{case}/call-script",
+                  "/cases?risk=unassessed&jurisdiction=TH", "/cases?risk=dire"],
         "somchai": [f"/cases/{case}", f"/hearings/{hearing}", f"/cases/{case}/risk"],
         "hana": [f"/cases/{case}", f"/claims/{claim}"],
         "F1": [], "interp-07": [],
@@ -144,6 +145,11 @@ def test_no_page_has_a_serious_or_critical_axe_finding_or_scrolls_sideways_at_36
             with page.expect_navigation():
                 page.click("button:has-text('Record the assessment')")
             found += check(page, axe_source, "amara risk assessment with problems")
+            page.goto(f"{base}/hearings/{w['hearing']}")
+            with page.expect_navigation():  # the application's first page shown as an image
+                page.click("form.application button[name=preview] >> nth=0")
+            assert page.locator("#preview img").count() == 1  # the preview really is on the page
+            found += check(page, axe_source, "amara hearing with the application preview")
             page.goto(base + "/calendar")
             with page.expect_navigation():  # read the page the form leads to
                 page.click("button:has-text('Make my link')")

@@ -68,6 +68,8 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
                               data={"csrf": token, "decision": "partially_granted"}),
                   client.post(f"/hearings/{hearing}/application", data={"csrf": token, "case": case_id,
                                                                        "with_name": "1"}),
+                  client.post(f"/hearings/{hearing}/application", data={"csrf": token, "case": case_id,
+                                                                       "with_name": "1", "preview": "1"}),
                   client.post(f"/claims/{claim}/payments", data={"csrf": token, "amount": "1", "currency": "THB",
                                                                 "reference": "x"}),
                   client.post("/audit/verify", data={"csrf": token}),
