@@ -1,4 +1,5 @@
 """The Today page and its actions (R-112): urgent release alerts first, done, snooze, record contact."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,6 +92,8 @@ def test_an_urgent_alert_offers_the_call_script_and_escalation_to_the_person_on_
     page = client.get("/today").text
     band = page[page.index("Urgent: release alerts"):page.index("Due now")]
     assert f'href="/cases/{case_id}/call-script"' in band and f'action="/today/{urgent_id}/escalate"' in band
+    tried = re.search(r'<p class="tried">Tried: ([^<]*)</p>', band).group(1)
+    assert "sms (queued)" in tried  # the release alert the custody change queued by her safe channel
 
     script = client.get(f"/cases/{case_id}/call-script")
     assert script.status_code == 200

@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from witness.domain.worklist import SNOOZE_PERIODS, SNOOZE_REASONS, is_urgent
 from witness.errors import InputProblems
-from witness.services import acknowledgements, urgent_contact, worklist
+from witness.domain.access import PERMISSIONS
+from witness.services import acknowledgements, notices, urgent_contact, worklist
 from witness.web import languages
 from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
@@ -39,10 +40,27 @@ def _page(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
         i["minutes"] = max(0, int((now - i["due_at"]).total_seconds() // 60))
         i["scripted"] = i["kind"] in SCRIPTED
     urgent = [i for i in items if is_urgent(i["kind"], i["detail"])]
+    tried = _channels_tried(ctx, {i["case_id"] for i in urgent if i["case_id"]})
+    for i in urgent:
+        i["tried"] = tried.get(i["case_id"], [])
     rest = [i for i in items if not is_urgent(i["kind"], i["detail"])]
     return ctx.render("today.html", status, title=N_("Today"), urgent=urgent,
                       due=[i for i in rest if i["due_at"] <= now], later=[i for i in rest if i["due_at"] > now],
                       periods={p: PERIOD_WORDS.get(p, p) for p in SNOOZE_PERIODS}, reasons=SNOOZE_REASONS, error=error)
+
+
+def _channels_tried(ctx: Ctx, case_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """For each case with an urgent alert: the channels its unacknowledged urgent notices to the
+    victim (or guardian) went by, with their state (the design's "channel tried"). Urgent cases are
+    few, so one audited read each."""
+    if ctx.actor.role not in PERMISSIONS["notice.read"]:
+        return {}
+    out = {}
+    for case_id in sorted(case_ids):
+        rows = notices.list_notices(ctx.app, ctx.actor, case_id)
+        out[case_id] = sorted({(n["channel"], n["status"]) for n in rows if n["urgent"] and not n["acknowledged_at"]
+                               and n["recipient"] in ("victim", "guardian")})
+    return out
 
 
 @signed_in

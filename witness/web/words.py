@@ -187,6 +187,12 @@ WORDS = {
     N_("notification:visit"),
     N_("notification:letter"),
     N_("data sharing"),
+    # notices: channels and states (witness.domain.notice), on Today and the records page
+    N_("worklist"),
+    N_("queued"),
+    N_("sending"),
+    N_("sent"),
+    N_("dead"),
     # claims (witness.domain.claim.Status)
     N_("drafting"),
     N_("filed"),
