@@ -220,3 +220,25 @@ def test_the_newer_code_words_are_in_the_catalog():
     for lang in ("th", "id"):
         catalog = languages.translations(lang)
         assert all(catalog.gettext(w) != w for w in wanted), lang
+
+
+def test_the_hearing_pages_are_translated(app):
+    """The hearings list and a hearing's measures board in Thai and Indonesian; English unchanged."""
+    from tests.integration.test_hearings import _assessed, _hearing, _victim
+    from tests.web.conftest import make_person, signed_in_client
+
+    case = _victim(app)
+    _assessed(app, case, ["screen", "pseudonym"])
+    hearing = _hearing(app, case)
+    client = signed_in_client(app, make_person(app, "somchai", "prosecutor"))
+    english = client.get(f"/hearings/{hearing}").text
+    assert f"<h1>Hearing {hearing}</h1>" in english and "Request the selected measures</button>" in english
+    token = csrf_of(english)
+    client.post("/account/language", data={"csrf": token, "language": "th"})
+    assert "การพิจารณาคดีที่จะมาถึง" in client.get("/hearings").text
+    page = client.get(f"/hearings/{hearing}").text
+    assert f"<h1>การพิจารณาคดี {hearing}</h1>" in page and "ยื่นขอมาตรการที่เลือก</button>" in page
+    assert "ความขัดแย้งในแผน" in page and "Request the selected measures" not in page
+    client.post("/account/language", data={"csrf": token, "language": "id"})
+    page = client.get(f"/hearings/{hearing}").text
+    assert f"<h1>Sidang {hearing}</h1>" in page and "Unduh permohonan (PDF)</button>" in page

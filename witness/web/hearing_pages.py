@@ -18,7 +18,9 @@ from starlette.responses import Response
 from witness.domain.access import PERMISSIONS, require
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems, NotFound
 from witness.services import documents, guardrails, hearing_board, hearings, measures
+from witness.web.languages import N_
 from witness.web.page import Ctx, see_other, signed_in
+from witness.web.words import Phrase
 
 DECISIONS = ("granted", "partially_granted", "denied")
 
@@ -33,7 +35,7 @@ def _local(iso: str | None) -> str:
 @signed_in
 def hearing_list(ctx: Ctx) -> Response:
     rows = hearing_board.hearings_of(ctx.app, ctx.actor)
-    return ctx.render("hearings.html", title="Hearings", upcoming=[r for r in rows if not r["past"]],
+    return ctx.render("hearings.html", title=N_("Hearings"), upcoming=[r for r in rows if not r["past"]],
                       past=[r for r in rows if r["past"]][::-1])
 
 
@@ -78,7 +80,7 @@ def _page(ctx: Ctx, status: int = 200, form: str = "", problems=(), blocked: str
                                            for m in rows if m["case"] == a["case"]]))
     bookings = [dict(b, start=_local(b["from"]), end=_local(b["to"])) for b in view["bookings"] if b["case"] in mine]
     role = ctx.actor.role
-    return ctx.render("hearing.html", status, title=f"Hearing {view['hearing']}", view=view,
+    return ctx.render("hearing.html", status, title=Phrase(N_("Hearing %(hearing)s"), hearing=view["hearing"]), view=view,
                       at=_local(view["starts_at"]), until=_local(view["ends_at"]), witnesses=witnesses,
                       bookings=bookings, conflicts=conflicts, preview=preview, decisions=DECISIONS, form=form,
                       errors=dict(problems),
