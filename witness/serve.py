@@ -2,7 +2,9 @@
 
 Prefect refuses schedules on its ephemeral server, so this starts a real one (`prefect server
 start`, SQLite under WITNESS_HOME/prefect), serves the deployments from this process, and stops
-the server again on Ctrl-C or SIGTERM. Several machines use prefect.yaml and a worker instead.
+the server again on Ctrl-C or SIGTERM (what `systemctl stop` sends): the schedules are paused, the
+server stopped, "Stopped." printed, and the exit code is 0. Several machines use prefect.yaml and a
+worker instead.
 """
 from __future__ import annotations
 
@@ -121,9 +123,12 @@ def _wait_until_healthy(api: str, server: subprocess.Popen, log_path) -> None:
 
 
 def _stop(server: subprocess.Popen) -> None:
-    # A second Ctrl-C must not interrupt the stop and leave the server running unseen.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A second Ctrl-C or SIGTERM (an impatient `kill`, systemd and a person both stopping it) must
+    # not interrupt the stop: the server is in a session of its own, so it would be left running
+    # unseen, holding its port and its database.
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        print("Stopping the Prefect server", flush=True)
         _signal_group(server, signal.SIGTERM)
         try:
             server.wait(timeout=STOP_TIMEOUT)
@@ -132,6 +137,7 @@ def _stop(server: subprocess.Popen) -> None:
             server.wait()
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, previous[signal.SIGTERM])
 
 
 def _signal_group(server: subprocess.Popen, sig: int) -> None:
