@@ -62,7 +62,7 @@ def pages_of(w: dict) -> dict[str, list[str]]:
     case, hearing, claim = w["hers"], w["hearing"], w["claim"]
     return {
         "amara": [f"/cases/{case}", f"/hearings/{hearing}", f"/claims/{claim}", f"/cases/{case}/consent",
-                  f"/cases/{case}/risk", f"/cases/{case}/records", f"/cases/{case}/call-script",
+                  f"/cases/{case}/risk", f"/cases/{case}/records", f"/cases/{case}/call-script", f"/cases/{case}/guardian",
                   "/cases?risk=unassessed&jurisdiction=TH", "/cases?risk=dire"],
         "somchai": [f"/cases/{case}", f"/hearings/{hearing}", f"/cases/{case}/risk"],
         "hana": [f"/cases/{case}", f"/claims/{claim}"],

@@ -62,6 +62,8 @@ def test_no_page_shows_identity_to_anyone_without_need_to_know(app, caplog):
                                                               "victim.fear_scale": "12"}),
                   client.post(f"/cases/{case_id}/services/end", data={"csrf": token, "kind": "medical",
                                                                       "reason": "completed"}),
+                  client.get(f"/cases/{case_id}/guardian"),
+                  client.post(f"/cases/{case_id}/guardian", data={"csrf": token, "name": "", "relationship": "x"}),
                   client.post(f"/claims/{claim}/resolve", data={"csrf": token, "status": "withdrawn", "reason": ""})]
         pages += [client.post(f"/hearings/{hearing}/request", data={"csrf": token, "measure": measure}),
                   client.post(f"/hearings/{hearing}/measures/{measure}/decide",

@@ -63,6 +63,7 @@ def expected(login: str, role: str, route: str) -> int:
 # and 404s for everyone else.
 CARE_ROUTES = ["GET /cases/{case}/consent", "POST /cases/{case}/consent", "POST /cases/{case}/consent/withdraw",
                "GET /cases/{case}/risk", "POST /cases/{case}/risk", "POST /cases/{case}/services/end",
+               "GET /cases/{case}/guardian", "POST /cases/{case}/guardian", "GET /cases/W-NOSUCH/guardian",
                "GET /cases/W-NOSUCH/consent", "GET /cases/W-NOSUCH/risk", "GET /cases/{case}/records",
                "GET /cases/W-NOSUCH/records", "GET /resources", "GET /resources?kind=video_suite",
                "GET /audit?record={case}&action=identity", "GET /audit?since=yesterday", "GET /cases?stage=reflection",
@@ -72,6 +73,7 @@ CARE_FORMS = {
     "POST /cases/{case}/consent/withdraw": {"scope": "{consented}"},  # no confirm: asks first
     "POST /cases/{case}/risk": {"trigger": "initial"},  # no victim view: victim: required
     "POST /cases/{case}/services/end": {"kind": "medical", "reason": "bored"},
+    "POST /cases/{case}/guardian": {"name": "", "relationship": "mother"},  # name: required
 }
 
 
@@ -84,6 +86,9 @@ def care_expected(login: str, role: str, sees: bool) -> dict:
         "GET /cases/{case}/risk": 200 if sees and role in ("coordinator", "prosecutor") else 404,
         "POST /cases/{case}/risk": 422 if cares else 404,
         "POST /cases/{case}/services/end": 422 if cares else 404,
+        "GET /cases/{case}/guardian": 200 if cares else 404,  # an adult's case: the page says there is none
+        "POST /cases/{case}/guardian": 422 if cares else 404,
+        "GET /cases/W-NOSUCH/guardian": 404,
         "GET /cases/W-NOSUCH/consent": 404,
         "GET /cases/W-NOSUCH/risk": 404,
         "GET /cases/{case}/records": 200 if sees else 404,  # each list as the reader's role may read it

@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 from witness.errors import StoreBusy
 from witness.web import assignments, calendar_pages, case_pages, intake_form, signin, today
 from witness.web import audit_page, claim_pages, hearing_pages, user_pages
-from witness.web import consent_pages, record_pages, resource_pages, risk_pages, support_pages
+from witness.web import consent_pages, guardian_pages, record_pages, resource_pages, risk_pages, support_pages
 from witness.web.languages import N_
 from witness.web.page import environment, render
 from witness.web.security import AccessLog, BodyLimit, SecurityHeaders
@@ -63,6 +63,8 @@ def routes() -> list:
         Route("/cases/{case_id}/consent", consent_pages.consent_page, methods=["GET"]),
         Route("/cases/{case_id}/consent", consent_pages.give, methods=["POST"]),
         Route("/cases/{case_id}/consent/withdraw", consent_pages.withdraw, methods=["POST"]),
+        Route("/cases/{case_id}/guardian", guardian_pages.guardian_page, methods=["GET"]),
+        Route("/cases/{case_id}/guardian", guardian_pages.record_guardian, methods=["POST"]),
         Route("/cases/{case_id}/risk", risk_pages.risk_page, methods=["GET"]),
         Route("/cases/{case_id}/risk", risk_pages.assess, methods=["POST"]),
         Route("/cases/{case_id}/services/end", support_pages.end_service, methods=["POST"]),

@@ -28,6 +28,29 @@ def _local_times(profiles, items: list[dict]) -> None:
         i["due_local"] = i["due_at"].astimezone(zone)
 
 
+# The one form that clears an item (design: "a button or a link to the exact form"), by kind.
+ACTIONS = {
+    "risk_review": ("/cases/{case}/risk", N_("Assess the risk")),
+    "initial_risk": ("/cases/{case}/risk", N_("Assess the risk")),
+    "reassess_risk": ("/cases/{case}/risk", N_("Assess the risk")),
+    "consent_withdrawn": ("/cases/{case}/consent", N_("Open the consents")),
+    "guardian_pending": ("/cases/{case}/guardian", N_("Record the guardian")),
+    "guardian_complicity": ("/cases/{case}/guardian", N_("Record the guardian")),
+    "hearing_gap": ("/hearings/{hearing}", N_("Open the hearing")),  # key: gap:<hearing>:<case>:...
+}
+
+
+def _action(i: dict) -> tuple[str, str] | None:
+    found = ACTIONS.get(i["kind"])
+    if found is None or not i.get("case_id"):
+        return None
+    path, words = found
+    hearing = (i.get("key") or "").split(":")[1] if "{hearing}" in path and (i.get("key") or "").startswith("gap:") else None
+    if "{hearing}" in path and not hearing:
+        return None
+    return path.format(case=i["case_id"], hearing=hearing), words
+
+
 # Urgent alerts about a freed accused: the call script has something to tell the victim.
 SCRIPTED = frozenset({"release_escalation", "urgent_undelivered", "notice_call", "notice_dead_letter"})
 
@@ -39,6 +62,7 @@ def _page(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
     for i in items:  # how long the alert has waited (the design's "minutes since")
         i["minutes"] = max(0, int((now - i["due_at"]).total_seconds() // 60))
         i["scripted"] = i["kind"] in SCRIPTED
+        i["action"] = _action(i)
     urgent = [i for i in items if is_urgent(i["kind"], i["detail"])]
     tried = _channels_tried(ctx, {i["case_id"] for i in urgent if i["case_id"]})
     for i in urgent:
