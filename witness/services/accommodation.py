@@ -16,15 +16,15 @@ from sqlalchemy import and_, exists, insert, or_, select
 
 from witness.accommodation_directory import directory_of
 from witness.domain.access import Actor
-from witness.domain.care import Needs, Pregnancy, unsuitable
+from witness.domain.care import Needs, Pregnancy, period_due, unsuitable
 from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.support import ACCOMMODATION_KINDS, ServiceKind
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import InputProblems
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
-from witness.services.sweep import FollowUp
-from witness.services.worklist import add_items, item
+from witness.services.sweep import worklist_follow_up
+from witness.services.worklist import item
 from witness.store.care_tables import circumstances, placements
 from witness.store.records import case_row
 from witness.store.tables import cases, services, worklist
@@ -98,7 +98,7 @@ KIND = "shelter_stay_check"
 _ACCOMMODATION = tuple(sorted(k.value for k in ACCOMMODATION_KINDS))
 
 
-def _select_stay_check(conn, now: datetime, profiles) -> list[str]:
+def _due_stay_checks(now: datetime, profiles):
     """Cases with an active accommodation that has run a whole check period since it started (or
     since the last check) with no check item for this period yet."""
     windows = []
@@ -107,34 +107,29 @@ def _select_stay_check(conn, now: datetime, profiles) -> list[str]:
         asked = exists().where(worklist.c.case_id == services.c.case_id, worklist.c.kind == KIND,
                                worklist.c.due_at > now - every)
         windows.append(and_(cases.c.jurisdiction == code, services.c.started_at <= now - every, ~asked))
-    q = (select(services.c.case_id).distinct().join(cases, cases.c.id == services.c.case_id)
-         .where(services.c.status == "active", services.c.kind.in_(_ACCOMMODATION), or_(*windows))
-         .order_by(services.c.case_id))
-    return list(conn.execute(q).scalars())
+    return (select(services.c.case_id).distinct().join(cases, cases.c.id == services.c.case_id)
+            .where(services.c.status == "active", services.c.kind.in_(_ACCOMMODATION), or_(*windows))
+            .order_by(services.c.case_id))
 
 
-@ungated("adds worklist items only")
-def _process_stay_check(uow, ids, profiles) -> int:
-    from witness.domain.care import period_due
-
-    rows = uow.conn.execute(select(services.c.id, services.c.case_id, services.c.kind, services.c.started_at,
-                                   cases.c.jurisdiction, cases.c.coordinator)
-                            .join(cases, cases.c.id == services.c.case_id)
-                            .where(services.c.case_id.in_(ids), services.c.status == "active",
-                                   services.c.kind.in_(_ACCOMMODATION))).all()
-    items = []
-    for r in rows:
-        days = profiles[r.jurisdiction].care.stay_check_days
-        due = period_due(r.started_at, timedelta(days=days), uow.now)
-        if due is None:
-            continue
-        n, at = due
-        items.append(item(f"{r.id}:{KIND}:{n}", r.case_id, KIND, r.coordinator, at, uow.now,
-                          f"{r.case_id}: ask the victim, in their language, whether they still wish to stay in the "
-                          f"{r.kind.replace('_', ' ')} (check every {days} days). They may withdraw consent at any "
-                          "time: then `witness consent withdraw` shelter_stay and end the stay with reason "
-                          "victim_request; offer other accommodation (Guide: Recovery §4)."))
-    return add_items(uow.conn, items)
+def _stays(ids):
+    return (select(services.c.id, services.c.case_id, services.c.kind, services.c.started_at, cases.c.jurisdiction,
+                   cases.c.coordinator)
+            .join(cases, cases.c.id == services.c.case_id)
+            .where(services.c.case_id.in_(ids), services.c.status == "active", services.c.kind.in_(_ACCOMMODATION)))
 
 
-STAY_CHECK = FollowUp(KIND, _select_stay_check, _process_stay_check)
+def _stay_check(r, now: datetime, profiles) -> dict | None:
+    days = profiles[r.jurisdiction].care.stay_check_days
+    due = period_due(r.started_at, timedelta(days=days), now)
+    if due is None:
+        return None
+    n, at = due
+    return item(f"{r.id}:{KIND}:{n}", r.case_id, KIND, r.coordinator, at, now,
+                f"{r.case_id}: ask the victim, in their language, whether they still wish to stay in the "
+                f"{r.kind.replace('_', ' ')} (check every {days} days). They may withdraw consent at any "
+                "time: then `witness consent withdraw` shelter_stay and end the stay with reason "
+                "victim_request; offer other accommodation (Guide: Recovery §4).")
+
+
+STAY_CHECK = worklist_follow_up(KIND, _due_stay_checks, _stays, _stay_check)

@@ -21,7 +21,7 @@ from witness.domain.guardrails import ungated
 from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import InputProblems, NotFound
 from witness.services.access import need_to_know
-from witness.services.sweep import FollowUp
+from witness.services.sweep import worklist_follow_up
 from witness.services.worklist import add_items, item
 from witness.store.care_tables import detentions
 from witness.store.records import case_row
@@ -101,7 +101,7 @@ def end(app, actor: Actor, case_id: str, ended_at: datetime | None = None) -> No
 
 # --- the sweep: detention past the profile's limit ---------------------------------------------
 
-def _select_over_limit(conn, now: datetime, profiles) -> list[str]:
+def _due_over_limit(now: datetime, profiles):
     """Open detentions past their limit, not escalated in the last day."""
     windows = []
     recent = exists().where(worklist.c.case_id == detentions.c.case_id, worklist.c.kind == KIND,
@@ -112,33 +112,31 @@ def _select_over_limit(conn, now: datetime, profiles) -> list[str]:
         windows.append(and_(cases.c.jurisdiction == code, or_(
             detentions.c.started_at <= now - adult,
             and_(cases.c.age_status.in_(_CHILD), detentions.c.started_at <= now - child))))
-    q = (select(detentions.c.case_id).distinct().join(cases, cases.c.id == detentions.c.case_id)
-         .where(detentions.c.ended_at.is_(None), or_(*windows), ~recent).order_by(detentions.c.case_id))
-    return list(conn.execute(q).scalars())
+    return (select(detentions.c.case_id).distinct().join(cases, cases.c.id == detentions.c.case_id)
+            .where(detentions.c.ended_at.is_(None), or_(*windows), ~recent).order_by(detentions.c.case_id))
 
 
-@ungated("adds worklist items only")
-def _process_over_limit(uow, ids, profiles) -> int:
-    rows = uow.conn.execute(select(detentions.c.id, detentions.c.case_id, detentions.c.kind, detentions.c.started_at,
-                                   cases.c.jurisdiction, cases.c.coordinator, cases.c.age_status)
-                            .join(cases, cases.c.id == detentions.c.case_id)
-                            .where(detentions.c.case_id.in_(ids), detentions.c.ended_at.is_(None))).all()
-    items = []
-    for r in rows:
-        child = r.age_status in _CHILD
-        hours = _limit_hours(profiles[r.jurisdiction], child)
-        limit_at = r.started_at + timedelta(hours=hours)
-        if uow.now < limit_at:
-            continue
-        n, _ = period_due(limit_at - timedelta(days=1), timedelta(days=1), uow.now)  # day 1 is the limit itself
-        at = limit_at + (n - 1) * timedelta(days=1)
-        held = int((uow.now - r.started_at).total_seconds() // 3600)
-        items.append(item(f"{r.id}:{KIND}:{n}", r.case_id, KIND, r.coordinator, at, uow.now,
-                          f"URGENT {r.case_id}: {'a (presumed) child ' if child else ''}held in "
-                          f"{r.kind.replace('_', ' ')} for {held} h, past the {hours} h limit. Detention must be for "
-                          "the shortest period possible: arrange alternative accommodation and release now, "
-                          "then `witness detention end`."))
-    return add_items(uow.conn, items)
+def _held(ids):
+    return (select(detentions.c.id, detentions.c.case_id, detentions.c.kind, detentions.c.started_at,
+                   cases.c.jurisdiction, cases.c.coordinator, cases.c.age_status)
+            .join(cases, cases.c.id == detentions.c.case_id)
+            .where(detentions.c.case_id.in_(ids), detentions.c.ended_at.is_(None)))
 
 
-DETENTION_LIMIT = FollowUp(KIND, _select_over_limit, _process_over_limit)
+def _escalation(r, now: datetime, profiles) -> dict | None:
+    child = r.age_status in _CHILD
+    hours = _limit_hours(profiles[r.jurisdiction], child)
+    limit_at = r.started_at + timedelta(hours=hours)
+    if now < limit_at:
+        return None
+    n, _ = period_due(limit_at - timedelta(days=1), timedelta(days=1), now)  # day 1 is the limit itself
+    at = limit_at + (n - 1) * timedelta(days=1)
+    held = int((now - r.started_at).total_seconds() // 3600)
+    return item(f"{r.id}:{KIND}:{n}", r.case_id, KIND, r.coordinator, at, now,
+                f"URGENT {r.case_id}: {'a (presumed) child ' if child else ''}held in "
+                f"{r.kind.replace('_', ' ')} for {held} h, past the {hours} h limit. Detention must be for "
+                "the shortest period possible: arrange alternative accommodation and release now, "
+                "then `witness detention end`.")
+
+
+DETENTION_LIMIT = worklist_follow_up(KIND, _due_over_limit, _held, _escalation)

@@ -24,7 +24,7 @@ from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems
 from witness.forms import validate
 from witness.services.access import need_to_know
-from witness.services.sweep import FollowUp
+from witness.services.sweep import worklist_follow_up
 from witness.services.worklist import add_items, item
 from witness.store.care_tables import guardian_records
 from witness.store.hearing_tables import hearings
@@ -131,27 +131,25 @@ def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]
 
 # --- the sweep: a guardian still pending, a child's proceedings stalled ------------------------
 
-def _select_pending(conn, now: datetime, profiles) -> list[str]:
+def _due_pending(now: datetime, profiles):
     reminded = exists().where(worklist.c.case_id == cases.c.id, worklist.c.kind == PENDING,
                               worklist.c.due_at > now - timedelta(days=1))
-    q = (select(cases.c.id).join(identities, identities.c.case_id == cases.c.id)
-         .where(cases.c.age_status.in_(_CHILD), identities.c.guardian_name.is_(None),
-                cases.c.stage != Stage.closed.value, cases.c.opened_at <= now, ~reminded)
-         .order_by(cases.c.id))
-    return list(conn.execute(q).scalars())
+    return (select(cases.c.id).join(identities, identities.c.case_id == cases.c.id)
+            .where(cases.c.age_status.in_(_CHILD), identities.c.guardian_name.is_(None),
+                   cases.c.stage != Stage.closed.value, cases.c.opened_at <= now, ~reminded)
+            .order_by(cases.c.id))
 
 
-@ungated("adds worklist items only")
-def _process_pending(uow, ids, profiles) -> int:
-    rows = uow.conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.opened_at)
-                            .join(identities, identities.c.case_id == cases.c.id)
-                            .where(cases.c.id.in_(ids), identities.c.guardian_name.is_(None))).all()
-    items = []
-    for r in rows:
-        # Day 0 is the day the case opened (intake puts that one on the list itself).
-        n, at = period_due(r.opened_at - timedelta(days=1), timedelta(days=1), uow.now)
-        items.append(pending_item(r.id, r.coordinator, r.opened_at, n - 1, at, uow.now))
-    return add_items(uow.conn, items)
+def _unguarded(ids):
+    return (select(cases.c.id, cases.c.coordinator, cases.c.opened_at)
+            .join(identities, identities.c.case_id == cases.c.id)
+            .where(cases.c.id.in_(ids), identities.c.guardian_name.is_(None)))
+
+
+def _reminder(r, now: datetime, profiles) -> dict:
+    # Day 0 is the day the case opened (intake puts that one on the list itself).
+    n, at = period_due(r.opened_at - timedelta(days=1), timedelta(days=1), now)
+    return pending_item(r.id, r.coordinator, r.opened_at, n - 1, at, now)
 
 
 def _last_change():
@@ -159,7 +157,7 @@ def _last_change():
             .correlate(cases).scalar_subquery())
 
 
-def _select_stalled(conn, now: datetime, profiles) -> list[str]:
+def _due_stalled(now: datetime, profiles):
     """A child's case in the criminal process with no stage change and no hearing (past or set)
     for the profile's `child_stall_days`, not followed up in this period."""
     windows = []
@@ -171,29 +169,26 @@ def _select_stalled(conn, now: datetime, profiles) -> list[str]:
         asked = exists().where(worklist.c.case_id == cases.c.id, worklist.c.kind == STALLED,
                                worklist.c.due_at > now - stall)
         windows.append(and_(cases.c.jurisdiction == code, _last_change() <= now - stall, ~hearing, ~asked))
-    q = (select(cases.c.id).where(cases.c.age_status.in_(_CHILD), cases.c.stage.in_(_PROCEEDING_STAGES), or_(*windows))
-         .order_by(cases.c.id))
-    return list(conn.execute(q).scalars())
+    return (select(cases.c.id).where(cases.c.age_status.in_(_CHILD), cases.c.stage.in_(_PROCEEDING_STAGES), or_(*windows))
+            .order_by(cases.c.id))
 
 
-@ungated("adds worklist items only")
-def _process_stalled(uow, ids, profiles) -> int:
-    rows = uow.conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.jurisdiction, cases.c.stage,
-                                   _last_change().label("changed"))
-                            .where(cases.c.id.in_(ids), cases.c.stage.in_(_PROCEEDING_STAGES))).all()
-    items = []
-    for r in rows:
-        days = profiles[r.jurisdiction].care.child_stall_days
-        due = period_due(r.changed, timedelta(days=days), uow.now)
-        if due is None:
-            continue
-        n, at = due
-        items.append(item(f"{r.id}:{STALLED}:{r.changed.isoformat()}:{n}", r.id, STALLED, r.coordinator, at, uow.now,
-                          f"{r.id}: a child's case has been at {r.stage.replace('_', ' ')} for {n * days}+ days with "
-                          "no hearing. Ask the prosecutor and the court to expedite: proceedings involving a child "
-                          "should start and end without undue delay (Guide: Criminal Justice §6)."))
-    return add_items(uow.conn, items)
+def _in_proceedings(ids):
+    return (select(cases.c.id, cases.c.coordinator, cases.c.jurisdiction, cases.c.stage, _last_change().label("changed"))
+            .where(cases.c.id.in_(ids), cases.c.stage.in_(_PROCEEDING_STAGES)))
 
 
-GUARDIAN_PENDING = FollowUp(PENDING, _select_pending, _process_pending)
-CHILD_PROCEEDINGS_STALLED = FollowUp(STALLED, _select_stalled, _process_stalled)
+def _stalled(r, now: datetime, profiles) -> dict | None:
+    days = profiles[r.jurisdiction].care.child_stall_days
+    due = period_due(r.changed, timedelta(days=days), now)
+    if due is None:
+        return None
+    n, at = due
+    return item(f"{r.id}:{STALLED}:{r.changed.isoformat()}:{n}", r.id, STALLED, r.coordinator, at, now,
+                f"{r.id}: a child's case has been at {r.stage.replace('_', ' ')} for {n * days}+ days with "
+                "no hearing. Ask the prosecutor and the court to expedite: proceedings involving a child "
+                "should start and end without undue delay (Guide: Criminal Justice §6).")
+
+
+GUARDIAN_PENDING = worklist_follow_up(PENDING, _due_pending, _unguarded, _reminder)
+CHILD_PROCEEDINGS_STALLED = worklist_follow_up(STALLED, _due_stalled, _in_proceedings, _stalled)

@@ -141,6 +141,7 @@ def _process_decided(uow, ids, profiles) -> int:
         if not done:
             continue
         reason = f"victim's recorded decision: {decision.value}"
+        uow.cipher.preload(r.id for r in done)  # each victim's data key, a few hundred per query
         conn.execute(insert(stage_history), [
             dict(case_id=r.id, from_stage=Stage.reflection.value, to_stage=target.value, at=now, actor=SYSTEM.user,
                  role=SYSTEM.role.value, reason=uow.cipher.encrypt("stage_history", "reason", r.id, reason))
@@ -160,6 +161,28 @@ class FollowUp:
     name: str
     select: Callable
     process: Callable
+    # At most this many selected ids per chunk, when the follow-up's work per id is heavy enough
+    # that the sweep's chunk size would hold the write lock too long (hearing preparation: an id
+    # is a hearing with its witnesses, measures, bookings and calendar events).
+    chunk: int | None = None
+
+
+def worklist_follow_up(name: str, due: Callable, rows: Callable, to_item: Callable) -> FollowUp:
+    """The follow-up that only puts items on the worklist, built from three parts:
+
+    - `due(now, profiles)`: the query of the case ids due (and not yet handled), ordered;
+    - `rows(ids)`: the query of what the chunk's items are made of, for these case ids only;
+    - `to_item(row, now, profiles)`: that row's worklist item, or None when nothing is due for it yet.
+    """
+    def select_due(conn, now: datetime, profiles) -> list[str]:
+        return list(conn.execute(due(now, profiles)).scalars())
+
+    @ungated("adds worklist items only")
+    def process(uow, ids, profiles) -> int:
+        made = (to_item(r, uow.now, profiles) for r in uow.conn.execute(rows(ids)))
+        return add_items(uow.conn, [i for i in made if i is not None])
+
+    return FollowUp(name, select_due, process)
 
 
 REFLECTION_DECIDED = FollowUp("reflection_decided", _select_decided, _process_decided)
@@ -244,10 +267,12 @@ def plan(app, now: datetime, chunk_size: int = CHUNK) -> Plan:
                     if r.status == "pending":
                         selected[r.follow_up] = selected.get(r.follow_up, 0) + len(json.loads(r.case_ids))
                 return Plan(now, selected, sum(r.status == "pending" for r in existing), False)
-            due = {f.name: f.select(conn, now, app.profiles) for f in all_follow_ups()}
+            follow_ups = all_follow_ups()
+            due = {f.name: f.select(conn, now, app.profiles) for f in follow_ups}
             rows, seq = [], 0
-            for name in order:
-                for part in chunks(due[name], chunk_size):
+            for f in follow_ups:
+                name = f.name
+                for part in chunks(due[name], min(chunk_size, f.chunk or chunk_size)):
                     seq += 1
                     rows.append(dict(sweep_at=now, follow_up=name, seq=seq, case_ids=json.dumps(part),
                                      status="pending", claims=0))
