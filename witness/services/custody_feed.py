@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from witness.domain.guardrails import ungated
 from witness.services.sweep import FollowUp
-from witness.services.worklist import add_items, item, supersede
+from witness.services.worklist import add_items, item
 from witness.store.risk_tables import custody_events
 from witness.store.tables import case_proceedings, cases, proceeding_accused, proceedings, worklist
 
@@ -99,9 +99,24 @@ def _process_stale(uow, ids: list[str], profiles) -> int:
                           f"(more than {hours} hours). Release alerts may be late: check the feed with the "
                           "police or prison, and ask directly about the accused in your cases."))
     added = add_items(uow.conn, items)
-    for i in items:  # one open item per feed and coordinator: the newest replaces an older one
-        supersede(uow.conn, _stale_prefix(i["key"]), {i["key"]}, uow.now)
+    _supersede(uow, items)
     return added
+
+
+def _supersede(uow, items: list[dict]) -> None:
+    """One open item per feed and coordinator: the newest replaces an older one. The coordinators'
+    open items are read on the worklist's (assignee, done_at) index in one query; closing them key
+    prefix by key prefix scanned the worklist once per item."""
+    if not items:
+        return
+    newest = {_stale_prefix(i["key"]): i["key"] for i in items}
+    older = [r.id for r in uow.conn.execute(select(worklist.c.id, worklist.c.key).where(
+        worklist.c.assignee.in_(sorted({i["assignee"] for i in items})), worklist.c.done_at.is_(None),
+        worklist.c.kind == "custody_feed_stale"))
+        if newest.get(_stale_prefix(r.key), r.key) != r.key]
+    for i in range(0, len(older), 500):
+        uow.conn.execute(update(worklist).where(worklist.c.id.in_(older[i:i + 500]))
+                         .values(done_at=uow.now, done_by="system"))
 
 
 CUSTODY_FEED_STALE = FollowUp("custody_feed_stale", _select_stale, _process_stale)

@@ -11,7 +11,7 @@ import json
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from witness.domain.hearing import AppearanceMode
 from witness.domain.measure import MeasureKind
@@ -27,8 +27,16 @@ DEADLINE_WARNING = timedelta(days=3)
 
 
 def new_measure_id(rng: secrets.SystemRandom | None = None) -> str:
-    rng = rng or secrets.SystemRandom()
-    return "M-" + "".join(rng.choice(PSEUDONYM_ALPHABET) for _ in range(8))
+    if rng is not None:
+        return "M-" + "".join(rng.choice(PSEUDONYM_ALPHABET) for _ in range(8))
+    # One read of the system's randomness per id, not eight (a sweep makes thousands): bytes past
+    # the last whole multiple of the alphabet's length are dropped, so every letter stays equally likely.
+    n = len(PSEUDONYM_ALPHABET)
+    limit = 256 - 256 % n
+    out = ""
+    while len(out) < 8:
+        out += "".join(PSEUDONYM_ALPHABET[b % n] for b in secrets.token_bytes(12) if b < limit)
+    return "M-" + out[:8]
 
 
 def set_status(uow, row, target: MeasureStatus, **values) -> None:
@@ -64,36 +72,39 @@ def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
     """Add what each planned appearance should have; refresh the deadlines of measures not yet
     requested (a moved hearing has new deadlines) and the eligibility of every pending one (a
     recorded condition changes it whether or not the application is filed: one fact, one handler).
-    Returns how many measures were added or re-opened."""
+    Returns how many measures were added or re-opened.
+
+    The new measures, their history rows and the refreshed ones are written as one executemany
+    each: a sweep prepares thousands of appearances at once, and a statement per row was most of
+    its time."""
     conn, now, profiles = uow.conn, uow.now, uow.profiles
     by_hearing = {h.id: h for h in hearing_rows}
     case_ids = sorted({a.case_id for a in appearance_rows})
     assessed = latest_recommended(conn, case_ids)
     facts = conditions_on_record(conn, case_ids)
-    existing = {(m.hearing_id, m.case_id, m.kind): m for m in conn.execute(
-        select(measures).where(measures.c.hearing_id.in_(sorted(by_hearing))))}
-    changed = 0
+    existing: dict[tuple[str, str], dict[str, object]] = {}
+    for m in conn.execute(select(measures).where(measures.c.hearing_id.in_(sorted(by_hearing)))):
+        existing.setdefault((m.hearing_id, m.case_id), {})[m.kind] = m
+    new_rows, history, fresh_rows, changed = [], [], [], 0
     for a in sorted(appearance_rows, key=lambda a: (a.hearing_id, a.case_id)):
         h = by_hearing[a.hearing_id]
         profile = profiles[h.jurisdiction]
         wc = facts[a.case_id]
         due = deadlines(h.starts_at, profile.measure_application)
-        wanted = recommended_kinds(assessed.get(a.case_id), AppearanceMode(a.mode), wc.child)
-        kinds = dict(wanted)
-        kinds.update({MeasureKind(m.kind): m.source for (hid, cid, _), m in existing.items()
-                      if hid == h.id and cid == a.case_id and MeasureKind(m.kind) not in kinds})
+        kinds = dict(recommended_kinds(assessed.get(a.case_id), AppearanceMode(a.mode), wc.child))
+        have = existing.get((h.id, a.case_id), {})
+        kinds.update({MeasureKind(k): m.source for k, m in have.items() if MeasureKind(k) not in kinds})
         for kind, source in kinds.items():
             e = eligibility(kind, profile.measures.get(kind), profile.name, wc)
-            row = existing.get((h.id, a.case_id, kind.value))
+            row = have.get(kind.value)
             if row is None:
                 mid = new_measure_id()
-                conn.execute(insert(measures).values(
+                new_rows.append(dict(
                     id=mid, case_id=a.case_id, hearing_id=h.id, kind=kind.value, status=MeasureStatus.recommended.value,
                     source=source, eligibility=e.status.value, condition_note=e.note[:400], recommended_at=now,
                     request_by=due.request_by, late=False, updated_at=now))
-                conn.execute(insert(measure_history).values(measure_id=mid, at=now, actor=uow.actor.user,
-                                                            role=uow.actor.role.value, from_status=None,
-                                                            to_status=MeasureStatus.recommended.value))
+                history.append(dict(measure_id=mid, at=now, actor=uow.actor.user, role=uow.actor.role.value,
+                                    from_status=None, to_status=MeasureStatus.recommended.value))
                 changed += 1
             elif row.status == MeasureStatus.cancelled.value:  # the victim consented again: start over
                 set_status(uow, row, MeasureStatus.recommended, requested_at=None, response_due_at=None, late=False,
@@ -102,11 +113,18 @@ def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
                 changed += 1
             elif MeasureStatus(row.status) in PENDING:
                 # Once filed, the deadline it was filed against is history (the late flag reads it).
-                fresh = dict(eligibility=e.status.value, condition_note=e.note[:400])
-                if row.status == MeasureStatus.recommended.value:
-                    fresh["request_by"] = due.request_by
+                request_by = due.request_by if row.status == MeasureStatus.recommended.value else row.request_by
+                fresh = dict(eligibility=e.status.value, condition_note=e.note[:400], request_by=request_by)
                 if any(getattr(row, k) != v for k, v in fresh.items()):
-                    conn.execute(update(measures).where(measures.c.id == row.id).values(**fresh, updated_at=now))
+                    fresh_rows.append(dict(b_id=row.id, b_eligibility=fresh["eligibility"],
+                                           b_condition_note=fresh["condition_note"], b_request_by=request_by))
+    if new_rows:
+        conn.execute(insert(measures), new_rows)
+        conn.execute(insert(measure_history), history)
+    if fresh_rows:
+        conn.execute(update(measures).where(measures.c.id == bindparam("b_id"))
+                     .values(eligibility=bindparam("b_eligibility"), condition_note=bindparam("b_condition_note"),
+                             request_by=bindparam("b_request_by"), updated_at=now), fresh_rows)
     return changed
 
 

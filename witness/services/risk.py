@@ -200,29 +200,39 @@ def _select_release_escalation(conn, now: datetime, profiles) -> list[str]:
 @gated(ActionKind.custody_followup)
 def _process_release_escalation(uow, ids, profiles) -> int:
     from witness.domain.guardrails import ActionKind, Severity
-    from witness.services.guardrails import check
+    from witness.services.guardrails import case_facts_many, check
 
     items = []
     coordinators = {r.id: (r.coordinator, r.jurisdiction) for r in uow.conn.execute(
         select(cases.c.id, cases.c.coordinator, cases.c.jurisdiction).where(cases.c.id.in_(ids)))}
+    # The chunk's facts and release times read at once, not case by case.
+    known = case_facts_many(uow.conn, ids, uow.now)
+    freed = _freed(uow.conn, ids)
     for case_id in ids:
+        if case_id not in coordinators:
+            continue
         coordinator, code = coordinators[case_id]
         deadline = profiles[code].notices.urgent_delivery_deadline_minutes
-        for f in check(uow, ActionKind.custody_followup, case_id, deadline_minutes=deadline):
+        for f in check(uow, ActionKind.custody_followup, case_id, known=known.get(case_id), deadline_minutes=deadline):
             if f.severity is Severity.escalate:
-                freed = max(a.custody_changed_at for a in _freed(uow.conn, case_id))
-                items.append(item(f"{case_id}:release_escalation:{freed.isoformat()}", case_id, "release_escalation",
-                                  coordinator, freed, uow.now, f"URGENT {case_id}: {f.explanation}. Contact the victim now."))
+                at = freed[case_id]
+                items.append(item(f"{case_id}:release_escalation:{at.isoformat()}", case_id, "release_escalation",
+                                  coordinator, at, uow.now, f"URGENT {case_id}: {f.explanation}. Contact the victim now."))
     return add_items(uow.conn, items)
 
 
-def _freed(conn, case_id: str):
+def _freed(conn, case_ids: list[str]) -> dict[str, datetime]:
+    """When an accused in each case's proceedings was last freed."""
     from witness.store.tables import case_proceedings, proceeding_accused
 
-    return conn.execute(select(accused.c.custody_changed_at)
-                        .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
-                        .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
-                        .where(case_proceedings.c.case_id == case_id, accused.c.custody.in_(tuple(c.value for c in FREE_AGAIN)))).all()
+    last: dict[str, datetime] = {}
+    for case_id, at in conn.execute(
+            select(case_proceedings.c.case_id, accused.c.custody_changed_at)
+            .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
+            .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
+            .where(case_proceedings.c.case_id.in_(case_ids), accused.c.custody.in_(tuple(c.value for c in FREE_AGAIN)))):
+        last[case_id] = max(last.get(case_id, at), at)
+    return last
 
 
 RELEASE_ESCALATION = FollowUp("release_escalation", _select_release_escalation, _process_release_escalation)
