@@ -1,21 +1,47 @@
 """Benchmark: one follow-up sweep (witness.services.sweep.run) over a large synthetic caseload.
 
     .venv/bin/python benchmarks/sweep.py                                  # 100,000 cases, fresh SQLite file
+    .venv/bin/python benchmarks/sweep.py --cases 300000 --no-traced-run   # linear growth: target 10 s
+    .venv/bin/python benchmarks/sweep.py --postgres                       # same, PostgreSQL 127.0.0.1:5432/test
+    .venv/bin/python benchmarks/sweep.py --postgres --workers 1,2,4       # one plan, N worker processes each
+    .venv/bin/python benchmarks/sweep.py --steady-state                   # a real daily delta (see below)
     .venv/bin/python benchmarks/sweep.py --cases 20000 --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Targets (issue 16 item 2): <= 3 s at 100,000 open cases, growing linearly to <= 10 s at 300,000; each
+figure is printed beside its target with `uptime` (figures under load are noisy: never read one
+without the load beside it). Exit status 1 when a correctness check fails.
 
 What it does:
 1. Builds a fresh store (keyring, Alembic migrations) and bulk-loads N synthetic cases with
    executemany `insert(...)` in batches, one transaction per batch (the intake service would take
-   one transaction per case). Identity fields are really encrypted with FieldCipher.
+   one transaction per case). Identity fields are really encrypted, each victim's under her own
+   data key as intake does. The caseload gives every follow-up real work: reflection periods
+   ending and decided, claims with instalments and payments, proceedings with accused, custody
+   events (two states' feeds gone quiet), hearings with witnesses, prior risk assessments and
+   their done review items, accommodations, detentions, children with no guardian recorded yet.
 2. Runs ONE sweep at a fixed `now` in a fresh Python process, timed with perf_counter (tracemalloc
-   off, so the time is not inflated), and records that process's high-water mark (ru_maxrss) before
-   and after it; then runs the sweep again at the same `now` to show it changes nothing (idempotency).
+   off, imports and set-up outside the timed region and reported), with the time of each
+   follow-up's chunks, and that process's high-water mark (ru_maxrss); then runs the sweep again at
+   the same `now`, and one second later, to show it changes nothing (idempotency).
 3. Measures Python peak allocations (tracemalloc) by running the same first sweep once more on a
    copy of the store taken before step 2 (skip with --no-traced-run).
 
-On PostgreSQL a fresh schema bench_<random> is created (and bench_<random>_mem for the traced run)
-and dropped at the end unless --keep. With the default SQLite URL everything lives in a temp
-directory that is removed unless --keep. No real personal data is ever generated.
+Correctness checks (any failing one: exit 1): every follow-up the generator makes work for selects
+some (not required in --steady-state, where a day may hold nothing for one); the reflection
+follow-ups change exactly what was generated as due; a second sweep changes nothing; the traced
+run changes the same; with --workers, every chunk is done once and none was claimed twice.
+
+--steady-state: a sweep is first run (untimed) 24 hours before `now`, so the measured sweep is one
+day's delta on a store the daily sweep keeps current — hearings already prepared, items already
+listed — rather than the first sweep ever.
+
+--workers 1,2,4: for each N, one plan then N worker processes claiming chunks at once (on PostgreSQL
+FOR UPDATE SKIP LOCKED; each N on its own copy of the generated store): wall time from the plan's
+start to the last worker's end, and chunks per worker.
+
+On PostgreSQL a fresh schema bench_<random> is created (plus one per copy) and dropped at the end
+unless --keep. With the default SQLite URL everything lives in a temp directory that is removed
+unless --keep. No real personal data is ever generated.
 """
 from __future__ import annotations
 
@@ -52,21 +78,28 @@ from witness.profiles import load_profiles
 from witness.services import sweep
 from witness.settings import PROJECT_ROOT, Settings
 from witness.store import schema
-from witness.store.crypto import FieldCipher, Keyring, load_keyring, save_keyring
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from witness.domain.care import DetentionKind, period_due
+from witness.domain.support import ACCOMMODATION_KINDS
+from witness.store.care_tables import detentions, placements
+from witness.store.crypto import FieldCipher, Keyring, load_keyring, save_keyring, wrap
+from witness.store.key_tables import SHARED, data_keys
 from witness.store.engine import make_engine
 from witness.store.claim_tables import claim_instalments, claim_items, claim_payments, claims
 from witness.store.hearing_tables import appearances, hearings
 from witness.store.risk_tables import custody_events, risk_assessments
 from witness.store.sweep_tables import sweep_chunks
 from witness.store.tables import (accused, audit_log, case_proceedings, cases, consents, identities, metadata,
-                                  proceeding_accused, proceedings, relationships, stage_history, worklist)
+                                  proceeding_accused, proceedings, relationships, services, stage_history, worklist)
 
 DEFAULT_NOW = "2026-11-30T02:00:00+00:00"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # The follow-ups this generator makes real work for (each must select something on a first sweep).
 GENERATED_FOR = ("reflection_decided", "reflection_ended", "reflection_ending", "claim_filing_deadline",
                  "claim_instalment_overdue", "claim_award_unpaid", "custody_feed_stale", "hearing_prep",
-                 "risk_review_due", "risk_initial_due", "release_escalation")
+                 "risk_review_due", "risk_initial_due", "release_escalation", "shelter_stay_check", "detention_limit",
+                 "guardian_pending", "child_proceedings_stalled")
 BATCH = 5000  # cases per load transaction
 PROFILE_TO: str | None = None
 
@@ -109,6 +142,8 @@ FAMILY = ["Thein", "Win", "Oo", "Rahmawati", "Hasanah", "Santos", "Reyes", "Nguy
 GENDERS = (["female", "male", "non_binary", "unknown"], [62, 33, 1, 4])
 AGE = (["adult", "child", "uncertain"], [78, 14, 8])
 CHANNELS = ["sms", "email", "call", "visit", "letter"]
+ACCOMMODATION = sorted(k.value for k in ACCOMMODATION_KINDS)
+DETENTION_KINDS = [k.value for k in DetentionKind]
 
 
 @dataclass
@@ -214,9 +249,13 @@ def at(base: datetime, days: float) -> datetime:
 
 
 class Generator:
-    def __init__(self, app: App, rng: random.Random, now: datetime, n: int, steady_state: bool):
+    def __init__(self, app: App, rng: random.Random, now: datetime, n: int, steady_state: bool, care_seed: int = 0):
         self.app, self.rng, self.now, self.n, self.steady = app, rng, now, n, steady_state
-        self.cipher = FieldCipher(app.keyring)
+        # As intake does: each victim's values under her own data key (wrapped by the keyring's
+        # key-encryption key, stored in data_keys), the rest under the shared data key. A store whose
+        # victims had no data key made the first sweep create ~1,500 of them one by one.
+        self.cipher = FieldCipher(app.keyring, engine=app.engine)
+        self.care_rng = random.Random(care_seed)  # care rows drawn apart: the rest of the caseload stays as it was
         self.codes = [c for c in JURISDICTION_WEIGHTS if c in app.profiles]
         self.weights = [JURISDICTION_WEIGHTS[c] for c in self.codes]
         total = sum(self.weights)
@@ -232,11 +271,19 @@ class Generator:
         self.claim_ids: set[str] = set()
         self.hearing_ids: set[str] = set()
         self.batch: dict[str, list[dict]] = {}
+        self.key(SHARED)
 
     assessments: list[dict]
 
-    def enc(self, table: str, column: str, row_id: str, value: str | None) -> str | None:
-        return self.cipher.encrypt(table, column, row_id, value)
+    def enc(self, table: str, column: str, row_id: str, value: str | None, owner: str | None = None) -> str | None:
+        return self.cipher.encrypt(table, column, row_id, value, owner=owner)
+
+    def key(self, owner: str) -> None:
+        """A data key for this owner, as FieldCipher would create it, held by the cipher for encrypting."""
+        raw = AESGCM.generate_key(bit_length=256)
+        kek_id, wrapped = wrap(self.app.keyring, owner, raw)
+        self.cipher._keys[owner] = raw  # the cipher then never asks the database for it
+        self.batch.setdefault("data_keys", []).append(dict(owner=owner, kek_id=kek_id, wrapped=wrapped, created_at=self.now))
 
     def case(self, case_id: str) -> tuple[dict, dict, list[dict], list[dict], list[dict]]:
         """One case with its identity, stage history, consents and prior worklist items."""
@@ -258,6 +305,7 @@ class Generator:
                 opened = ends - timedelta(days=default)
                 decision = "cooperate" if rng.random() < 0.75 else "not_cooperate"
                 decided_at = max(opened + timedelta(hours=1), at(now, -rng.uniform(0, 1 if self.steady else 5)))
+                decided_at = min(decided_at, now)  # a period opened within the hour: decided by now, not later
                 self.out.expect.decided += 1
             else:
                 ends = at(now, rng.uniform(-14, default))
@@ -310,16 +358,20 @@ class Generator:
                    decided_at=decided_at, updated_at=last_change)
         name = f"{rng.choice(GIVEN)} {rng.choice(GIVEN)} {rng.choice(FAMILY)}"
         child = age != "adult"
+        self.key(case_id)
+        # A child found before a guardian is appointed (issue 12 item 6): no guardian recorded yet.
+        guardian = child and not (stage is not Stage.closed and self.care_rng.random() < 0.05)
         dob = f"{rng.randint(1965, 2006)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if not child and rng.random() < 0.7 else None
         phone = f"+{rng.randint(60, 95)} {rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}" if rng.random() < 0.5 else None
+        g_name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}" if child else None
+        g_rel = rng.choice(["mother", "father", "aunt", "social worker"]) if child else None
         ident = dict(case_id=case_id, legal_name=self.enc("identities", "legal_name", case_id, name),
                      date_of_birth=self.enc("identities", "date_of_birth", case_id, dob),
                      phone=self.enc("identities", "phone", case_id, phone),
-                     guardian_name=self.enc("identities", "guardian_name", case_id,
-                                            f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}" if child else None),
+                     guardian_name=self.enc("identities", "guardian_name", case_id, g_name if guardian else None),
                      guardian_relationship=self.enc("identities", "guardian_relationship", case_id,
-                                                    rng.choice(["mother", "father", "aunt", "social worker"]) if child else None),
-                     guardian_language=lang if child else None,
+                                                    g_rel if guardian else None),
+                     guardian_language=lang if guardian else None,
                      name_index=self.cipher.blind_index(name))
         hist = [dict(case_id=case_id, from_stage=f, to_stage=t, at=when, actor=who or sweep.SYSTEM.user,
                      role="coordinator" if who else sweep.SYSTEM.role.value,
@@ -340,7 +392,7 @@ class Generator:
                 self.assessments.append(dict(
                     id=aid, case_id=case_id, at=when, assessor=coordinator, trigger="scheduled", level=level,
                     score={"low": 5, "moderate": 20, "high": 35, "severe": 60}[level], victim_scale=rng.randint(0, 10),
-                    factors="[]", recommended="[]", answers=self.enc("risk_assessments", "answers", aid, "{}"),
+                    factors="[]", recommended="[]", answers=self.enc("risk_assessments", "answers", aid, "{}", owner=case_id),
                     next_review_at=when + timedelta(days=review_days)))
                 if when is not assessed:
                     due = when + timedelta(days=review_days)
@@ -349,7 +401,46 @@ class Generator:
                                       detail=f"{case_id}: risk review (synthetic)", done_at=due, done_by=coordinator))
             if stage in CLAIM_STAGES and rng.random() < CLAIM_CHANCE:
                 self.claim_for(case_id, code, decided_at)
+        if stage is not Stage.closed:
+            self.care_for(case_id, prof, coordinator, opened, child, prior)
+        if not guardian and child and self.steady:  # yesterday's reminder, done
+            n, when = period_due(opened - timedelta(days=1), timedelta(days=1), now - timedelta(days=1))
+            prior.append(dict(key=f"{case_id}:guardian_pending:{n - 1}", case_id=case_id, kind="guardian_pending",
+                              assignee=coordinator, due_at=when, created_at=when, detail=f"{case_id}: guardian pending (synthetic)",
+                              done_at=None, done_by=None))
         return row, ident, hist, cons, prior
+
+    def care_for(self, case_id: str, prof, coordinator: str, opened: datetime, child: bool, prior: list[dict]) -> None:
+        """Where an open case's victim stays (issue 12 item 5): ~8% in an accommodation with a provider,
+        ~0.4% held in detention; in --steady-state with yesterday's follow-up items already there."""
+        rng, now, yesterday = self.care_rng, self.now, self.now - timedelta(days=1)
+        if rng.random() < 0.08:
+            sid = uid(rng)
+            started = max(opened, at(now, -rng.uniform(1, 200)))
+            kind = rng.choice(ACCOMMODATION)
+            self.batch["services"].append(dict(id=sid, case_id=case_id, kind=kind, status="active", started_at=started))
+            self.batch["placements"].append(dict(service_id=sid, case_id=case_id, provider=f"{prof.code.lower()}-{kind}-1",
+                                                 placed_at=started, placed_by=coordinator))
+            due = period_due(started, timedelta(days=prof.care.stay_check_days), yesterday) if self.steady else None
+            if due is not None:
+                prior.append(dict(key=f"{sid}:shelter_stay_check:{due[0]}", case_id=case_id, kind="shelter_stay_check",
+                                  assignee=coordinator, due_at=due[1], created_at=due[1],
+                                  detail=f"{case_id}: stay check (synthetic)", done_at=due[1], done_by=coordinator))
+        if rng.random() < 0.004:
+            did = uid(rng)
+            started = max(opened, at(now, -rng.uniform(0.2, 6)))
+            self.batch["detentions"].append(dict(
+                id=did, case_id=case_id, kind=rng.choice(DETENTION_KINDS), started_at=started, ended_at=None,
+                recorded_by=coordinator, place=self.enc("detentions", "place", did, "a synthetic place", owner=case_id)))
+            hours = prof.care.child_detention_limit_hours if child else prof.care.detention_limit_hours
+            limit_at = started + timedelta(hours=hours)
+            if self.steady and limit_at <= yesterday:
+                n, _ = period_due(limit_at - timedelta(days=1), timedelta(days=1), yesterday)
+                when = limit_at + (n - 1) * timedelta(days=1)
+                prior.append(dict(key=f"{did}:detention_limit:{n}", case_id=case_id, kind="detention_limit",
+                                  assignee=coordinator, due_at=when, created_at=when,
+                                  detail=f"URGENT {case_id}: detention past the limit (synthetic)", done_at=None,
+                                  done_by=None))
 
     def claim_for(self, case_id: str, code: str, decided_at: datetime) -> None:
         """A restitution claim with items, an award's instalments and partial payments (R-90..R-94)."""
@@ -471,8 +562,9 @@ class Generator:
                         hid = "H-" + "".join(rng.choices(PSEUDONYM_ALPHABET, k=8))
                     self.hearing_ids.add(hid)
                     starts = at(now, rng.uniform(0.2, 60)).replace(minute=0, second=0)
-                    # Prepared yesterday by the daily sweep if it was already inside the window then.
-                    prepared = self.steady and starts <= now - timedelta(days=1) + timedelta(days=14)
+                    # Never marked prepared here: in --steady-state yesterday's real sweep prepares those
+                    # inside its window (measures, bookings, calendars), as the daily sweep would have.
+                    prepared = False
                     rows["hearings"].append(dict(id=hid, proceeding_id=pid, kind="trial", starts_at=starts,
                                                  ends_at=starts + timedelta(hours=3), room=f"Room {rng.randint(1, 12)}",
                                                  status="scheduled", version=1, prepared_version=1 if prepared else None,
@@ -492,7 +584,7 @@ class Generator:
 
 def load(app: App, args, now: datetime) -> Loaded:
     rng = random.Random(args.seed)
-    gen = Generator(app, rng, now, args.cases, args.steady_state)
+    gen = Generator(app, rng, now, args.cases, args.steady_state, care_seed=args.seed + 1)
     gen.assessments = []
     ids = pseudonyms(rng, args.cases)
     tables = {"cases": cases, "identities": identities, "stage_history": stage_history, "consents": consents,
@@ -500,9 +592,12 @@ def load(app: App, args, now: datetime) -> Loaded:
               "proceeding_accused": proceeding_accused, "case_proceedings": case_proceedings,
               "relationships": relationships, "risk_assessments": risk_assessments, "custody_events": custody_events,
               "hearings": hearings, "appearances": appearances, "claims": claims, "claim_items": claim_items,
-              "claim_instalments": claim_instalments, "claim_payments": claim_payments}
+              "claim_instalments": claim_instalments, "claim_payments": claim_payments, "data_keys": data_keys,
+              "services": services, "placements": placements, "detentions": detentions}
+    first = gen.batch.get("data_keys", [])  # the shared data key, made with the generator
     for start in range(0, len(ids), BATCH):
         rows: dict[str, list[dict]] = {k: [] for k in tables}
+        rows["data_keys"], first = first, []
         gen.batch = rows
         for case_id in ids[start:start + BATCH]:
             row, ident, hist, cons, prior = gen.case(case_id)
@@ -515,10 +610,10 @@ def load(app: App, args, now: datetime) -> Loaded:
             rows[k].extend(v)
         rows["risk_assessments"], gen.assessments = gen.assessments, []
         with app.engine.begin() as conn:  # FK order: parents first
-            for name in ("cases", "identities", "stage_history", "consents", "worklist", "proceedings", "accused",
-                         "proceeding_accused", "case_proceedings", "relationships", "risk_assessments",
+            for name in ("data_keys", "cases", "identities", "stage_history", "consents", "worklist", "proceedings",
+                         "accused", "proceeding_accused", "case_proceedings", "relationships", "risk_assessments",
                          "custody_events", "hearings", "appearances", "claims", "claim_items", "claim_instalments",
-                         "claim_payments"):
+                         "claim_payments", "services", "placements", "detentions"):
                 if rows[name]:
                     conn.execute(insert(tables[name]), rows[name])
                     gen.out.rows[name] += len(rows[name])
@@ -831,8 +926,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   outside the timed region: imports {m['imports']:.2f} s, App set-up {m['setup']:.2f} s; "
               f"inside: plan (select + write chunks) {m['t_plan']:.2f} s")
         print(f"{'follow-up':<26}{'selected':>10}{'changed':>10}{'chunks':>8}{'seconds':>9}")
+        sizes = {f.name: min(args.chunk_size, f.chunk or args.chunk_size) for f in sweep.all_follow_ups()}
         for name, sel in m["r1_selected"].items():
-            print(f"{name:<26}{sel:>10,}{m['r1_changed'][name]:>10,}{-(-sel // args.chunk_size):>8}"
+            print(f"{name:<26}{sel:>10,}{m['r1_changed'][name]:>10,}{-(-sel // sizes.get(name, args.chunk_size)):>8}"
                   f"{m['per'].get(name, 0.0):>9.2f}")
         tot_sel, tot_ch = sum(m["r1_selected"].values()), sum(m["r1_changed"].values())
         print(f"{'total':<26}{tot_sel:>10,}{tot_ch:>10,}{'':>8}{sum(m['per'].values()):>9.2f}")
