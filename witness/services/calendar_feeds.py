@@ -13,7 +13,7 @@ import json
 import uuid
 from datetime import timedelta, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from witness.domain.access import Actor, staff_feed
 from witness.domain.fields import ResourceId, UserId, problem
@@ -79,11 +79,14 @@ def views(conn, profiles, hearing_ids: list[str]) -> dict[str, HearingView]:
             hid = g.key.split(":")[1]
             if hid in wanted_ids:
                 gaps.setdefault((hid, g.case_id), []).append(g.detail)
+    witnesses: dict[str, list] = {}  # grouped once: scanning every witness per hearing was quadratic (the sweep)
+    for a in apps:
+        witnesses.setdefault(a.hearing_id, []).append(a)
     out = {}
     for h in hs:
         tz = profiles[h.jurisdiction].time_zone
         ws = []
-        for a in (a for a in apps if a.hearing_id == h.id):
+        for a in witnesses.get(h.id, ()):
             team = teams.get((h.id, a.case_id), [])
             ws.append(WitnessView(
                 case_id=a.case_id, coordinator=a.coordinator, mode=a.mode, language=a.preferred_language,
@@ -115,7 +118,8 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
     existing: dict[str, dict[tuple[str, str], object]] = {}
     for r in conn.execute(select(calendar_events).where(calendar_events.c.hearing_id.in_(ids))):
         existing.setdefault(r.hearing_id, {})[(r.audience, r.subject)] = r
-    changed = 0
+    # Written as one executemany per kind of change (the sweep refreshes thousands of events at once).
+    added, edited, dropped = [], [], []
     for hid in ids:
         if status.get(hid) == HearingStatus.held.value:
             continue  # a past hearing's events stay as they were
@@ -127,20 +131,26 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
             values = dict(fingerprint=fp, status=CONFIRMED, content=json.dumps(content, ensure_ascii=False, sort_keys=True),
                           starts_at=_start(content), changed_at=now)
             if row is None:
-                conn.execute(insert(calendar_events).values(uid=f"{uuid.uuid4()}@witness", hearing_id=hid, audience=audience,
-                                                            subject=subject, sequence=0, **values))
-                changed += 1
+                added.append(dict(uid=f"{uuid.uuid4()}@witness", hearing_id=hid, audience=audience, subject=subject,
+                                  sequence=0, **values))
             elif row.fingerprint != fp:
-                conn.execute(update(calendar_events).where(calendar_events.c.uid == row.uid)
-                             .values(sequence=row.sequence + 1, **values))
-                changed += 1
+                edited.append(dict(b_uid=row.uid, b_sequence=row.sequence + 1, b_fingerprint=fp,
+                                   b_content=values["content"], b_starts_at=values["starts_at"]))
         for key, row in sorted(old.items()):
             if key not in new and row.status != CANCELLED:
-                conn.execute(update(calendar_events).where(calendar_events.c.uid == row.uid).values(
-                    sequence=row.sequence + 1, status=CANCELLED, changed_at=now,
-                    fingerprint=fingerprint(json.loads(row.content), CANCELLED)))
-                changed += 1
-    return changed
+                dropped.append(dict(b_uid=row.uid, b_sequence=row.sequence + 1,
+                                    b_fingerprint=fingerprint(json.loads(row.content), CANCELLED)))
+    if added:
+        conn.execute(insert(calendar_events), added)
+    if edited:
+        conn.execute(update(calendar_events).where(calendar_events.c.uid == bindparam("b_uid")).values(
+            sequence=bindparam("b_sequence"), fingerprint=bindparam("b_fingerprint"), status=CONFIRMED,
+            content=bindparam("b_content"), starts_at=bindparam("b_starts_at"), changed_at=now), edited)
+    if dropped:
+        conn.execute(update(calendar_events).where(calendar_events.c.uid == bindparam("b_uid")).values(
+            sequence=bindparam("b_sequence"), status=CANCELLED, changed_at=now, fingerprint=bindparam("b_fingerprint")),
+            dropped)
+    return len(added) + len(edited) + len(dropped)
 
 
 def _start(content: dict):
