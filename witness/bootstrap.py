@@ -4,22 +4,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-
+from witness import config_cache
 from witness.clock import Clock, SystemClock
-from witness.domain.access import Actor
-from witness.domain.jurisdiction import JurisdictionProfile
 from witness.errors import NotFound
-from witness.domain.risk import RiskPolicy
 from witness.private_files import secure_store
-from witness.profiles import load_profiles
-from witness.risk_policy import load_risk_policy
-from witness.settings import Settings
 from witness.store.crypto import FieldCipher, Keyring, keyring_from
 from witness.store.engine import make_engine
 from witness.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # types only: a command that reads no profile or policy need not import their models
+    from sqlalchemy.engine import Engine
+
+    from witness.domain.access import Actor
+    from witness.domain.jurisdiction import JurisdictionProfile
+    from witness.domain.risk import RiskPolicy
+    from witness.settings import Settings
 
 
 @dataclass
@@ -59,9 +60,8 @@ class App:
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
-    """Refuses to start without a key (R-71) and with a wrong profile (R-13)."""
+    """Refuses to start without a key (R-71) and with a wrong profile or risk policy (R-13)."""
     secure_store(settings)  # stores from older versions were readable by every account: tighten at start
     keyring = keyring_from(settings)
-    profiles = load_profiles(Path(settings.config_dir) / "jurisdictions")
-    policy = load_risk_policy(Path(settings.config_dir) / "risk.yaml")
+    profiles, policy = config_cache.load(settings)  # validated when they last changed, kept compiled
     return App(settings, make_engine(settings.url), keyring, profiles, clock or SystemClock(), policy)

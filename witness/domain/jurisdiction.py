@@ -35,7 +35,7 @@ TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_iana_zone)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Currency(_Strict):

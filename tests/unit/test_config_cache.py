@@ -1,0 +1,108 @@
+"""The validated configuration is kept compiled between starts (issue 16, item 7), and the cache
+never changes what a start accepts: a changed file is read and validated again, a broken one is
+refused with its file and field as before, and a cache file someone else could have written is
+never loaded."""
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from witness import config_cache
+from witness.errors import ConfigError
+from witness.profiles import load_profiles
+from witness.risk_policy import load_risk_policy
+from witness.settings import PROJECT_ROOT, Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    shutil.copytree(PROJECT_ROOT / "config", tmp_path / "config")
+    (tmp_path / "home").mkdir(mode=0o700)
+    return Settings(home=tmp_path / "home", config_dir=tmp_path / "config", database_url=None, key_file=None)
+
+
+def _cached(settings) -> list[Path]:
+    return sorted((settings.home / config_cache.CACHE_FOLDER).glob("config-*.pickle"))
+
+
+def _no_yaml_reading(monkeypatch):
+    def refuse(*_a, **_k):
+        raise AssertionError("the configuration files were read again")
+
+    monkeypatch.setattr("witness.profiles.load_profiles", refuse)
+    monkeypatch.setattr("witness.risk_policy.load_risk_policy", refuse)
+
+
+def test_a_second_start_gets_the_same_validated_configuration_without_reading_the_files(settings, monkeypatch):
+    profiles, policy = config_cache.load(settings)
+    assert profiles == load_profiles(settings.config_dir / "jurisdictions")
+    assert policy == load_risk_policy(settings.config_dir / "risk.yaml")
+    [kept] = _cached(settings)
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+    _no_yaml_reading(monkeypatch)
+    again_profiles, again_policy = config_cache.load(settings)
+    assert again_profiles == profiles and again_policy == policy
+    assert again_profiles["TH"].tz.key == "Asia/Bangkok"
+
+
+def test_a_changed_profile_is_read_again_and_the_stale_cache_removed(settings):
+    config_cache.load(settings)
+    [before] = _cached(settings)
+    path = settings.config_dir / "jurisdictions" / "TH.yaml"
+    text = path.read_text(encoding="utf-8")
+    default = load_profiles(settings.config_dir / "jurisdictions")["TH"].reflection.default_days
+    path.write_text(text.replace(f"default_days: {default}", f"default_days: {default - 1}", 1), encoding="utf-8")
+
+    profiles, _ = config_cache.load(settings)
+    assert profiles["TH"].reflection.default_days == default - 1
+    [after] = _cached(settings)
+    assert after != before
+
+
+def test_a_profile_broken_after_the_cache_was_made_is_refused_at_start_with_its_file_and_field(settings):
+    config_cache.load(settings)
+    path = settings.config_dir / "jurisdictions" / "TH.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("time_zone: Asia/Bangkok", "time_zone: Mars/Olympus"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"TH.yaml: time_zone: unknown IANA time zone 'Mars/Olympus'"):
+        config_cache.load(settings)
+
+
+def test_a_broken_risk_policy_is_refused_at_start_too(settings):
+    config_cache.load(settings)
+    path = settings.config_dir / "risk.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nsurprise: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"risk.yaml: surprise: "):
+        config_cache.load(settings)
+
+
+class _Planted:
+    def __reduce__(self):
+        return (os.abort, ())  # loading this would end the test run
+
+
+@pytest.mark.parametrize("mode", [0o620, 0o602], ids=["group-writable", "world-writable"])
+def test_a_cache_file_others_could_write_is_never_loaded(settings, monkeypatch, mode):
+    config_cache.load(settings)
+    [kept] = _cached(settings)
+    kept.write_bytes(pickle.dumps(_Planted()))
+    kept.chmod(mode)
+    profiles, policy = config_cache.load(settings)  # read from the files again, not from the planted pickle
+    assert set(profiles) == set(load_profiles(settings.config_dir / "jurisdictions")) and policy is not None
+
+
+def test_an_unreadable_cache_costs_only_a_fresh_read(settings):
+    config_cache.load(settings)
+    [kept] = _cached(settings)
+    kept.write_bytes(b"not a pickle")
+    profiles, _ = config_cache.load(settings)
+    assert len(profiles) == 10
+
+
+def test_nothing_is_written_before_the_store_has_a_home(settings, tmp_path):
+    shutil.rmtree(settings.home)
+    assert len(config_cache.load(settings)[0]) == 10
+    assert not settings.home.exists()
