@@ -16,6 +16,7 @@ WeasyPrint: commands that run no flow answer quickly (R-100a).
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from typing import Annotated, Optional
 
@@ -54,6 +55,10 @@ _register_commands()
 
 
 def main() -> None:
+    # witness uses no pydantic plugins, and looking them up reads the entry points of every installed
+    # package (Prefect brings many): ~15 ms of each start. A deployment that wants one (logfire)
+    # sets PYDANTIC_DISABLE_PLUGINS to the empty string.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     sys.exit(run())
 
 

@@ -16,14 +16,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from witness.domain import events as ev
-
 
 # --- events -> handlers, in the publisher's transaction (witness.services.events.publish) -------
 
 @lru_cache(maxsize=None)
 def event_handlers() -> dict[type, tuple[Callable, ...]]:
     """Each event type and what handles it, in order: handler(uow, event)."""
+    from witness.domain import events as ev  # a dozen frozen dataclasses: ~15 ms no read command needs
     from witness.services import outbox
 
     # Every case event may be told to the victim: the outbox decides which kinds make a notice.
