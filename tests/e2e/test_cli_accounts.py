@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import COORDINATOR, adult_form
-from tests.e2e.runner import add_accounts, cli_env, witness
+from tests.e2e.runner import add_accounts, audit_rows, cli_env, witness
 from tests.helpers import row_counts
 from witness.bootstrap import build_app
 from witness.domain.access import Role
@@ -15,16 +15,8 @@ from witness.services import accounts
 from witness.services.intake import open_case
 from witness.settings import Settings
 from witness.store.account_tables import accounts as account_table
-from witness.store.tables import audit_log
 
 REFUSED = "actor: no enabled account {user!r} with the role {role}"
-
-
-def _audit_rows(app) -> list:
-    with app.engine.connect() as c:
-        rows = c.execute(select(audit_log).order_by(audit_log.c.seq)).all()
-        c.rollback()
-    return rows
 
 
 @pytest.fixture
@@ -49,12 +41,12 @@ def test_an_actor_without_an_enabled_account_in_that_role_is_refused_in_one_line
     app, case_id = case_app
     if before:
         before(app)
-    counts, rows = row_counts(app.engine), len(_audit_rows(app))
+    counts, rows = row_counts(app.engine), len(audit_rows(app))
     proc = witness(cli_env(app, actor=actor), "reflection", "extend", case_id, "10", "--reason", "still in hospital")
     user, role = actor.split(":")
     assert (proc.returncode, proc.stdout) == (1, "")
     assert proc.stderr.splitlines() == [REFUSED.format(user=user, role=role)]
-    new = _audit_rows(app)[rows:]
+    new = audit_rows(app)[rows:]
     assert [(r.actor, r.role, r.action, r.record) for r in new] == [(user, role, "access.denied", case_id)]
     assert new[0].purpose == f"reflection extend: {REFUSED.format(user=user, role=role)}"
     assert row_counts(app.engine) == dict(counts, audit_log=counts["audit_log"] + 1)
@@ -129,7 +121,7 @@ def test_under_python_m_an_area_command_sees_the_actor_and_the_clock_given_on_th
     proc = witness(env, "--actor", "amara:coordinator", "--now", "2026-11-03T10:00:00+07:00", "hearing", "list",
                    "--case", case_id, module=True)
     assert proc.returncode == 0, proc.stderr
-    assert _audit_rows(app)[-1].at.isoformat() == "2026-11-03T03:00:00+00:00"
+    assert audit_rows(app)[-1].at.isoformat() == "2026-11-03T03:00:00+00:00"
 
 
 def test_an_override_without_a_reason_is_refused_alike_by_every_command(case_app, tmp_path):
@@ -147,8 +139,8 @@ def test_the_actor_option_wins_over_the_witness_actor_setting_and_without_either
     app, case_id = case_app
     env = cli_env(app, actor="zed:coordinator")  # WITNESS_ACTOR names no account
     assert witness(env, "--actor", "amara:coordinator", "case", "list").returncode == 0
-    rows = len(_audit_rows(app))
+    rows = len(audit_rows(app))
     proc = witness(cli_env(app, actor=None), "case", "list")
     assert (proc.returncode, proc.stdout, proc.stderr.splitlines()) == (
         1, "", ["actor: say who is acting with --actor USER:ROLE or WITNESS_ACTOR"])
-    assert len(_audit_rows(app)) == rows  # nobody to record
+    assert len(audit_rows(app)) == rows  # nobody to record

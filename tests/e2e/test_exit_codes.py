@@ -2,44 +2,24 @@
 2, 3, 6 and 8): usage errors, refusals, database errors, internal errors, the clock, the system
 role, audited refusals and `audit verify`. Store-backed cases run on SQLite and PostgreSQL."""
 import os
-import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 from sqlalchemy import delete, func, select, text
 
 from tests.conftest import COORDINATOR, adult_form
-from tests.e2e.runner import add_accounts, witness
+from tests.e2e.runner import add_accounts, audit_rows, cli_env, witness
 from witness.services import cases as case_service
 from witness.services.intake import open_case
 from witness.store.tables import audit_head, audit_log, cases
 
 CANARY = "Canaryname Zyxwvut"
-
-
-def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return witness(env, *args)
-
-
-def _env(app=None, actor="amara:coordinator", **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
-    if app is not None:
-        env.update(WITNESS_HOME=str(app.settings.home), WITNESS_DATABASE_URL=app.settings.database_url)
-    else:
-        env.update(WITNESS_HOME="/nonexistent/witness-home")
-    env.update(WITNESS_ACTOR=actor, **extra)
-    return env
+NO_STORE = Path("/nonexistent/witness-home")  # commands refused before they reach a store
 
 
 def _lines(stream: str) -> list[str]:
     return stream.strip().splitlines()
-
-
-def _audit_rows(app) -> list:
-    with app.engine.connect() as c:
-        rows = c.execute(select(audit_log).order_by(audit_log.c.seq)).all()
-        c.rollback()
-    return rows
 
 
 @pytest.fixture
@@ -60,7 +40,7 @@ def case_app(app):
     (("reflection", "extend", "W-AAAAAA", "ten", "--reason", "r"), "error: Invalid value for 'days'"),
 ])
 def test_a_usage_error_is_one_line_and_the_usage_with_exit_code_2(args, says):
-    proc = _run(_env(), *args)
+    proc = witness(cli_env(home=NO_STORE), *args)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
     first, usage = _lines(proc.stderr)
@@ -69,13 +49,13 @@ def test_a_usage_error_is_one_line_and_the_usage_with_exit_code_2(args, says):
 
 
 def test_an_integer_argument_of_5000_digits_is_a_usage_error_not_a_traceback():
-    proc = _run(_env(), "reflection", "extend", "W-AAAAAA", "9" * 5000, "--reason", "r")
+    proc = witness(cli_env(home=NO_STORE), "reflection", "extend", "W-AAAAAA", "9" * 5000, "--reason", "r")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(_lines(proc.stderr)) == 2
 
 
 def test_help_exits_0():
-    proc = _run(_env(), "case", "--help")
+    proc = witness(cli_env(home=NO_STORE), "case", "--help")
     assert proc.returncode == 0 and "show" in proc.stdout and proc.stderr == ""
 
 
@@ -83,39 +63,39 @@ def test_help_exits_0():
 
 def test_now_is_refused_for_a_command_that_writes_and_nothing_is_written(case_app):
     app, case_id = case_app
-    before = len(_audit_rows(app))
-    proc = _run(_env(app), "--now", "2026-11-03T10:00:00+07:00", "reflection", "decide", case_id, "cooperate")
+    before = len(audit_rows(app))
+    proc = witness(cli_env(app), "--now", "2026-11-03T10:00:00+07:00", "reflection", "decide", case_id, "cooperate")
     assert proc.returncode == 1
     assert _lines(proc.stderr) == ["--now: setting the clock is only for tests and the demonstration "
                                    "(WITNESS_ALLOW_CLOCK=1): every command records the real time"]
     assert proc.stdout == ""
-    assert len(_audit_rows(app)) == before
+    assert len(audit_rows(app)) == before
 
 
 def test_now_is_refused_for_a_read_too_because_its_audit_row_would_be_backdated(case_app):
     app, case_id = case_app
-    before = len(_audit_rows(app))
-    proc = _run(_env(app), "--now", "2026-11-03T10:00:00+07:00", "case", "show", case_id)
+    before = len(audit_rows(app))
+    proc = witness(cli_env(app), "--now", "2026-11-03T10:00:00+07:00", "case", "show", case_id)
     assert proc.returncode == 1 and _lines(proc.stderr)[0].startswith("--now: ")
-    assert len(_audit_rows(app)) == before
+    assert len(audit_rows(app)) == before
 
 
 def test_the_relay_commands_own_now_is_refused_as_well(case_app):
     app, _ = case_app
-    proc = _run(_env(app), "relay", "--now", "2026-11-03T10:00:00+07:00")
+    proc = witness(cli_env(app), "relay", "--now", "2026-11-03T10:00:00+07:00")
     assert proc.returncode == 1 and _lines(proc.stderr)[0].startswith("--now: setting the clock")
 
 
 def test_now_is_accepted_where_the_clock_may_be_set(case_app):
     app, case_id = case_app
-    proc = _run(_env(app, WITNESS_ALLOW_CLOCK="1"), "--now", "2026-11-03T10:00:00+07:00", "case", "show", case_id)
+    proc = witness(cli_env(app, WITNESS_ALLOW_CLOCK="1"), "--now", "2026-11-03T10:00:00+07:00", "case", "show", case_id)
     assert proc.returncode == 0, proc.stderr
-    assert _audit_rows(app)[-1].at.isoformat() == "2026-11-03T03:00:00+00:00"
+    assert audit_rows(app)[-1].at.isoformat() == "2026-11-03T03:00:00+00:00"
 
 
 def test_the_system_role_cannot_be_claimed_on_the_command_line(case_app):
     app, _ = case_app
-    proc = _run(_env(app, actor="relay-1:system"), "relay")
+    proc = witness(cli_env(app, actor="relay-1:system"), "relay")
     assert proc.returncode == 1
     assert _lines(proc.stderr) == ["actor: the system role belongs to the scheduled flows and cannot be claimed; roles "
                                    "are coordinator, prosecutor, legal_aid, escort, interpreter, auditor, admin"]
@@ -125,7 +105,7 @@ def test_the_system_role_cannot_be_claimed_on_the_command_line(case_app):
 
 def test_every_refused_attempt_writes_one_audit_row_without_personal_data(case_app):
     app, case_id = case_app
-    before = len(_audit_rows(app))
+    before = len(audit_rows(app))
     attempts = [("officer-9:escort", ("case", "show", case_id), "escort may not case.read"),
                 ("somchai:prosecutor", ("reflection", "extend", case_id, "10", "--reason", "hospital"),
                  "prosecutor may not case.reflection"),
@@ -133,10 +113,10 @@ def test_every_refused_attempt_writes_one_audit_row_without_personal_data(case_a
                  f"{case_id}: not one of your cases; a coordinator may notice.ack only on the cases they are on "
                  "(need to know)")]
     for actor, args, message in attempts:
-        proc = _run(_env(app, actor=actor), *args)
+        proc = witness(cli_env(app, actor=actor), *args)
         assert proc.returncode == 1
         assert _lines(proc.stderr) == [message]
-    rows = _audit_rows(app)[before:]
+    rows = audit_rows(app)[before:]
     assert [(r.actor, r.role, r.action, r.record) for r in rows] == [
         ("officer-9", "escort", "access.denied", case_id),
         ("somchai", "prosecutor", "access.denied", case_id),
@@ -144,7 +124,7 @@ def test_every_refused_attempt_writes_one_audit_row_without_personal_data(case_a
     assert rows[0].purpose == "escort may not case.read"  # audited once, by the service that refused
     assert rows[2].purpose.startswith(f"{case_id}: not one of your cases")
     assert not any(CANARY in " ".join(map(str, r)) for r in rows)
-    verified = _run(_env(app, actor="audit-1:auditor"), "audit", "verify")
+    verified = witness(cli_env(app, actor="audit-1:auditor"), "audit", "verify")
     assert verified.returncode == 0, verified.stderr
 
 
@@ -152,15 +132,15 @@ def test_every_refused_attempt_writes_one_audit_row_without_personal_data(case_a
 
 def test_audit_verify_exits_0_on_an_intact_log(case_app):
     app, _ = case_app
-    proc = _run(_env(app, actor="audit-1:auditor"), "audit", "verify")
+    proc = witness(cli_env(app, actor="audit-1:auditor"), "audit", "verify")
     assert proc.returncode == 0 and proc.stderr == ""
-    assert _lines(proc.stdout) == [f"audit log verified: {len(_audit_rows(app))} rows, chain intact"]
+    assert _lines(proc.stdout) == [f"audit log verified: {len(audit_rows(app))} rows, chain intact"]
 
 
 def test_audit_verify_exits_1_with_the_problems_on_stderr_when_rows_were_cut_off_the_end(case_app):
     app, case_id = case_app
     case_service.show(app, COORDINATOR, case_id)
-    rows = _audit_rows(app)
+    rows = audit_rows(app)
     with app.engine.connect() as c:
         c.begin()
         if app.engine.dialect.name == "postgresql":
@@ -168,7 +148,7 @@ def test_audit_verify_exits_1_with_the_problems_on_stderr_when_rows_were_cut_off
         c.execute(delete(audit_log).where(audit_log.c.seq == rows[-1].seq))
         c.execute(audit_head.update().values(seq=rows[-2].seq, mac=rows[-2].mac))
         c.commit()
-    proc = _run(_env(app, actor="audit-1:auditor"), "audit", "verify")
+    proc = witness(cli_env(app, actor="audit-1:auditor"), "audit", "verify")
     assert proc.returncode == 1 and proc.stdout == ""
     problems = _lines(proc.stderr)
     assert problems[-1] == f"audit log FAILED verification (1 problems in {len(rows) - 1} rows)"
@@ -178,7 +158,7 @@ def test_audit_verify_exits_1_with_the_problems_on_stderr_when_rows_were_cut_off
 def test_audit_verify_exits_1_when_the_head_file_was_deleted(case_app):
     app, _ = case_app
     app.settings.audit_head_path.unlink()
-    proc = _run(_env(app, actor="audit-1:auditor"), "audit", "verify")
+    proc = witness(cli_env(app, actor="audit-1:auditor"), "audit", "verify")
     assert proc.returncode == 1
     first, last = _lines(proc.stderr)
     assert first.startswith("head: the head file is missing but the log has")
@@ -205,7 +185,7 @@ def test_a_database_error_is_one_line_without_parameters_and_exit_74(app, tmp_pa
     form["victim"] = dict(form["victim"], preferred_language="my", legal_name=CANARY)
     path = tmp_path / "intake.yaml"
     path.write_text(yaml.safe_dump(form))
-    proc = _run(_env(app), "intake", str(path))
+    proc = witness(cli_env(app), "intake", str(path))
     assert proc.returncode == 74
     [line] = _lines(proc.stderr)
     assert line.startswith("database error: ") and line.endswith("; the failing transaction was rolled back")
@@ -217,8 +197,8 @@ def test_a_database_error_is_one_line_without_parameters_and_exit_74(app, tmp_pa
 # --- refusals of bad settings -------------------------------------------------------------------------
 
 def test_a_bad_setting_is_named_without_its_value_and_exit_1():
-    env = _env(WITNESS_DATABASE_URL="postgresql://user:changeme-Secret123@db/witness")
-    proc = _run(env, "case", "list")
+    env = cli_env(home=NO_STORE, WITNESS_DATABASE_URL="postgresql://user:changeme-Secret123@db/witness")
+    proc = witness(env, "case", "list")
     assert proc.returncode == 1
     assert _lines(proc.stderr) == ["database_url: Value error, WITNESS_DATABASE_URL still holds a placeholder"]
     assert "Secret123" not in proc.stderr
