@@ -11,20 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import ADMIN, AUDITOR
+from tests.e2e.conftest import TODAY  # the real now as the demo ran; the `demo` fixture is its one run
 from tests.web.conftest import PASSWORD, csrf_of
 from witness.bootstrap import build_app
 from witness.clock import FixedClock
-from witness.demo import STORY_DAYS, run_demo, story_start
+from witness.demo import STORY_DAYS, story_start
 from witness.services import audit, roster
 from witness.settings import Settings
 from witness.store.tables import audit_log
-
-TODAY = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # the real now, as the demo is run
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return run_demo(tmp_path_factory.mktemp("demo") / "out", use_prefect=False, today=FixedClock(TODAY))
 
 
 def _app(demo, at):

@@ -1,8 +1,10 @@
 """Demo chapter: the boat captain is released. Both Thai victims are alerted at once in Burmese;
 the SMS gateway is down, so the alerts retry with backoff and, past the 15-minute deadline, escalate
 to their coordinator; the gateway comes back, the alerts go out, one victim replies with his code,
-the other is reminded 30 minutes later and then reached by phone. Delivery is into an SMTP server
-and an SMS gateway started here on loopback. notices.log lists every notice (pseudonyms only).
+the other is reminded 30 minutes later and then reached by phone. Two days later the captain is
+arrested again and the gateway refuses the news outright: dead letters, each with its reason.
+Delivery is into an SMTP server and an SMS gateway started here on loopback. notices.log lists every
+notice (pseudonyms only).
 """
 from __future__ import annotations
 
@@ -101,8 +103,29 @@ def _story(app, clock, story, fisher, crewmate, transports, smtp, gateway) -> No
             story.say(f"`{n['case'] or '-'} {n['kind']} -> {n['recipient']} by {n['channel']} ({n['language']}): "
                       f"{n['status']}, {n['attempts']} tries{', repeat ' + str(n['repeat']) if n['repeat'] else ''}"
                       f"{', acknowledged' if n['acknowledged_at'] else ''}`")
+    _dead_letters(app, clock, story, captain, transports, gateway)
+
+
+def _dead_letters(app, clock, story, captain, transports, gateway) -> None:
+    """A refusal that no retry can change (HTTP 400) is not retried: the notice is dead-lettered with
+    the gateway's answer as its reason, and the coordinator is given the task of reaching the victim
+    another way. The report lists each dead letter with that reason (issue 14, item 2)."""
+    clock.advance(days=2)
+    story.day("the boat captain is arrested again")
+    change_custody(app, FEED, "th-doc-ssk-2026-0141-A-rearrest", captain, "arrested", clock.now(),
+                   source="prison-feed")
+    gateway.mode = "permanent"  # the gateway refuses every message, e.g. the sender id was suspended
+    report = relay(app, transports, actor=RELAY)
+    gateway.mode = "accept"
+    story.say(f"The prison feed reports Accused A (boat captain) arrested again; the victims are told by SMS. This "
+              f"time the gateway refuses the messages outright (HTTP 400): retrying cannot help, so {report.dead} "
+              "notices go to the dead-letter list at once, each with its reason, and amara gets a task per victim "
+              "to reach him another way and check the number on file.")
     dead = notices.list_notices(app, ADMIN, status="dead")
-    story.say(f"Dead-letter list: {len(dead)} notices. Every notice is in notices.log.")
+    story.say(f"Dead-letter list: {len(dead)} notice{'s' if len(dead) != 1 else ''}. Every notice is in notices.log.")
+    for n in dead:
+        story.say(f"`{n['case'] or '-'} {n['kind']} -> {n['recipient']} by {n['channel']} ({n['language']}): dead "
+                  f"after {n['attempts']} {'try' if n['attempts'] == 1 else 'tries'}, reason: {n['dead_reason']}`")
 
 
 def _write_log(app, path) -> None:
