@@ -133,8 +133,8 @@ class JurisdictionProfile(_Strict):
     restitution: Restitution
     legal_texts: dict[str, LegalTexts] = Field(
         default_factory=dict, description="by language code: the laws and courts as documents in that language name them")
-    notices: NoticeRules = NoticeRules()
-    care: CareRules = CareRules()
+    notices: NoticeRules = Field(default_factory=NoticeRules)
+    care: CareRules = Field(default_factory=CareRules)
     guardrails: dict[str, Literal["warn", "escalate", "block"]] = Field(
         default_factory=dict, description="rule id -> stricter severity in this jurisdiction (never looser)")
     sources: list[str] = Field(default_factory=list)
