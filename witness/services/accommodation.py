@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, insert, or_, select
+from sqlalchemy import exists, insert, select
 
 from witness.accommodation_directory import directory_of
 from witness.domain.access import Actor
@@ -23,7 +23,7 @@ from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import InputProblems
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
-from witness.services.sweep import worklist_follow_up
+from witness.services.sweep import by_jurisdiction, worklist_follow_up
 from witness.services.worklist import item
 from witness.store.care_tables import circumstances, placements
 from witness.store.records import case_row
@@ -101,14 +101,12 @@ _ACCOMMODATION = tuple(sorted(k.value for k in ACCOMMODATION_KINDS))
 def _due_stay_checks(now: datetime, profiles):
     """Cases with an active accommodation that has run a whole check period since it started (or
     since the last check) with no check item for this period yet."""
-    windows = []
-    for code, p in profiles.items():
-        every = timedelta(days=p.care.stay_check_days)
-        asked = exists().where(worklist.c.case_id == services.c.case_id, worklist.c.kind == KIND,
-                               worklist.c.due_at > now - every)
-        windows.append(and_(cases.c.jurisdiction == code, services.c.started_at <= now - every, ~asked))
+    since = by_jurisdiction(cases.c.jurisdiction, {code: now - timedelta(days=p.care.stay_check_days)
+                                                   for code, p in profiles.items()})
+    asked = exists().where(worklist.c.case_id == services.c.case_id, worklist.c.kind == KIND, worklist.c.due_at > since)
     return (select(services.c.case_id).distinct().join(cases, cases.c.id == services.c.case_id)
-            .where(services.c.status == "active", services.c.kind.in_(_ACCOMMODATION), or_(*windows))
+            .where(services.c.status == "active", services.c.kind.in_(_ACCOMMODATION), services.c.started_at <= since,
+                   ~asked)
             .order_by(services.c.case_id))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import exists, func, select, update
 
 from witness.domain.access import Actor
 from witness.domain.care import guardian_accused_link, link_recorded, period_due
@@ -24,7 +24,7 @@ from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems
 from witness.forms import validate
 from witness.services.access import need_to_know
-from witness.services.sweep import worklist_follow_up
+from witness.services.sweep import by_jurisdiction, worklist_follow_up
 from witness.services.worklist import add_items, item
 from witness.store.care_tables import guardian_records
 from witness.store.hearing_tables import hearings
@@ -160,16 +160,14 @@ def _last_change():
 def _due_stalled(now: datetime, profiles):
     """A child's case in the criminal process with no stage change and no hearing (past or set)
     for the profile's `child_stall_days`, not followed up in this period."""
-    windows = []
-    for code, p in profiles.items():
-        stall = timedelta(days=p.care.child_stall_days)
-        hearing = exists().where(case_proceedings.c.case_id == cases.c.id,
-                                 hearings.c.proceeding_id == case_proceedings.c.proceeding_id,
-                                 hearings.c.status != "cancelled", hearings.c.starts_at > now - stall)
-        asked = exists().where(worklist.c.case_id == cases.c.id, worklist.c.kind == STALLED,
-                               worklist.c.due_at > now - stall)
-        windows.append(and_(cases.c.jurisdiction == code, _last_change() <= now - stall, ~hearing, ~asked))
-    return (select(cases.c.id).where(cases.c.age_status.in_(_CHILD), cases.c.stage.in_(_PROCEEDING_STAGES), or_(*windows))
+    since = by_jurisdiction(cases.c.jurisdiction, {code: now - timedelta(days=p.care.child_stall_days)
+                                                   for code, p in profiles.items()})
+    hearing = exists().where(case_proceedings.c.case_id == cases.c.id,
+                             hearings.c.proceeding_id == case_proceedings.c.proceeding_id,
+                             hearings.c.status != "cancelled", hearings.c.starts_at > since)
+    asked = exists().where(worklist.c.case_id == cases.c.id, worklist.c.kind == STALLED, worklist.c.due_at > since)
+    return (select(cases.c.id).where(cases.c.age_status.in_(_CHILD), cases.c.stage.in_(_PROCEEDING_STAGES),
+                                     _last_change() <= since, ~hearing, ~asked)
             .order_by(cases.c.id))
 
 

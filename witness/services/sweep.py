@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import and_, exists, func, insert, or_, select, text, update
+from sqlalchemy import and_, case, exists, func, insert, literal, null, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from witness import wiring
@@ -37,7 +37,7 @@ from witness.services.events import publish
 from witness.store.unit_of_work import translate_lock
 from witness.services.worklist import add_items, item
 from witness.store.sweep_tables import sweep_chunks
-from witness.store.tables import cases, stage_history, worklist
+from witness.store.tables import UTC, cases, stage_history, worklist
 
 SYSTEM = Actor("sweep", Role.system)
 # Cases per chunk: one transaction, one fsync. Large enough that a 100,000-case sweep commits a few
@@ -165,6 +165,14 @@ class FollowUp:
     # that the sweep's chunk size would hold the write lock too long (hearing preparation: an id
     # is a hearing with its witnesses, measures, bookings and calendar events).
     chunk: int | None = None
+
+
+def by_jurisdiction(jurisdiction, instants: dict[str, datetime]):
+    """An instant that differs by profile (now minus each state's period) as one CASE on the row's
+    jurisdiction, NULL for a state with no profile: the query then compares once per row. One OR
+    branch per profile made PostgreSQL run every branch's correlated subqueries for every row
+    (2.8 s at 3,000 cases)."""
+    return case(*[(jurisdiction == code, literal(at, UTC())) for code, at in sorted(instants.items())], else_=null())
 
 
 def worklist_follow_up(name: str, due: Callable, rows: Callable, to_item: Callable) -> FollowUp:
