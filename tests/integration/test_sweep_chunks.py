@@ -161,3 +161,19 @@ def test_a_worker_that_fails_gives_its_chunk_back_at_once(app, monkeypatch):
     assert (first.status, first.lease_owner) == ("pending", None)
     assert sum(sweep.work(app, NOW, "worker-2", clock=WALL).values()) >= 1
     assert {r.status for r in _chunks(app)} == {"done"}
+
+
+def test_a_follow_up_with_its_own_chunk_size_is_planned_in_chunks_no_larger(app, monkeypatch):
+    from dataclasses import replace
+
+    from witness import wiring
+
+    cases = _ended(app, 5)
+    capped = [replace(f, chunk=2) if f.name == "reflection_ended" else f for f in wiring.follow_ups()]
+    monkeypatch.setattr(sweep, "all_follow_ups", lambda: capped)
+    sweep.plan(app, NOW, chunk_size=2000)
+    ended = [r.case_ids.strip("[]").replace('"', "").split(", ") for r in _chunks(app) if r.follow_up == "reflection_ended"]
+    assert [len(ids) for ids in ended] == [2, 2, 1]
+    assert sorted(i for ids in ended for i in ids) == sorted(cases)
+    # ...and every other follow-up keeps the sweep's chunk size: one chunk each here.
+    assert all(n == 1 for name, n in Counter(r.follow_up for r in _chunks(app)).items() if name != "reflection_ended")
