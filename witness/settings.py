@@ -2,20 +2,32 @@
 
 Every piece of configuration is a field here, and the application reads it from `app.settings`
 (the composition root builds the App from it): no module reads os.environ or a settings class of
-its own, so a test or a second store configures everything in one object."""
+its own, so a test or a second store configures everything in one object.
+
+The variables are read here, into a plain pydantic model, rather than through pydantic-settings:
+every field is a single value from one environment variable, and importing pydantic-settings (its
+providers for .env and secrets files, TOML, command lines, AWS, Azure and Google Cloud) cost ~30 ms
+of each command's 0.5 s start-up budget (issue 16, item 7) for features witness does not use. What
+it did for us is the same here: values given explicitly win over the environment, names are matched
+without regard to case, other variables are ignored, and every value is validated by its field.
+"""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "WITNESS_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WITNESS_", extra="ignore")
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_default=True)  # as pydantic-settings had it
+
+    def __init__(self, **values) -> None:
+        super().__init__(**{**_environment(), **values})
 
     home: Path = Field(default=Path.home() / ".witness", description="Where the SQLite file, keys and audit head live")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default sqlite file under home")
@@ -80,3 +92,10 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def _environment() -> dict[str, str]:
+    """The WITNESS_* variables by field name (WITNESS_SMTP_PORT -> smtp_port)."""
+    prefix = ENV_PREFIX.lower()
+    return {key.lower().removeprefix(prefix): value for key, value in os.environ.items()
+            if key.lower().startswith(prefix)}

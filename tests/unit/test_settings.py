@@ -69,3 +69,21 @@ def test_mail_and_sms_settings_are_read_from_the_environment_into_the_one_settin
     s = Settings()
     assert s.smtp_port == 2525
     assert s.sms_gateway_token.get_secret_value() == "gateway-secret" and "gateway-secret" not in repr(s)
+
+
+def test_values_given_explicitly_win_over_the_environment_and_names_match_in_any_case(monkeypatch, tmp_path):
+    monkeypatch.setenv("WITNESS_HOME", "/from/the/environment")
+    monkeypatch.setenv("witness_smtp_host", "mail.example.org")  # as pydantic-settings read it: any case
+    monkeypatch.setenv("WITNESS_NOT_A_SETTING", "ignored")
+    monkeypatch.setenv("OTHER_SMTP_PORT", "1")
+    s = Settings(home=tmp_path, database_url=None)
+    assert (s.home, s.database_url, s.smtp_host, s.smtp_port) == (tmp_path, None, "mail.example.org", 25)
+    assert not hasattr(s, "not_a_setting")
+    assert Settings().home == Path("/from/the/environment")
+
+
+def test_a_placeholder_left_in_the_environment_is_refused_by_its_field(monkeypatch):
+    monkeypatch.setenv("WITNESS_DATABASE_URL", "postgresql://witness:changeme@db/witness")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert [e["loc"] for e in refused.value.errors()] == [("database_url",)]
