@@ -151,3 +151,17 @@ def test_help_is_in_plain_words():
         text = command.get_help(Context(command, info_name=path))
         assert not re.search(r"<(bool|str|int|float|path)>", text), path
         assert not re.search(r"\bR-\d", text), path
+
+
+def test_the_root_help_lists_every_command_even_with_a_command_word_after_it(tmp_path):
+    """Only the branch a line names is built (start-up speed, issue 16 item 7); help and errors
+    about the command itself still see all of them."""
+    env = cli_env(home=tmp_path / "home")
+    everything = _ok(env, "--help").stdout
+    listed = re.findall(r"^  ([a-z][a-z-]*) ", everything, re.M)
+    assert {"case", "worklist", "sweep", "hearing", "claim", "intake"} <= set(listed)
+    assert _ok(env, "--help", "case").stdout == everything
+    wrong = witness(env, "nosuch", "show")
+    assert wrong.returncode == 2 and wrong.stderr.startswith("error: No such command 'nosuch'.")
+    case_help = _ok(env, "case", "--help").stdout
+    assert re.findall(r"^  ([a-z][a-z-]*) ", case_help.split("Commands:")[1], re.M)[:2] == ["show", "list"]
