@@ -1,7 +1,7 @@
 """The composition root: the one place real adapters are built. Tests build their own App."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,7 +30,18 @@ class App:
     keyring: Keyring
     profiles: dict[str, JurisdictionProfile]
     clock: Clock = field(default_factory=SystemClock)
-    risk_policy: RiskPolicy | None = None
+    policy: InitVar[RiskPolicy | None] = None  # the risk policy, if given; otherwise read when first needed
+
+    def __post_init__(self, policy: RiskPolicy | None) -> None:
+        if policy is not None:
+            self.risk_policy = policy
+
+    @cached_property
+    def risk_policy(self) -> RiskPolicy:
+        """config/risk.yaml, validated at start with the profiles (witness.config_cache) but only
+        made into objects here: only risk commands use it, and building its models cost every
+        other command ~13 ms."""
+        return config_cache.load(self.settings).risk_policy()
 
     @property
     def cipher(self) -> FieldCipher:
@@ -63,5 +74,5 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Refuses to start without a key (R-71) and with a wrong profile or risk policy (R-13)."""
     secure_store(settings)  # stores from older versions were readable by every account: tighten at start
     keyring = keyring_from(settings)
-    profiles, policy = config_cache.load(settings)  # validated when they last changed, kept compiled
-    return App(settings, make_engine(settings.url), keyring, profiles, clock or SystemClock(), policy)
+    config = config_cache.load(settings)  # validated when the files last changed, kept compiled
+    return App(settings, make_engine(settings.url), keyring, config.profiles, clock or SystemClock())

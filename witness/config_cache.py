@@ -21,6 +21,7 @@ import os
 import pickle
 import stat
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import witness
@@ -33,18 +34,31 @@ _MODEL_CODE = (*sorted((_CODE / "domain").glob("*.py")), _CODE / "configuration.
                _CODE / "risk_policy.py")
 
 
-def load(settings) -> tuple[dict, object]:
-    """(jurisdiction profiles by code, risk policy) from settings.config_dir, validated."""
+@dataclass(frozen=True)
+class Compiled:
+    """The validated configuration. The risk policy stays pickled until asked for: only the risk
+    commands use it, and unpickling it imports and builds its models."""
+
+    profiles: dict
+    pickled_risk_policy: bytes
+
+    def risk_policy(self):
+        return pickle.loads(self.pickled_risk_policy)
+
+
+def load(settings) -> Compiled:
+    """The jurisdiction profiles and the risk policy of settings.config_dir, validated."""
     config = Path(settings.config_dir)
     files = [*sorted((config / "jurisdictions").glob("*.yaml")), config / "risk.yaml"]
     path = _cache_path(settings.home, files)
     cached = _read(path)
-    if cached is not None:
+    if isinstance(cached, Compiled):
         return cached
     from witness.profiles import load_profiles
     from witness.risk_policy import load_risk_policy
 
-    loaded = (load_profiles(config / "jurisdictions"), load_risk_policy(config / "risk.yaml"))
+    loaded = Compiled(load_profiles(config / "jurisdictions"),
+                      pickle.dumps(load_risk_policy(config / "risk.yaml"), protocol=pickle.HIGHEST_PROTOCOL))
     _write(path, loaded)
     return loaded
 

@@ -36,16 +36,16 @@ def _no_yaml_reading(monkeypatch):
 
 
 def test_a_second_start_gets_the_same_validated_configuration_without_reading_the_files(settings, monkeypatch):
-    profiles, policy = config_cache.load(settings)
-    assert profiles == load_profiles(settings.config_dir / "jurisdictions")
-    assert policy == load_risk_policy(settings.config_dir / "risk.yaml")
+    first = config_cache.load(settings)
+    assert first.profiles == load_profiles(settings.config_dir / "jurisdictions")
+    assert first.risk_policy() == load_risk_policy(settings.config_dir / "risk.yaml")
     [kept] = _cached(settings)
     assert kept.stat().st_mode & 0o777 == 0o600
 
     _no_yaml_reading(monkeypatch)
-    again_profiles, again_policy = config_cache.load(settings)
-    assert again_profiles == profiles and again_policy == policy
-    assert again_profiles["TH"].tz.key == "Asia/Bangkok"
+    again = config_cache.load(settings)
+    assert again.profiles == first.profiles and again.risk_policy() == first.risk_policy()
+    assert again.profiles["TH"].tz.key == "Asia/Bangkok"
 
 
 def test_a_changed_profile_is_read_again_and_the_stale_cache_removed(settings):
@@ -56,8 +56,7 @@ def test_a_changed_profile_is_read_again_and_the_stale_cache_removed(settings):
     default = load_profiles(settings.config_dir / "jurisdictions")["TH"].reflection.default_days
     path.write_text(text.replace(f"default_days: {default}", f"default_days: {default - 1}", 1), encoding="utf-8")
 
-    profiles, _ = config_cache.load(settings)
-    assert profiles["TH"].reflection.default_days == default - 1
+    assert config_cache.load(settings).profiles["TH"].reflection.default_days == default - 1
     [after] = _cached(settings)
     assert after != before
 
@@ -90,19 +89,35 @@ def test_a_cache_file_others_could_write_is_never_loaded(settings, monkeypatch, 
     [kept] = _cached(settings)
     kept.write_bytes(pickle.dumps(_Planted()))
     kept.chmod(mode)
-    profiles, policy = config_cache.load(settings)  # read from the files again, not from the planted pickle
-    assert set(profiles) == set(load_profiles(settings.config_dir / "jurisdictions")) and policy is not None
+    again = config_cache.load(settings)  # read from the files again, not from the planted pickle
+    assert set(again.profiles) == set(load_profiles(settings.config_dir / "jurisdictions"))
+    assert again.risk_policy() == load_risk_policy(settings.config_dir / "risk.yaml")
 
 
 def test_an_unreadable_cache_costs_only_a_fresh_read(settings):
     config_cache.load(settings)
     [kept] = _cached(settings)
     kept.write_bytes(b"not a pickle")
-    profiles, _ = config_cache.load(settings)
-    assert len(profiles) == 10
+    assert len(config_cache.load(settings).profiles) == 10
 
 
 def test_nothing_is_written_before_the_store_has_a_home(settings, tmp_path):
     shutil.rmtree(settings.home)
-    assert len(config_cache.load(settings)[0]) == 10
+    assert len(config_cache.load(settings).profiles) == 10
     assert not settings.home.exists()
+
+
+def test_the_app_reads_its_risk_policy_only_when_a_command_first_needs_it(settings):
+    from witness.bootstrap import App
+
+    app = App(settings, engine=None, keyring=None, profiles=config_cache.load(settings).profiles)
+    assert "risk_policy" not in vars(app)  # not read at start
+    assert app.risk_policy == load_risk_policy(settings.config_dir / "risk.yaml")
+    assert app.risk_policy is app.risk_policy  # read once
+
+
+def test_an_app_given_a_risk_policy_uses_it(settings):
+    from witness.bootstrap import App
+
+    given = load_risk_policy(settings.config_dir / "risk.yaml")
+    assert App(settings, None, None, {}, None, given).risk_policy is given
