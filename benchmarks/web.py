@@ -109,7 +109,11 @@ class Client:
                  seed: int):
         self.base, self.login, self.secret, self.role, self.mine = base, login, secret, role, mine
         self.total_cases, self.rng = total_cases, random.Random(seed)
-        self.http = httpx.Client(base_url=base, follow_redirects=False, timeout=120)
+        # A connection idle longer than the server keeps it (uvicorn: 5 s) is closed by the server;
+        # reusing it just then is a "connection reset" a browser retries quietly. The client lets
+        # it go first, as browsers do.
+        self.http = httpx.Client(base_url=base, follow_redirects=False, timeout=120,
+                                 limits=httpx.Limits(keepalive_expiry=4))
         self.samples: list[tuple[str, float, int]] = []  # page, client seconds, bytes
         self.failures: list[str] = []
 

@@ -73,7 +73,7 @@ def refused(app, actor: Actor, record: str, action: str, exc: Forbidden) -> None
 
 
 def _load(app, actor: Actor, named: dict[str, str], jurisdiction: str | None) -> CaseAccess:
-    with app.uow(actor) as uow:
+    with app.uow(actor).reading() as uow:  # only reads: no writer lock
         if "docket" in named:
             return records.proceeding_access(uow.conn, named["docket"], jurisdiction)
         (kind, ident), = named.items()

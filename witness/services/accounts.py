@@ -338,29 +338,46 @@ def sign_in(app, login: str, password: str, code: str = "") -> tuple[str, Sessio
 
 
 def session(app, raw_id: str | None) -> Session | None:
-    """The live session for this cookie, or None. A session past a limit is ended here, with why."""
+    """The live session for this cookie, or None. A session past a limit is ended here, with why.
+    Every page asks, so the lookup only reads (no writer lock); it writes only to end a session or,
+    at most once a minute, to move its last-seen time (the idle limit is far longer)."""
     if not raw_id:
         return None
-    with app.uow(Actor("web", Role.system)) as uow:
-        conn, now = uow.conn, uow.now
-        s = conn.execute(select(web_sessions, accounts.c.role.label("account_role"), accounts.c.disabled_at,
-                                accounts.c.language)
-                         .join(accounts, accounts.c.login == web_sessions.c.login)
-                         .where(web_sessions.c.id_hash == _digest(raw_id))).first()
-        if s is None:
-            return None
-        state = SessionState(s.login, Role(s.role), s.created_at, s.last_seen_at, s.ended_at)
-        reason = state.end_reason(now, Role(s.account_role), s.disabled_at is None)
-        if reason is not None:
-            if s.ended_at is None:
-                conn.execute(update(web_sessions).where(web_sessions.c.id_hash == s.id_hash)
-                             .values(ended_at=now, end_reason=reason))
+    with app.uow(Actor("web", Role.system)).reading() as uow:
+        now = uow.now
+        s = uow.conn.execute(select(web_sessions, accounts.c.role.label("account_role"), accounts.c.disabled_at,
+                                    accounts.c.language)
+                             .join(accounts, accounts.c.login == web_sessions.c.login)
+                             .where(web_sessions.c.id_hash == _digest(raw_id))).first()
+    if s is None:
+        return None
+    state = SessionState(s.login, Role(s.role), s.created_at, s.last_seen_at, s.ended_at)
+    reason = state.end_reason(now, Role(s.account_role), s.disabled_at is None)
+    if reason is not None:
+        if s.ended_at is None:
+            with app.uow(Actor("web", Role.system), now) as uow:
+                uow.conn.execute(update(web_sessions).where(web_sessions.c.id_hash == s.id_hash,
+                                                            web_sessions.c.ended_at.is_(None))
+                                 .values(ended_at=now, end_reason=reason))
                 uow.commit()
-            return None
-        if now - s.last_seen_at >= _TOUCH_EVERY:
-            conn.execute(update(web_sessions).where(web_sessions.c.id_hash == s.id_hash).values(last_seen_at=now))
+        return None
+    if now - s.last_seen_at >= _TOUCH_EVERY:
+        # Only a session still open and not touched since it was read: a logout or a role change
+        # in between (which ends it) must not be undone, and two pages at once touch it once.
+        with app.uow(Actor("web", Role.system), now) as uow:
+            touched = uow.conn.execute(update(web_sessions).where(
+                web_sessions.c.id_hash == s.id_hash, web_sessions.c.ended_at.is_(None),
+                web_sessions.c.last_seen_at == s.last_seen_at).values(last_seen_at=now)).rowcount
             uow.commit()
+        if not touched and _ended(app, s.id_hash):
+            return None
     return Session(state.actor, s.csrf, s.language)
+
+
+def _ended(app, id_hash: str) -> bool:
+    with app.uow(Actor("web", Role.system)).reading() as uow:
+        return uow.conn.execute(select(web_sessions.c.ended_at).where(web_sessions.c.id_hash == id_hash)).scalar() \
+            is not None
 
 
 def sign_out(app, raw_id: str | None) -> None:

@@ -27,7 +27,7 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
     reading them is audited in the same transaction. `with_identity=False` leaves them out (the web
     page shows identity only when asked, so only then is a reading recorded)."""
     on_case = need_to_know(app, actor, "case.read", case=case_id) or CaseAccess(case_id)
-    with app.uow(actor) as uow:
+    with app.uow(actor).reading() as uow:  # the reading is audited before the view is returned
         conn, cipher, now = uow.conn, uow.cipher, uow.now
         row = case_row(conn, case_id)
         profile = app.profile(row.jurisdiction)
@@ -152,7 +152,7 @@ def page_of_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, 
     need_to_know(app, actor, "case.list")
     offset = max(0, offset)
     where = _filters(app, stage, risk, jurisdiction)
-    with app.uow(actor) as uow:
+    with app.uow(actor).reading() as uow:
         conn = uow.conn
         order = (cases.c.opened_at, cases.c.id)
         if actor.role in NOT_BOUND_TO_CASES:

@@ -39,7 +39,7 @@ def open_items(app, actor: Actor, everyone: bool = False) -> list[dict]:
     from witness.domain.worklist import is_urgent, next_command, ordered, urgency
 
     need_to_know(app, actor, "worklist.read")
-    with app.uow(actor) as uow:
+    with app.uow(actor).reading() as uow:
         q = (select(worklist, cases.c.jurisdiction).outerjoin(cases, cases.c.id == worklist.c.case_id)
              .where(worklist.c.done_at.is_(None)).order_by(worklist.c.due_at, worklist.c.id))
         if not (everyone and may_act_on(actor, None, "worklist.everyone")):

@@ -17,7 +17,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, inspect, select, text, update
@@ -28,6 +28,13 @@ from witness.private_files import make_private_folder
 from witness.store.tables import UTC, audit_head, audit_log
 
 GENESIS = "0" * 64
+# A transaction's time is read when it starts; its audit row is appended when it gets the chain's
+# lock, after rows of transactions that started later but got the lock first (twenty people's
+# pages at once do this all day). Such a row is recorded at the time of the row above it: rows stay
+# in time order, so a row earlier than the one above still means what verify says (a clock set back
+# by hand, or a row written by someone holding the key) — any step back longer than this is
+# recorded as it is, and verify reports it.
+LOCK_WAIT = timedelta(minutes=10)
 
 
 def _clean(text: str) -> str:
@@ -53,10 +60,15 @@ def append(conn: Connection, key: bytes, actor: Actor, action: str, record: str,
     row = conn.execute(select(audit_head.c.seq, audit_head.c.mac).where(audit_head.c.id == 1).with_for_update()).first()
     prev_seq, prev = (row.seq, row.mac) if row else (0, GENESIS)
     seq = prev_seq + 1
+    at = at.astimezone(timezone.utc)
+    if row:
+        above = conn.execute(select(audit_log.c.at).where(audit_log.c.seq == prev_seq)).scalar()
+        if above is not None and above - LOCK_WAIT <= at < above:
+            at = above
     # The MAC covers the instant as it is read back (UTC): a +07:00 clock must not look like an edit.
     # Cut to the column sizes after escaping: an over-long field must not lose the whole row (and
     # with it the action) to a database error on PostgreSQL, where SQLite would have kept it whole.
-    fields = dict(at=at.astimezone(timezone.utc), actor=_clean(actor.user)[:80], role=actor.role.value,
+    fields = dict(at=at, actor=_clean(actor.user)[:80], role=actor.role.value,
                   action=_clean(action)[:60], record=_clean(record)[:120], purpose=_clean(purpose)[:300])
     mac = _mac(key, seq, prev=prev, **fields)
     conn.execute(insert(audit_log).values(seq=seq, prev=prev, mac=mac, **fields))

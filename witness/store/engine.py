@@ -1,4 +1,13 @@
-"""Database engines: SQLite by default, PostgreSQL via WITNESS_DATABASE_URL (R-74, R-101)."""
+"""Database engines: SQLite by default, PostgreSQL via WITNESS_DATABASE_URL (R-74, R-101).
+
+Two kinds of transaction. A write transaction (the default) takes SQLite's one writer lock at BEGIN
+(IMMEDIATE), so a read-then-write never fails half way with "locked". A read transaction — a
+connection with the execution option READ_ONLY, see UnitOfWork.reading — reads a snapshot without
+that lock (a deferred BEGIN; WAL lets it read while another connection writes) and cannot write:
+SQLite's `query_only`, PostgreSQL's READ ONLY transaction. Pages that only read (and audit the
+reading afterwards, in a short write transaction of its own) so no longer queue behind each other
+and behind every fsync.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +16,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from witness.private_files import make_private_folder, private_umask, secure_file
+
+READ_ONLY = "witness_read_only"  # a Connection execution option: its transactions only read
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -17,7 +28,14 @@ def make_engine(url: str, **kwargs) -> Engine:
         return _sqlite_engine(url, **kwargs)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "begin")
+        def _read_only(conn):
+            # psycopg starts the transaction with the first statement: this one, so it applies.
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    return engine
 
 
 def _sqlite_engine(url: str, **kwargs) -> Engine:
@@ -47,9 +65,17 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # Every command writes (at least its audit row), so every transaction takes the write lock
-        # up front: a read-then-write transaction would otherwise fail at once with "locked".
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A write transaction takes the write lock up front: a deferred read-then-write would fail
+        # at once with "locked" (in WAL, SQLITE_BUSY_SNAPSHOT skips the busy timeout) whenever
+        # another connection committed since it began. A read transaction never upgrades:
+        # query_only refuses any write in it, and is set on every BEGIN, so a pooled connection
+        # never carries the last transaction's setting into the next.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("PRAGMA query_only=1")
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("PRAGMA query_only=0")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -100,6 +100,7 @@ proceedings = Table(
     Column("docket", String(80), nullable=False),
     Column("prosecutor", String(80)),
     UniqueConstraint("jurisdiction", "docket", name="uq_proceedings_docket"),
+    Index("ix_proceedings_prosecutor", "prosecutor"),  # a prosecutor's cases (lists, need to know)
 )
 
 accused = Table(
@@ -182,6 +183,8 @@ worklist = Table(
     Column("done_at", UTC),
     Column("done_by", String(80)),
     Index("ix_worklist_case_kind_due", "case_id", "kind", "due_at"),
+    # Today: one person's open items, most urgent first, without reading everyone's.
+    Index("ix_worklist_assignee_open", "assignee", "done_at", "due_at", "id"),
 )
 
 audit_log = Table(

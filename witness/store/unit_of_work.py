@@ -1,4 +1,11 @@
-"""One command, one transaction. Rolls back unless `commit()` is called (cosmicpython's rule)."""
+"""One command, one transaction. Rolls back unless `commit()` is called (cosmicpython's rule).
+
+A read (a page, a list) may instead say `with app.uow(actor).reading() as uow:`: it reads a snapshot
+without the store's writer lock, and its audit rows are appended at `commit()` in a short write
+transaction of their own, which commits (durably: synchronous=FULL) before `commit()` returns. The
+rule "no audit, no data" holds as before: what was read leaves the service only after its audit row
+is in the log, and if that row cannot be written, `commit()` raises and nothing is returned.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,6 +17,7 @@ from witness.domain.access import Actor
 from witness.errors import StoreBusy
 from witness.store import audit
 from witness.store.crypto import FieldCipher
+from witness.store.engine import READ_ONLY
 
 
 class UnitOfWork:
@@ -22,10 +30,19 @@ class UnitOfWork:
         self.conn: Connection | None = None
         self._head: audit.Head | None = None
         self._committed = False
+        self._reading = False
+        self._pending: list[tuple[Actor, str, str, str]] = []  # a reading's audit rows, written at commit
+
+    def reading(self) -> "UnitOfWork":
+        """Make this a read: no writer lock while reading; audit rows appended at commit (above)."""
+        self._reading = True
+        return self
 
     def __enter__(self) -> "UnitOfWork":
         try:
             self.conn = self.engine.connect()
+            if self._reading:
+                self.conn.execution_options(**{READ_ONLY: True})
             self._tx = self.conn.begin()
             # Data keys are read (and a new victim's created) in this transaction: an intake that
             # rolls back leaves no key behind, and an erasure is seen at once.
@@ -36,18 +53,32 @@ class UnitOfWork:
         return self
 
     def audit(self, action: str, record: str, purpose: str) -> None:
-        """Record who did what to which record and why, inside this transaction."""
+        """Record who did what to which record and why, inside this transaction (a reading: at its
+        commit, before anything read is returned)."""
+        if self._reading:
+            self._pending.append((self.actor, action, record, purpose))
+            return
         self._head = audit.append(self.conn, self.audit_key, self.actor, action, record, purpose, self.now)
 
     def commit(self) -> None:
         try:
             self._tx.commit()
+            if self._pending:
+                self._write_pending()
         except OperationalError as exc:
             raise translate_lock(exc) from None
         self._committed = True
         if self._head is not None:
             heads = self.head_path if hasattr(self.head_path, "append") else audit.FileHeads(self.head_path)
             heads.append(self._head)
+
+    def _write_pending(self) -> None:
+        """The reading's audit rows, in one short write transaction on the same connection."""
+        self.conn.execution_options(**{READ_ONLY: False})
+        with self.conn.begin():
+            for actor, action, record, purpose in self._pending:
+                self._head = audit.append(self.conn, self.audit_key, actor, action, record, purpose, self.now)
+        self._pending = []
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self._committed and self._tx.is_active:
