@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select, text
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ungated
-from witness.private_files import refuse_unsafe_target, write_private
+from witness.private_files import refuse_unsafe_target
 from witness.store import audit, backup
 from witness.store.engine import make_engine
 from witness.store.tables import audit_log
@@ -31,7 +31,7 @@ def make_backup(app, actor: Actor, out: Path) -> Backup:
     need_to_know(app, actor, "store.backup")
     out = Path(out)
     refuse_unsafe_target(out, "--out")
-    if out.exists():
+    if out.exists():  # early, before the work and its audit entry; backup.write_new is what guarantees it
         raise backup.BackupRefused("--out: a file is already there; a backup never replaces one")
     with app.uow(actor) as uow:
         uow.audit("store.backup", "-", f"sealed copy to a file ({app.engine.dialect.name})")
@@ -46,7 +46,7 @@ def make_backup(app, actor: Actor, out: Path) -> Backup:
         payload, schema = backup.dump_postgres(app.settings.url, version)
     heads = _head_lines(app)
     sealed = backup.seal(app.keyring, app.engine.dialect.name, payload, heads, schema)
-    write_private(out, sealed, "--out")
+    backup.write_new(out, sealed, "--out")
     return Backup(app.engine.dialect.name, len(sealed), rows)
 
 

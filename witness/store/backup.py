@@ -10,11 +10,15 @@ does not, because its head file is only ever appended to, never rewritten.
 
 File: one header line `WITNESS-BACKUP 1 <json>` then nonce || ciphertext+tag; the header line is
 the associated data. The whole copy is held in memory while sealed (fine to some GB; see
-docs/deploy.md for larger stores).
+docs/deploy.md for larger stores) — and only there: no unsealed copy ever touches the disk, not even
+a temporary one (deleted files stay readable on the disk until overwritten, and a crash or a kill
+skips any clean-up). The sealed file is written under a temporary name and linked into place, which
+fails if anything is at the name already: a backup never replaces a file, even one that appears
+while the backup runs.
 """
 from __future__ import annotations
 
-import base64
+import errno
 import json
 import os
 import re
@@ -32,7 +36,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.engine import make_url
 
 from witness.errors import IntegrityFailure, InputProblems, WitnessError
-from witness.private_files import make_private_folder, write_private
+from witness.private_files import UnsafePath, _sync_folder, make_private_folder, refuse_unsafe_target
 from witness.store.crypto import Keyring
 
 MAGIC = b"WITNESS-BACKUP 1 "
@@ -77,24 +81,28 @@ def sqlite_path(url: str) -> Path:
 
 
 def dump_sqlite(url: str) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "copy.db"
-        src, dst = sqlite3.connect(sqlite_path(url)), sqlite3.connect(copy)
-        try:
-            src.backup(dst)  # the online backup API: consistent even while another process writes
-        finally:
-            dst.close()
-            src.close()
-        return copy.read_bytes()
+    """A consistent copy of the store, as the bytes of a database file, made in memory."""
+    src, dst = sqlite3.connect(sqlite_path(url)), sqlite3.connect(":memory:")
+    try:
+        src.backup(dst)  # the online backup API: consistent even while another process writes
+        return dst.serialize()
+    finally:
+        dst.close()
+        src.close()
 
 
 def restore_sqlite(url: str, payload: bytes) -> None:
     target = sqlite_path(url)
     make_private_folder(target.parent)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        copy = Path(tmp) / "copy.db"
-        write_private(copy, payload)
-        src = sqlite3.connect(copy)
+    src = sqlite3.connect(":memory:")
+    try:
+        # The copy of a store in WAL mode says so in its header (bytes 18-19 = 2), and SQLite cannot
+        # open an in-memory image in WAL mode; as a rollback-journal image it reads the same pages.
+        # The store's engine switches the restored file back to WAL when it first connects.
+        image = bytearray(payload)
+        if image[18:20] == b"\x02\x02":
+            image[18:20] = b"\x01\x01"
+        src.deserialize(bytes(image))
         old = os.umask(0o077)
         try:
             dst = sqlite3.connect(target)
@@ -104,7 +112,8 @@ def restore_sqlite(url: str, payload: bytes) -> None:
                 dst.close()
         finally:
             os.umask(old)
-            src.close()
+    finally:
+        src.close()
     os.chmod(target, 0o600)
 
 
@@ -156,10 +165,71 @@ def dump_postgres(url: str, server_version: str) -> tuple[bytes, str | None]:
 def restore_postgres(url: str, payload: bytes, server_version: str) -> None:
     tool = check_client("pg_restore", server_version)
     plain, _schema, env = libpq(url)
-    with tempfile.TemporaryDirectory() as tmp:
-        dump = Path(tmp) / "store.dump"
-        write_private(dump, payload)
-        done = subprocess.run([tool, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                               f"--dbname={plain}", str(dump)], capture_output=True, env=env)
+    # The dump goes through a pipe (pg_restore reads its standard input), never a file on disk.
+    done = subprocess.run([tool, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                           f"--dbname={plain}"], input=payload, capture_output=True, env=env)
     if done.returncode != 0:
         raise BackupRefused("pg_restore: " + done.stderr.decode(errors="replace").strip().splitlines()[-1])
+
+
+# -- the sealed file ---------------------------------------------------------------------------
+def write_new(out: Path, sealed: bytes, field: str = "--out") -> None:
+    """Write the sealed copy to `out` as a new 0600 file, atomically, never replacing anything.
+
+    The bytes go to a fresh temporary file beside `out` (created with O_EXCL, mode 0600), are flushed
+    to disk, and are then hard-linked to `out`: link() fails if any file, folder or symbolic link is
+    at `out`, in the same step that would create it, so there is no moment between a check and the
+    write for another file to appear. A reader never sees a half-written backup. On a file system
+    without hard links the file is created at `out` directly with O_CREAT|O_EXCL|O_NOFOLLOW."""
+    out = Path(out)
+    refuse_unsafe_target(out, field)
+    try:
+        make_private_folder(out.parent)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
+    try:
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(sealed)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:  # a full disk, a quota
+            raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
+        try:
+            os.link(tmp, out, follow_symlinks=False)
+        except FileExistsError:
+            raise _already_there(field) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+                raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
+            _write_exclusive(out, sealed, field)
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+    _sync_folder(out.parent)
+
+
+def _already_there(field: str) -> BackupRefused:
+    return BackupRefused(f"{field}: a file is already there; a backup never replaces one")
+
+
+def _write_exclusive(out: Path, sealed: bytes, field: str) -> None:
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except FileExistsError:
+        raise _already_there(field) from None
+    except OSError as exc:
+        raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(sealed)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException as exc:
+        os.unlink(out)  # ours: created by the open above, and incomplete
+        if isinstance(exc, OSError):
+            raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
+        raise
