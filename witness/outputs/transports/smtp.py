@@ -6,6 +6,7 @@ Message-ID and X-Idempotency-Key, so a re-send after a crash is recognisable as 
 """
 from __future__ import annotations
 
+import base64
 import re
 import smtplib
 import ssl
@@ -34,8 +35,31 @@ class SmtpTransport:
         self._conn: smtplib.SMTP | None = None
 
     def send(self, message: Message) -> None:
+        if not message.to.isascii() or not self.sender.isascii():
+            self._deliver(self._mime(message), None)  # an internationalised address: smtplib checks SMTPUTF8
+        elif "\r" in message.to or "\n" in message.to:
+            raise TransportError("recipient address malformed", permanent=True)
+        else:
+            self._deliver(self._wire(message), message.to)
+
+    def _wire(self, message: Message) -> bytes:
+        """The message as bytes, written directly: the same bytes MIMEText and smtplib's generator
+        produce for a plain-text UTF-8 message (base64 body, encoded-word subject), without the
+        generator's header refolding, which cost more than everything else the relay does for a
+        message (~0.9 ms of ~2.5)."""
+        headers = ['Content-Type: text/plain; charset="utf-8"', "MIME-Version: 1.0",
+                   "Content-Transfer-Encoding: base64", f"From: {self.sender}", f"To: {message.to}",
+                   "Subject: " + Header(message.subject, "utf-8", header_name="Subject").encode(linesep="\r\n"),
+                   f"Date: {formatdate(usegmt=True)}", f"Message-ID: <{message.key}@witness.notices>",
+                   f"X-Idempotency-Key: {message.key}"]
+        if message.urgent:
+            headers.append("Importance: high")
+        body = base64.encodebytes(message.body.encode("utf-8")).replace(b"\n", b"\r\n")
+        return "\r\n".join(headers).encode("ascii") + b"\r\n\r\n" + body
+
+    def _mime(self, message: Message) -> MIMEText:
         # MIMEText (the compat32 policy) rather than EmailMessage: the same bytes on the wire for a
-        # plain-text message, at a fraction of the header-parsing cost, which matters in a burst.
+        # plain-text message, at a fraction of the header-parsing cost.
         mail = MIMEText(message.body, "plain", "utf-8")
         mail["From"] = self.sender
         mail["To"] = message.to
@@ -45,19 +69,25 @@ class SmtpTransport:
         mail["X-Idempotency-Key"] = message.key
         if message.urgent:
             mail["Importance"] = "high"
+        return mail
+
+    def _deliver(self, mail: MIMEText | bytes, to: str | None) -> None:
         try:
-            self._send(mail)
+            self._send(mail, to)
         except smtplib.SMTPServerDisconnected:
             self.close()
             try:  # the server closed an idle connection: one fresh try
-                self._send(mail)
+                self._send(mail, to)
             except smtplib.SMTPServerDisconnected:
                 self.close()
                 raise TransportError("SMTP server disconnected", permanent=False) from None
 
-    def _send(self, mail: MIMEText) -> None:
+    def _send(self, mail: MIMEText | bytes, to: str | None) -> None:
         try:
-            self._connection().send_message(mail)
+            if isinstance(mail, bytes):
+                self._connection().sendmail(self.sender, [to], mail)
+            else:
+                self._connection().send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise TransportError(f"recipient refused: {_code(code, text)}", permanent=code >= 500) from None
