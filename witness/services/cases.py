@@ -11,7 +11,6 @@ from witness.domain.risk import Level
 from witness.domain.stage import Stage, check_transition, parse_stage
 from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked, InputProblems
-from witness.domain.events import StageChanged
 from witness.services.events import publish
 from witness.services.access import allowed_cases, need_to_know
 from witness.services.guardrails import enforce, gated, ungated
@@ -179,6 +178,8 @@ def page_of_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, 
 @gated(ActionKind.stage_change)
 def change_stage(app, actor: Actor, case_id: str, target_name: str, reason: str,
                  overrides: dict[str, str] | None = None) -> dict:
+    from witness.domain.events import StageChanged  # here: reading a case need not build the event classes
+
     need_to_know(app, actor, "case.stage", case=case_id)
     target = parse_stage(target_name)
     if not reason or not reason.strip():
