@@ -98,7 +98,7 @@ NOT_ABOUT_A_CASE = {
 }
 # Calls that stand for the rule: the gate itself, a list kept to the cases the rule allows, and the
 # helpers through which a service's public variants reach it.
-ASKS = {"need_to_know", "allowed_cases", "_add", "_may_generate", "generate_many", "page_of_cases"}
+ASKS = {"need_to_know", "allowed_cases", "_add", "_may_generate", "generate_many", "page_of_cases", "cases_on"}
 
 
 def test_every_service_that_acts_for_a_person_asks_need_to_know_first():

@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import COORDINATOR, adult_form
 from tests.web.conftest import csrf_of, make_person, signed_in_client
@@ -105,8 +106,8 @@ def test_an_urgent_alert_offers_the_call_script_and_escalation_to_the_person_on_
     token = csrf_of(page)
     assert client.post(f"/today/{urgent_id}/escalate", data={"csrf": token}).headers["location"] == "/today"
     with app.engine.connect() as conn:  # the on-call person's worklist (config/oncall.yaml: TH is mainland)
-        oncall = conn.exec_driver_sql("select assignee, case_id, kind, detail from worklist where done_at is null"
-                                      " and assignee like 'oncall%'").all()
+        oncall = conn.execute(text("select assignee, case_id, kind, detail from worklist where done_at is null"
+                                   " and assignee like :prefix"), {"prefix": "oncall%"}).all()
         conn.rollback()
     assert [tuple(r[:3]) for r in oncall] == [("oncall-mainland", case_id, "release_escalation")]
     assert "escalated by amara" in oncall[0][3]
