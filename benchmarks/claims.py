@@ -14,7 +14,8 @@ What it does:
    the overdue-only portfolio, and the selection + processing of the three claim follow-ups of the
    sweep (then the selection again, to show a second sweep finds nothing new). Each read is run
    --repeat times; min and median are printed.
-3. Checks the report against totals counted while generating (a wrong fast report is no use).
+3. Checks the report against totals counted while generating, and the portfolio's lines, added up, against
+   those totals and the report's overdue figures (a wrong fast report is no use); exits 1 when a check fails.
 
 On PostgreSQL a fresh schema bench_<random> is created and dropped at the end unless --keep. With the
 default SQLite URL everything lives in a temp directory removed unless --keep. No personal data is
@@ -266,10 +267,29 @@ def main() -> None:
             for name in ("claims", "calculated", "awarded", "paid"):
                 if getattr(row, name) != e[name]:
                     problems.append(f"{row.jurisdiction} {name}: report {getattr(row, name)} != generated {e[name]}")
+        # The portfolio's lines, added up, must give the generated totals and the report's overdue
+        # figures (two code paths over the same rule).
+        by_j: dict = defaultdict(Counter)
+        for line in every:
+            c = by_j[line["jurisdiction"]]
+            c["claims"] += 1
+            c["claims_overdue"] += bool(line["overdue_since"])
+            c["overdue"] += line["overdue"].minor
+            if line["status"] != Status.withdrawn.value:
+                c["calculated"] += line["calculated"].minor
+                c["paid"] += line["paid"].minor
+        for row in rep.rows:
+            e, got = loaded["expect"][row.jurisdiction], by_j[row.jurisdiction]
+            for name, want in (("claims", e["claims"]), ("calculated", e["calculated"]), ("paid", e["paid"]),
+                               ("overdue", row.overdue), ("claims_overdue", row.claims_overdue)):
+                if got[name] != want:
+                    problems.append(f"{row.jurisdiction} {name}: portfolio {got[name]} != {want}")
+        if len(late) != sum(r.claims_overdue for r in rep.rows):
+            problems.append(f"overdue portfolio: {len(late)} lines, the report counts {sum(r.claims_overdue for r in rep.rows)}")
         if not same:
             problems.append(f"overdue instalments: SQL {len(sql_keys)} vs domain rule {len(py_keys)} "
                             f"({len(sql_keys - py_keys)} extra, {len(py_keys - sql_keys)} missing)")
-        print("\ncheck against generated totals and the domain rule: "
+        print("\ncheck against generated totals, the report and the domain rule: "
               + ("ok" if not problems else "FAILED\n  " + "\n  ".join(problems)))
         print("\nper jurisdiction (report):")
         for r in rep.rows:

@@ -6,7 +6,8 @@ import pytest
 
 from tests.conftest import PROFILES
 from witness.domain.claim import (Award, Category, Claim, ClaimFigures, Instalment, Item, Payment, RatePer, Status, basis_of,
-                                  lost_earnings, make_award, overdue_minor, shortfall_report, unpaid_wages)
+                                  lost_earnings, make_award, next_due_minor, overdue_minor, shortfall_report,
+                                  unpaid_wages)
 from witness.domain.money import Currency, Money, parse_amount
 from witness.errors import InputProblems
 
@@ -152,6 +153,54 @@ def test_instalments_are_overdue_from_the_day_after_their_due_date_and_payments_
     assert overdue_minor(sched, 100, date(2027, 3, 2)) == [(1, date(2027, 2, 1), 300), (2, date(2027, 3, 1), 600)]
     assert overdue_minor(sched, 500, date(2027, 3, 2)) == [(2, date(2027, 3, 1), 500)]
     assert overdue_minor(sched, 1000, date(2028, 1, 1)) == []
+
+
+def test_the_next_instalment_is_the_first_not_yet_due_and_not_covered_and_owes_what_payments_left_of_it():
+    sched = [(date(2027, 2, 1), 400), (date(2027, 3, 1), 600), (date(2027, 4, 1), 500)]
+    assert next_due_minor(sched, 0, date(2027, 2, 1)) == (date(2027, 2, 1), 400)  # due today: not yet overdue
+    assert next_due_minor(sched, 100, date(2027, 1, 15)) == (date(2027, 2, 1), 300)
+    assert next_due_minor(sched, 500, date(2027, 1, 15)) == (date(2027, 3, 1), 500)  # paid ahead: the rest of no. 2
+    # Instalment 1 is overdue and takes the 100 paid: the next one is owed in full.
+    assert next_due_minor(sched, 100, date(2027, 2, 2)) == (date(2027, 3, 1), 600)
+    assert next_due_minor(sched, 1500, date(2027, 1, 1)) is None
+    assert next_due_minor(sched, 0, date(2027, 4, 2)) is None  # everything left is overdue
+
+
+def _next_due_walk(sched, paid, today):
+    """The walk the portfolio did before the rule moved into the domain, kept as the reference."""
+    covered = paid
+    for due_on, amount in sched:
+        if covered >= amount:
+            covered -= amount
+            continue
+        if due_on >= today:
+            return due_on, amount - covered
+        covered = 0
+    return None
+
+
+def test_the_next_instalment_rule_agrees_with_the_instalment_by_instalment_walk_on_every_small_case():
+    sched = [(date(2027, 2, 1), 400), (date(2027, 3, 1), 600), (date(2027, 4, 1), 500)]
+    days = [date(2027, 1, 31), date(2027, 2, 1), date(2027, 2, 2), date(2027, 3, 1), date(2027, 3, 2),
+            date(2027, 4, 1), date(2027, 4, 2)]
+    for n in range(1, 4):
+        for paid in range(0, 1600, 50):
+            for today in days:
+                assert next_due_minor(sched[:n], paid, today) == _next_due_walk(sched[:n], paid, today), (n, paid, today)
+
+
+def test_money_from_minor_units_is_exact_whatever_the_decimal_context():
+    import decimal
+
+    with decimal.localcontext(decimal.Context(prec=3)):  # a context that would round a plain product
+        m = Money.from_minor(987_654_321_012_345_678, IDR)
+    assert m.amount == Decimal("9876543210123456.78") and m.minor == 987_654_321_012_345_678
+    assert Money.from_minor(0, IDR).amount.as_tuple() == Decimal("0.00").as_tuple()
+    assert Money.from_minor(Decimal(5), VND) == Money.parse("5", VND)
+    with pytest.raises(TypeError):
+        Money.from_minor(1.0, THB)
+    with pytest.raises(TypeError):
+        Money.from_minor(True, THB)
 
 
 def test_singapore_says_there_is_no_statutory_basis_and_lists_the_alternatives():

@@ -330,6 +330,18 @@ def overdue_minor(schedule: list[tuple[date, int]], paid: int, today: date) -> l
     return out
 
 
+def next_due_minor(schedule: list[tuple[date, int]], paid: int, today: date) -> tuple[date, int] | None:
+    """(due date, unpaid part) of the first instalment due today or later and not covered by what
+    was paid, or None. The same rule as `overdue_minor`: payments cover the earliest instalments
+    first, so an overdue instalment takes what is left and the next one is owed in full."""
+    cumulative = 0
+    for due_on, amount in schedule:
+        cumulative += amount
+        if due_on >= today and cumulative > paid:
+            return due_on, min(amount, cumulative - paid)
+    return None
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
