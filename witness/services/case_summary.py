@@ -32,7 +32,7 @@ def summary(app, actor: Actor, case_id: str) -> dict:
     out: dict = {}
     if not (reads_risk or reads_claims):
         return out
-    with app.uow(actor) as uow:
+    with app.uow(actor).reading() as uow:  # a read: no writer lock; audited before it is returned
         conn = uow.conn
         row = case_row(conn, case_id)
         tz = app.profile(row.jurisdiction).tz

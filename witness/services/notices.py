@@ -49,7 +49,7 @@ def list_notices(app, actor: Actor, case_id: str | None = None, status: str | No
     need_to_know(app, actor, "notice.read", case=case_id)
     if status is not None and status not in {s.value for s in Status}:
         raise InputProblems([("status", f"use one of {', '.join(s.value for s in Status)}")])
-    with app.uow(actor) as uow:
+    with app.uow(actor).reading() as uow:  # a read: no writer lock; the listing is audited before it is returned
         # Why the last try failed ("no sms transport configured", "SMTP server unreachable"): a
         # notice queued for its third try must not look as if it were merely waiting its turn.
         last_error = (select(notice_attempts.c.error)

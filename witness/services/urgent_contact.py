@@ -30,7 +30,7 @@ def call_script(app, actor: Actor, case_id: str, staff_language: str = "en") -> 
     language and in `staff_language`, with the number to call. `script` is None when no accused of
     the case is free (there is nothing to tell her about a release)."""
     need_to_know(app, actor, "notice.ack", case=case_id)  # whoever records contact with her
-    with app.uow(actor) as uow:
+    with app.uow(actor).reading() as uow:  # a read: no writer lock; audited before it is returned
         row = case_row(uow.conn, case_id)
         tz = app.profile(row.jurisdiction).tz
         freed = uow.conn.execute(
