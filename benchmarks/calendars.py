@@ -10,8 +10,8 @@ What it measures, each figure beside its target (targets are never lowered: a mi
    keyed by their stored fingerprint, as in a long-running server) — and by the naive anchor: one
    icalendar `Event` with its alarms per event, `Calendar.to_ical()` per feed (what witness did before),
    in this same process. Target: ≤ 3 s; the ratio witness / anchor is printed.
-2. One victim's feed, end to end: a fresh SQLite store, one case with three hearings, an appointment
-   and a reflection period, then `calendar_feeds.export` (need to know, unit of work, the Do No Harm
+2. One victim's feed, end to end: a fresh SQLite store (benchmarks/store_setup.py, shared with
+   schedule.py), one case with three hearings, an appointment and a reflection period, then `calendar_feeds.export` (need to know, unit of work, the Do No Harm
    gate, read, render, audit row, commit) over repeated runs: median and worst. Target: ≤ 10 ms.
 3. Correctness (exit 1 when it fails): for a sample of feeds, the events witness writes and the
    anchor's parse back (icalendar) to the same UID, SEQUENCE, status, start, end, summary,
@@ -40,6 +40,7 @@ T_IMPORT = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.schedule import synthetic, views_of  # noqa: E402
+from benchmarks.store_setup import VICTIM_FEED_EVENTS, victim_store  # noqa: E402
 from witness.domain.resource import SchedulingPolicy  # noqa: E402
 from witness.domain.schedule import plan  # noqa: E402
 from witness.outputs import calendars, ics  # noqa: E402
@@ -164,45 +165,15 @@ def check(ours: list[bytes], anchor: list[bytes], sample: int) -> list[str]:
 # --- 2. one victim's feed, end to end ------------------------------------------------------------
 
 def one_victim(runs: int, home: Path) -> tuple[list[float], bytes]:
-    import yaml
+    from witness.services import calendar_feeds
 
-    from witness.bootstrap import App
-    from witness.clock import FixedClock
-    from witness.domain.access import Actor, Role
-    from witness.profiles import load_profiles
-    from witness.services import appointments, calendar_feeds, consent, hearings as hearing_service, resources
-    from witness.services.intake import open_case
-    from witness.settings import PROJECT_ROOT, Settings
-    from witness.store import schema
-    from witness.store.crypto import Keyring, save_keyring
-    from witness.store.engine import make_engine
-
-    coordinator, prosecutor = Actor("bench", Role.coordinator), Actor("bench-p", Role.prosecutor)
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'witness.db'}")
-    ring = Keyring.generate()
-    save_keyring(settings.keyring_path, ring)
-    engine = make_engine(settings.url)
-    schema.upgrade(engine)
-    now = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)
-    app = App(settings, engine, ring, load_profiles(PROJECT_ROOT / "config" / "jurisdictions"), FixedClock(now))
-    resources.load(app, coordinator, yaml.safe_load((PROJECT_ROOT / "config" / "resources.example.yaml").read_text()))
-    form = {"jurisdiction": "TH", "coordinator": "bench", "opened_at": now.isoformat(),
-            "victim": {"legal_name": "Synthetic Person", "gender": "male", "preferred_language": "my",
-                       "escort_gender_preference": "male", "date_of_birth": "1990-01-01", "safe_channels": ["call"]},
-            "proceedings": [{"court": "Samut Sakhon Provincial Court", "docket": "BENCH-1", "prosecutor": "bench-p"}]}
-    case = open_case(app, coordinator, form)
-    for scope in ("testimony", "interview"):
-        consent.give(app, coordinator, case, scope, "written", "my", explained=True)
-    for d in (30, 37, 44):
-        at = now + timedelta(days=d)
-        hearing_service.add(app, prosecutor, "BENCH-1", at, at + timedelta(hours=3), witnesses=[{"case": case}])
-    appointments.schedule(app, coordinator, case, "interview", now + timedelta(days=5))
+    store = victim_store(home)
     times, feed = [], b""
     for _ in range(runs):
         t = time.perf_counter()
-        feed = calendar_feeds.export(app, coordinator, "victim", case_id=case)
+        feed = calendar_feeds.export(store.app, store.coordinator, "victim", case_id=store.case_id)
         times.append(time.perf_counter() - t)
-    engine.dispose()
+    store.close()
     return times, feed
 
 
@@ -256,8 +227,9 @@ def main() -> int:
     from icalendar import Calendar
 
     victim_events = len(Calendar.from_ical(feed).walk("VEVENT"))
-    if victim_events != 5:
-        problems.append(f"the victim's feed holds {victim_events} events, expected 5 (3 hearings, interview, reflection end)")
+    if victim_events != VICTIM_FEED_EVENTS:
+        problems.append(f"the victim's feed holds {victim_events} events, expected {VICTIM_FEED_EVENTS} "
+                        "(3 hearings, interview, reflection end)")
     digest = hashlib.sha256(json.dumps(sorted(k for k in feeds), ensure_ascii=False).encode()).hexdigest()[:12]
     if problems:
         print("correctness: FAILED\n  " + "\n  ".join(problems[:20]))

@@ -10,8 +10,8 @@ What it measures:
    accommodation. Timed with perf_counter; run twice to show the plan is identical.
 2. Calendar export, pure: the content of every audience's event for every hearing, then one .ics per
    audience member (coordinators, prosecutors, officers, interpreters, victims) — the whole month.
-3. One victim's feed, end to end: a fresh SQLite store, one case with a few hearings set through the
-   services, then `calendar_feeds.export` (unit of work, read, render, audit row, commit) timed over
+3. One victim's feed, end to end: a fresh SQLite store (benchmarks/store_setup.py, shared with
+   calendars.py), one case with three hearings, an interview and her reflection period, then `calendar_feeds.export` (unit of work, read, render, audit row, commit) timed over
    repeated runs (median and worst; the first run also builds the VTIMEZONE, cached afterwards).
 
 Synthetic data only: pseudonyms and call signs, no personal data.
@@ -135,43 +135,22 @@ def export_month(views: list[HearingView], stamp: datetime) -> tuple[int, int, i
 
 
 def one_victim_end_to_end(runs: int) -> list[float]:
-    from witness.clock import FixedClock
-    from witness.domain.access import Actor, Role
-    from witness.bootstrap import App
-    from witness.services import calendar_feeds, consent, hearings as hearing_service, resources
-    from witness.services.intake import open_case
-    from witness.settings import Settings
-    from witness.store import schema
-    from witness.store.crypto import Keyring, save_keyring
-    from witness.store.engine import make_engine
+    import shutil
 
-    coordinator, prosecutor = Actor("bench", Role.coordinator), Actor("bench-p", Role.prosecutor)
+    from benchmarks.store_setup import victim_store
+    from witness.services import calendar_feeds
+
     home = Path(tempfile.mkdtemp(prefix="witness-bench-"))
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'witness.db'}")
-    ring = Keyring.generate()
-    save_keyring(settings.keyring_path, ring)
-    engine = make_engine(settings.url)
-    schema.upgrade(engine)
-    now = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)
-    app = App(settings, engine, ring, load_profiles(PROJECT_ROOT / "config" / "jurisdictions"), FixedClock(now))
-    import yaml
-
-    resources.load(app, coordinator, yaml.safe_load((PROJECT_ROOT / "config" / "resources.example.yaml").read_text()))
-    form = {"jurisdiction": "TH", "coordinator": "bench", "opened_at": now.isoformat(),
-            "victim": {"legal_name": "Synthetic Person", "gender": "male", "preferred_language": "my",
-                       "escort_gender_preference": "male", "date_of_birth": "1990-01-01", "safe_channels": ["call"]},
-            "proceedings": [{"court": "Samut Sakhon Provincial Court", "docket": "BENCH-1", "prosecutor": "bench-p"}]}
-    case = open_case(app, coordinator, form)
-    consent.give(app, coordinator, case, "testimony", "written", "my", explained=True)
-    for d in (30, 37, 44):
-        at = now + timedelta(days=d)
-        hearing_service.add(app, prosecutor, "BENCH-1", at, at + timedelta(hours=3), witnesses=[{"case": case}])
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        calendar_feeds.export(app, coordinator, "victim", case_id=case)
-        times.append(time.perf_counter() - t)
-    engine.dispose()
+    try:
+        store = victim_store(home)
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            calendar_feeds.export(store.app, store.coordinator, "victim", case_id=store.case_id)
+            times.append(time.perf_counter() - t)
+        store.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)  # the temporary store was left behind before
     return times
 
 
@@ -219,7 +198,7 @@ def main() -> None:
     print(f"one victim's feed, render only: median {statistics.median(samples) * 1e3:.2f} ms, "
           f"worst {max(samples) * 1e3:.2f} ms")
     e2e = one_victim_end_to_end(args.victim_runs)
-    print(f"one victim's feed, end to end (SQLite, unit of work, audit, 3 hearings): first {e2e[0] * 1e3:.1f} ms, "
+    print(f"one victim's feed, end to end (SQLite; 3 hearings, an interview, her reflection end): first {e2e[0] * 1e3:.1f} ms, "
           f"median {statistics.median(e2e) * 1e3:.1f} ms, worst of the rest {max(e2e[1:]) * 1e3:.1f} ms")
 
 

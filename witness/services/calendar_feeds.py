@@ -29,7 +29,7 @@ from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
 from witness.services.worklist import add_items, item
 from witness.store.hearing_tables import appearances, bookings, calendar_events, hearing_changes, hearings, measures
-from witness.store.records import case_row
+from witness.store.records import case_access, case_row
 from witness.store.tables import cases, identities, proceedings, worklist
 
 CONFIRMED, CANCELLED = "CONFIRMED", "CANCELLED"
@@ -169,16 +169,23 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
     # The subject names the feed inside the .ics: a CRLF in it broke the file (an AssertionError).
     if subject is not None and problem(UserId, subject) and problem(ResourceId, subject):
         raise InputProblems([("for", "a user, officer or interpreter id: letters a-z, digits, '.', '_', '-'")])
-    if audience in ("victim", "guardian"):  # handed over by the coordinators of that victim's case
-        need_to_know(app, actor, "calendar.victim", case=case_id)
-    else:  # a staff feed is its subject's own (a coordinator may hand anyone's on)
+    victims = audience in ("victim", "guardian")
+    if victims and not case_id:
+        raise InputProblems([("case", f"the {audience}'s calendar needs --case")])
+    if not victims:  # a staff feed is its subject's own (a coordinator may hand anyone's on)
         need_to_know(app, actor, "calendar.export", access=staff_feed(audience, subject or actor.user))
-    with app.uow(actor) as uow:
+    task = None
+    # A feed is fetched over and over (a calendar app polls it), so it is one read transaction, no
+    # writer lock, with its access audited without an fsync of its own: see
+    # UnitOfWork.reading(durable_audit=False) for what that risks (the last access rows before a
+    # power cut) and why it is accepted for access rows only. Nothing else is written here.
+    with app.uow(actor).reading(durable_audit=False) as uow:
         conn, now = uow.conn, uow.now
         lang = "en"
-        if audience in ("victim", "guardian"):
-            if not case_id:
-                raise InputProblems([("case", f"the {audience}'s calendar needs --case")])
+        if victims:
+            # Handed over by the coordinators of that victim's case: who is on the case is read in
+            # this same snapshot (a refusal is still audited, in a transaction of its own).
+            need_to_know(app, actor, "calendar.victim", access=case_access(conn, case_id))
             row = case_row(conn, case_id)
             enforce(uow, ActionKind.publish_calendar, case_id, includes_identity=False, recipient_role=audience)
             wanted = row.preferred_language
@@ -188,7 +195,7 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
                 if g is None or not g.has:
                     raise NotFound(f"guardian: no guardian recorded for {case_id}")
                 wanted = g.guardian_language or row.preferred_language
-            lang = _language_or_task(uow, row, wanted, audience)
+            lang, task = _language_or_task(row, wanted, audience, now)
             subject = case_id
         else:
             subject = subject or actor.user
@@ -216,6 +223,10 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
         ics = render(audience, subject, events, lang, extra=extra, extra_zones=zones)
         uow.audit("calendar.export", subject, f"{audience} feed: {len(events) + len(extra)} events")
         uow.commit()
+    if task is not None:  # rare: a language with no calendar wording yet; the item is added once (its key)
+        with app.uow(actor) as w:
+            add_items(w.conn, [task])
+            w.commit()
     return ics
 
 
@@ -231,15 +242,15 @@ def _content(fp: str, raw: str) -> dict:
     return found
 
 
-def _language_or_task(uow, row, wanted: str | None, audience: str) -> str:
+def _language_or_task(row, wanted: str | None, audience: str, now) -> tuple[str, dict | None]:
+    """The feed's language, and the worklist item for the coordinator when it has no wording yet."""
     base = (wanted or "en").split("-")[0].lower()
     if base in VICTIM_TEXT:
-        return base
-    add_items(uow.conn, [item(f"{row.id}:calendar_language:{audience}:{base}", row.id, "translation_missing",
-                              row.coordinator, uow.now, uow.now,
-                              f"{row.id}: the {audience}'s calendar has no {base} wording yet and is in English; go "
-                              "through the hearing dates with them and an interpreter (R-54).")])
-    return "en"
+        return base, None
+    return "en", item(f"{row.id}:calendar_language:{audience}:{base}", row.id, "translation_missing",
+                      row.coordinator, now, now,
+                      f"{row.id}: the {audience}'s calendar has no {base} wording yet and is in English; go "
+                      "through the hearing dates with them and an interpreter (R-54).")
 
 
 def events_of(conn, hearing_id: str) -> list:

@@ -31,11 +31,23 @@ class UnitOfWork:
         self._head: audit.Head | None = None
         self._committed = False
         self._reading = False
+        self._durable = True  # a reading's audit rows reach the disk before commit() returns
         self._pending: list[tuple[Actor, str, str, str]] = []  # a reading's audit rows, written at commit
 
-    def reading(self) -> "UnitOfWork":
-        """Make this a read: no writer lock while reading; audit rows appended at commit (above)."""
+    def reading(self, durable_audit: bool = True) -> "UnitOfWork":
+        """Make this a read: no writer lock while reading; audit rows appended at commit (above).
+
+        `durable_audit=False` is for a read fetched so often that an fsync each is most of its time
+        (a calendar feed a calendar app polls; issue 16 item 5): its audit rows are committed without
+        waiting for the disk (SQLite synchronous=NORMAL for that one transaction, PostgreSQL
+        synchronous_commit=off). The trade-off, accepted only for such access rows: a power cut or an
+        OS crash (not a crash of this process) may lose the last of them — never a row in the middle:
+        the next durable commit of any transaction flushes every row before it — and their head is not
+        added to the head file, since a head for a row the store may lose would later read as a log
+        cut off by someone. Until the next durable audit row (whose head covers them through the
+        chain), those rows could be cut off the end unnoticed by someone able to write the database."""
         self._reading = True
+        self._durable = durable_audit
         return self
 
     def __enter__(self) -> "UnitOfWork":
@@ -68,16 +80,28 @@ class UnitOfWork:
         except OperationalError as exc:
             raise translate_lock(exc) from None
         self._committed = True
-        if self._head is not None:
+        if self._head is not None and self._durable:
             heads = self.head_path if hasattr(self.head_path, "append") else audit.FileHeads(self.head_path)
             heads.append(self._head)
 
     def _write_pending(self) -> None:
         """The reading's audit rows, in one short write transaction on the same connection."""
         self.conn.execution_options(**{READ_ONLY: False})
-        with self.conn.begin():
-            for actor, action, record, purpose in self._pending:
-                self._head = audit.append(self.conn, self.audit_key, actor, action, record, purpose, self.now)
+        sqlite = self.conn.dialect.name == "sqlite"
+        # SQLite refuses to change the safety level inside a transaction: set before BEGIN, on the
+        # DBAPI connection (outside any transaction), and FULL again right after.
+        raw = self.conn.connection.dbapi_connection if sqlite and not self._durable else None
+        if raw is not None:
+            raw.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with self.conn.begin():
+                if not self._durable and not sqlite:
+                    self.conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                for actor, action, record, purpose in self._pending:
+                    self._head = audit.append(self.conn, self.audit_key, actor, action, record, purpose, self.now)
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA synchronous=FULL")
         self._pending = []
 
     def __exit__(self, exc_type, exc, tb) -> None:
