@@ -9,6 +9,7 @@ through it, and the user should know.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -29,11 +30,18 @@ class UnsafePath(InputProblems):
         super().__init__([(field, message)])
 
 
-def write_private(path: Path, data: bytes | str, field: str | None = None) -> None:
+def write_private(path: Path, data: bytes | str, field: str | None = None, *, replace: bool = True) -> None:
     """Write `data` to `path` as a new 0600 file, atomically; refuse a symbolic link at `path`.
 
     `field` names the path in an error (`--out`, `--csv`); messages never repeat the path itself,
     which a user may have named after a person.
+
+    With `replace=False` nothing at `path` is ever replaced: the temporary file is hard-linked into
+    place instead of renamed, and link() fails if any file, folder or symbolic link is at `path` in
+    the same step that would create it — no moment between a check and the write for another file
+    to appear. Something already there raises FileExistsError (the caller words the refusal). On a
+    file system without hard links the file is created at `path` directly with
+    O_CREAT|O_EXCL|O_NOFOLLOW.
     """
     path = Path(path)
     field = field or str(path)
@@ -45,22 +53,53 @@ def write_private(path: Path, data: bytes | str, field: str | None = None) -> No
         # mkstemp opens with O_EXCL and mode 0600: a fresh inode nobody else can have opened.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
+        raise _cannot(field, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path, data, field)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise _cannot(field, exc) from None
+    finally:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
-        raise
+            pass  # renamed into place
     _sync_folder(path.parent)
+
+
+def _cannot(field: str, exc: OSError) -> UnsafePath:
+    return UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})")
+
+
+def _link_new(tmp: str, path: Path, data: bytes, field: str) -> None:
+    try:
+        os.link(tmp, path, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+            raise
+        _create_exclusive(path, data)
+
+
+def _create_exclusive(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        os.unlink(path)  # ours: created by the open above, and incomplete
+        raise
 
 
 def refuse_unsafe_target(path: Path, field: str) -> None:

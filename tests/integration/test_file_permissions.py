@@ -100,6 +100,39 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monk
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
 
 
+def test_replace_false_never_replaces_a_file_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "witness.backup"
+    target.write_bytes(b"another backup")
+    with pytest.raises(FileExistsError):
+        write_private(target, b"sealed", "--out", replace=False)
+    assert target.read_bytes() == b"another backup"
+    assert [p.name for p in tmp_path.iterdir()] == ["witness.backup"]
+
+
+@pytest.mark.parametrize("there", [False, True])
+def test_replace_false_without_hard_links_creates_the_file_exclusively(tmp_path, monkeypatch, there):
+    # A file system without hard links (EPERM from link()): the file is created at its name with
+    # O_EXCL, which still refuses anything already there.
+    target = tmp_path / "witness.backup"
+    if there:
+        target.write_bytes(b"another backup")
+
+    def no_links(*_a, **_k):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    with umask(0):
+        if there:
+            with pytest.raises(FileExistsError):
+                write_private(target, b"sealed", "--out", replace=False)
+        else:
+            write_private(target, b"sealed", "--out", replace=False)
+    assert target.read_bytes() == (b"another backup" if there else b"sealed")
+    if not there:
+        assert mode(target) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["witness.backup"]
+
+
 def test_the_umask_is_restored_only_when_the_last_of_several_threads_leaves(tmp_path):
     with umask(0o022):
         inside = threading.Event()

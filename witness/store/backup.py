@@ -18,14 +18,12 @@ while the backup runs.
 """
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,7 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.engine import make_url
 
 from witness.errors import IntegrityFailure, InputProblems, WitnessError
-from witness.private_files import UnsafePath, _sync_folder, make_private_folder, refuse_unsafe_target
+from witness.private_files import make_private_folder, write_private
 from witness.store.crypto import Keyring
 
 MAGIC = b"WITNESS-BACKUP 1 "
@@ -174,62 +172,10 @@ def restore_postgres(url: str, payload: bytes, server_version: str) -> None:
 
 # -- the sealed file ---------------------------------------------------------------------------
 def write_new(out: Path, sealed: bytes, field: str = "--out") -> None:
-    """Write the sealed copy to `out` as a new 0600 file, atomically, never replacing anything.
-
-    The bytes go to a fresh temporary file beside `out` (created with O_EXCL, mode 0600), are flushed
-    to disk, and are then hard-linked to `out`: link() fails if any file, folder or symbolic link is
-    at `out`, in the same step that would create it, so there is no moment between a check and the
-    write for another file to appear. A reader never sees a half-written backup. On a file system
-    without hard links the file is created at `out` directly with O_CREAT|O_EXCL|O_NOFOLLOW."""
-    out = Path(out)
-    refuse_unsafe_target(out, field)
+    """Write the sealed copy to `out` as a new 0600 file, atomically, never replacing anything
+    (`write_private(replace=False)`: linked into place, which fails if anything is there). A reader
+    never sees a half-written backup."""
     try:
-        make_private_folder(out.parent)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
-    try:
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(sealed)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except OSError as exc:  # a full disk, a quota
-            raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
-        try:
-            os.link(tmp, out, follow_symlinks=False)
-        except FileExistsError:
-            raise _already_there(field) from None
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
-                raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
-            _write_exclusive(out, sealed, field)
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-    _sync_folder(out.parent)
-
-
-def _already_there(field: str) -> BackupRefused:
-    return BackupRefused(f"{field}: a file is already there; a backup never replaces one")
-
-
-def _write_exclusive(out: Path, sealed: bytes, field: str) -> None:
-    try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+        write_private(out, sealed, field, replace=False)
     except FileExistsError:
-        raise _already_there(field) from None
-    except OSError as exc:
-        raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(sealed)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException as exc:
-        os.unlink(out)  # ours: created by the open above, and incomplete
-        if isinstance(exc, OSError):
-            raise UnsafePath(field, f"cannot write there ({exc.strerror or 'not allowed'})") from None
-        raise
+        raise BackupRefused(f"{field}: a file is already there; a backup never replaces one") from None
