@@ -371,3 +371,26 @@ def test_illegal_lifecycle_steps_are_refused_with_the_allowed_ones(app):
         claims.award(app, LAWYER, cid, "1000", TODAY_JAKARTA, instalments=[("2026-12-01", "999")])
     with app.engine.connect() as c:
         assert c.execute(select(claims_table.c.status)).scalar() == "filed"
+
+
+def test_the_case_page_summary_gives_what_is_overdue_and_the_next_instalment_after_a_partial_payment(app):
+    """An overdue instalment partly paid is owed in what is left; the next one is owed in full until
+    the payments reach it (payments cover the earliest instalment first)."""
+    from witness.services.case_summary import summary
+
+    case, cid = _indonesian_claim(app)
+    claims.file(app, LAWYER, cid)
+    claims.award(app, LAWYER, cid, "1000000", "2026-10-20",
+                 instalments=[("2026-11-01", "400000"), ("2026-12-20", "600000")])
+    claims.pay(app, LAWYER, cid, "100000", "IDR", TODAY_JAKARTA, "TRX-1")
+
+    def line():
+        (only,) = summary(app, COORDINATOR, case)["claims"]
+        return (only["overdue"] and only["overdue"].amount,
+                only["next_due"] and (only["next_due"][0], only["next_due"][1].amount))
+
+    assert line() == (Decimal("300000.00"), (date(2026, 12, 20), Decimal("600000.00")))
+    claims.pay(app, LAWYER, cid, "400000", "IDR", TODAY_JAKARTA, "TRX-2")
+    assert line() == (None, (date(2026, 12, 20), Decimal("500000.00")))
+    claims.pay(app, LAWYER, cid, "500000", "IDR", TODAY_JAKARTA, "TRX-3")
+    assert line() == (None, None)

@@ -14,7 +14,7 @@ import json
 from sqlalchemy import select
 
 from witness.domain.access import Actor, CaseAccess, may_act_on
-from witness.domain.claim import Status, overdue_minor
+from witness.domain.claim import Status, next_due_minor, overdue_minor
 from witness.domain.guardrails import ungated
 from witness.domain.money import Currency, Money
 from witness.services.access import need_to_know
@@ -52,21 +52,13 @@ def summary(app, actor: Actor, case_id: str) -> dict:
                 money = _money(Currency(c.currency, c.minor_units))
                 paid, sched = int(c.paid), schedules.get(c.id, [])
                 late = overdue_minor(sched, paid, today)
-                upcoming, covered = None, paid
-                for due_on, amount in sched:  # the first instalment not yet covered and not yet due
-                    if covered >= amount:
-                        covered -= amount
-                        continue
-                    if due_on >= today:
-                        upcoming = (due_on, money(amount - covered))
-                        break
-                    covered = 0
+                upcoming = next_due_minor(sched, paid, today)
                 awarded = 0 if c.status == Status.rejected.value else c.awarded_minor
                 out["claims"].append({
                     "claim": c.id, "status": c.status, "lawyer": c.lawyer, "calculated": money(c.calculated),
                     "demanded": money(c.demanded_minor), "awarded": money(awarded), "paid": money(paid),
                     "balance": money(int(c.awarded_minor) - paid) if c.awarded_minor is not None else None,
-                    "overdue": money(sum(u for _, _, u in late)) if late else None, "next_due": upcoming})
+                    "overdue": money(sum(u for _, _, u in late)) if late else None, "next_due": upcoming and (upcoming[0], money(upcoming[1]))})
         uow.audit("case.summary", case_id, ", ".join(
             (["risk level"] if reads_risk else []) + ([f"{len(out['claims'])} claims"] if reads_claims else [])))
         uow.commit()
