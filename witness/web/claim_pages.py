@@ -18,7 +18,7 @@ from witness.domain.claim import RESOLUTIONS
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems
 from witness.services import claims, guardrails
 from witness.web.languages import N_
-from witness.web.page import Ctx, see_other, signed_in
+from witness.web.page import Ctx, form_answer, see_other, signed_in
 from witness.web.words import Phrase
 
 PAYMENT_FIELDS = ("amount", "currency", "paid_on", "reference", "note")
@@ -42,11 +42,10 @@ def _page(ctx: Ctx, status: int = 200, problems=(), typed: dict | None = None, b
     may_pay = ctx.actor.role in PERMISSIONS["claim.write"] and ctx.actor.user == view["lawyer"]
     typed = typed or {"currency": view["currency"]}
     # Each form keeps its own answer: a refused payment does not show beside "Resolve", nor the reverse.
-    pay = dict(errors=dict(problems), problems=list(problems), typed=typed, blocked=blocked) if form == "pay" \
-        else dict(errors={}, problems=[], typed={"currency": view["currency"]}, blocked=None)
-    resolve = dict(errors=dict(problems), problems=list(problems), typed=typed, blocked=blocked,
-                   findings=list(findings)) if form == "resolve" else dict(errors={}, problems=[], typed={},
-                                                                           blocked=None, findings=[])
+    pay = form_answer(problems, typed, blocked=blocked) if form == "pay" \
+        else form_answer(typed={"currency": view["currency"]}, blocked=None)
+    resolve = form_answer(problems, typed, blocked=blocked, findings=list(findings)) if form == "resolve" \
+        else form_answer(blocked=None, findings=[])
     return ctx.render("claim.html", status, title=Phrase(N_("Claim %(claim)s"), claim=view["claim"]), view=view, stages=STAGES,
                       shortfalls=SHORTFALLS, may_pay=may_pay, resolve_statuses=RESOLVE_STATUSES,
                       resolve=resolve, **pay)

@@ -19,7 +19,7 @@ from witness.domain.intake import Channel
 from witness.errors import ActionBlocked, InputProblems, NotFound
 from witness.services import cases, consent, guardrails
 from witness.web.languages import N_
-from witness.web.page import Ctx, see_other, signed_in
+from witness.web.page import Ctx, form_answer, see_other, signed_in
 
 GIVE_FIELDS = ("scope", "recipient", "method", "language", "interpreter", "guardian_agreed", "explained")
 CHANNELS = list(get_args(Channel))
@@ -43,9 +43,9 @@ def _page(ctx: Ctx, status: int = 200, problems=(), typed: dict | None = None, b
     view = cases.show(ctx.app, ctx.actor, case_id, with_identity=False)  # the need-to-know rule: refused or missing -> 404
     family = (confirm or "").split(":", 1)[0]
     return ctx.render("consent.html", status, title=N_("Consent"), view=view, scopes=SCOPES,
-                      methods=[m.value for m in Method], errors=dict(problems), problems=list(problems),
-                      typed=typed or {"method": "written", "language": view["preferred_language"]},
-                      blocked=blocked, findings=list(findings), confirm=confirm,
+                      methods=[m.value for m in Method],
+                      **form_answer(problems, typed or {"method": "written", "language": view["preferred_language"]},
+                                    blocked=blocked, findings=list(findings)), confirm=confirm,
                       cancels=CANCELS.get(family, []), child=view["age_status"] != "adult")
 
 

@@ -16,7 +16,7 @@ from witness.domain.victim import AgeStatus, presumed_child
 from witness.errors import ActionBlocked, InputProblems
 from witness.services import cases, guardians
 from witness.web.languages import N_
-from witness.web.page import Ctx, see_other, signed_in
+from witness.web.page import Ctx, form_answer, see_other, signed_in
 
 FIELDS = ("name", "relationship", "phone", "language", "accused_link")
 
@@ -26,8 +26,8 @@ def _page(ctx: Ctx, status: int = 200, problems=(), typed: dict | None = None, b
     view = cases.show(ctx.app, ctx.actor, ctx.path_params["case_id"], with_identity=False)  # 404 if not theirs
     accused = sorted({a["label"] for p in view["proceedings"] for a in p["accused"]})
     return ctx.render("guardian.html", status, title=N_("Record the guardian"), view=view, accused=accused,
-                      child=presumed_child(AgeStatus(view["age_status"])), errors=dict(problems),
-                      problems=list(problems), typed=typed or {}, blocked=blocked)
+                      child=presumed_child(AgeStatus(view["age_status"])),
+                      **form_answer(problems, typed, blocked=blocked))
 
 
 @signed_in

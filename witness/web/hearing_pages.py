@@ -19,7 +19,7 @@ from witness.domain.access import PERMISSIONS, require
 from witness.errors import ActionBlocked, IllegalTransition, InputProblems, NotFound
 from witness.services import documents, guardrails, hearing_board, hearings, measures
 from witness.web.languages import N_
-from witness.web.page import Ctx, see_other, signed_in
+from witness.web.page import Ctx, form_answer, see_other, signed_in
 from witness.web.words import Phrase
 
 DECISIONS = ("granted", "partially_granted", "denied")
@@ -83,8 +83,7 @@ def _page(ctx: Ctx, status: int = 200, form: str = "", problems=(), blocked: str
     return ctx.render("hearing.html", status, title=Phrase(N_("Hearing %(hearing)s"), hearing=view["hearing"]), view=view,
                       at=_local(view["starts_at"]), until=_local(view["ends_at"]), witnesses=witnesses,
                       bookings=bookings, conflicts=conflicts, preview=preview, decisions=DECISIONS, form=form,
-                      errors=dict(problems),
-                      problems=list(problems), blocked=blocked, findings=list(findings), typed=typed or {},
+                      **form_answer(problems, typed, blocked=blocked, findings=list(findings)),
                       may_request=role in PERMISSIONS["measure.request"],
                       may_decide=role in PERMISSIONS["measure.decide"],
                       may_apply=role in PERMISSIONS["document.generate"])

@@ -63,6 +63,12 @@ def render(request: Request, template: str, status: int = 200, **context) -> HTM
     return HTMLResponse(html, status_code=status, headers={"content-language": lang, "vary": "accept-language"})
 
 
+def form_answer(problems=(), typed: dict | None = None, **more) -> dict:
+    """What a form page shows after a post that wrote nothing: each `field.path: message` beside its
+    field (`errors`), the list above the form (`problems`), and what was typed, kept (`typed`)."""
+    return dict(errors=dict(problems), problems=list(problems), typed=typed or {}, **more)
+
+
 def cookie_flags(request: Request) -> dict:
     return dict(httponly=True, samesite="strict", secure=request.app.state.secure_cookies, path="/")
 

@@ -18,7 +18,7 @@ from witness.domain.risk import CONTEXT_QUESTIONS, AssessmentForm
 from witness.errors import InputProblems, NotFound
 from witness.services import cases, risk
 from witness.web.languages import N_
-from witness.web.page import Ctx, see_other, signed_in
+from witness.web.page import Ctx, form_answer, see_other, signed_in
 
 TRIGGERS = list(get_args(AssessmentForm.model_fields["trigger"].annotation))
 # The questions, in plain words (the policy's keys are the field names the service validates).
@@ -91,8 +91,7 @@ def _page(ctx: Ctx, status: int = 200, problems=(), typed: dict | None = None) -
                       history=found["history"] if found else [], due=found["reassessment_due"] if found else None,
                       triggers=TRIGGERS, context_questions=CONTEXT, case_questions=CASE,
                       may_assess=ctx.actor.role in PERMISSIONS["risk.assess"],
-                      errors=dict(problems), problems=list(problems),
-                      typed=typed or {"trigger": "initial" if not found else "scheduled"})
+                      **form_answer(problems, typed or {"trigger": "initial" if not found else "scheduled"}))
 
 
 @signed_in

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from witness.domain.account import SIGN_IN_ROLES, setup_link
 from witness.errors import InputProblems
 from witness.services import accounts, roster
-from witness.web.page import Ctx, see_other, signed_in
+from witness.web.page import Ctx, form_answer, see_other, signed_in
 
 ROLES = sorted(r.value for r in SIGN_IN_ROLES)
 
@@ -23,14 +23,14 @@ def _link(ctx: Ctx, token: str) -> str:
 
 def _list(ctx: Ctx, status: int = 200, problems=(), typed: dict | None = None, made: dict | None = None) -> Response:
     return ctx.render("users.html", status, title="Accounts", people=roster.people(ctx.app, ctx.actor), roles=ROLES,
-                      errors=dict(problems), problems=list(problems), typed=typed or {}, made=made)
+                      made=made, **form_answer(problems, typed))
 
 
 def _person(ctx: Ctx, status: int = 200, problems=(), typed: dict | None = None, made: dict | None = None) -> Response:
     login = ctx.path_params["login"]
     [who] = roster.people(ctx.app, ctx.actor, login)
-    return ctx.render("user.html", status, title=f"Account {login}", who=who, roles=ROLES, errors=dict(problems),
-                      problems=list(problems), typed=typed or {}, made=made)
+    return ctx.render("user.html", status, title=f"Account {login}", who=who, roles=ROLES, made=made,
+                      **form_answer(problems, typed))
 
 
 @signed_in
