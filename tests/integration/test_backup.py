@@ -1,45 +1,19 @@
 """Backups (R-101b): a sealed, private copy; a restore into an empty store that passes audit verify;
 refusals with one line each."""
 import stat
-import uuid
 
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import ADMIN, AUDITOR, COORDINATOR, PG_URL, adult_form
+from tests.conftest import ADMIN, AUDITOR, COORDINATOR, adult_form
 from tests.e2e.runner import add_accounts, cli_env, witness
 from witness.bootstrap import build_app
 from witness.services import audit as audit_service
 from witness.services import cases as case_service
 from witness.services.backups import make_backup
 from witness.services.intake import open_case
-from witness.settings import Settings
-from witness.store.engine import make_engine
 
 
-@pytest.fixture
-def target(tmp_path, app):
-    """An empty store of the same kind as `app`'s, on "another machine" (its own home), with the
-    same keyring (the shared secret)."""
-    home = tmp_path / "restored"
-    if app.engine.dialect.name == "sqlite":
-        url, drop = f"sqlite:///{home / 'witness.db'}", None
-    else:
-        name = "witness_restore_" + uuid.uuid4().hex[:10]
-        admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f"CREATE DATABASE {name}"))
-        search = app.settings.url.split("?", 1)[1]
-        url, drop = PG_URL.rsplit("/", 1)[0] + f"/{name}?{search}", name
-    settings = Settings(home=home, database_url=url, key_file=app.settings.keyring_path)
-    yield settings
-    if drop:
-        with admin.connect() as c:
-            c.execute(text(f"DROP DATABASE IF EXISTS {drop} WITH (FORCE)"))
-        admin.dispose()
-
-
-def test_a_backup_is_sealed_private_and_restores_to_a_store_that_verifies(tmp_path, app, target):
+def test_a_backup_is_sealed_private_and_restores_to_a_store_that_verifies(tmp_path, app, empty_store):
     case = open_case(app, COORDINATOR, adult_form())
     out = tmp_path / "copies" / "witness.backup"
     done = make_backup(app, ADMIN, out)
@@ -47,11 +21,11 @@ def test_a_backup_is_sealed_private_and_restores_to_a_store_that_verifies(tmp_pa
     sealed = out.read_bytes()
     for clear in (b"Aung Min Thein", b"audit_log", case.encode(), b"SQLite format"):
         assert clear not in sealed
-    env = cli_env(home=target.home, actor=None, WITNESS_DATABASE_URL=target.url,
-                  WITNESS_KEY_FILE=str(target.keyring_path))
+    env = cli_env(home=empty_store.home, actor=None, WITNESS_DATABASE_URL=empty_store.url,
+                  WITNESS_KEY_FILE=str(empty_store.keyring_path))
     restored = witness(env, "restore", str(out), check=True)
     assert restored.stdout.startswith(f"restored: {app.engine.dialect.name}, {done.rows} audit rows")
-    again = build_app(target)
+    again = build_app(empty_store)
     try:
         result = audit_service.verify(again, AUDITOR)
         assert result.ok and result.rows == done.rows, result.problems

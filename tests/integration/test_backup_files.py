@@ -5,22 +5,18 @@ import os
 import stat
 import sys
 import tempfile
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import ADMIN, AUDITOR, COORDINATOR, PG_URL, adult_form
+from tests.conftest import ADMIN, AUDITOR, COORDINATOR, adult_form
 from witness.bootstrap import build_app
 from witness.errors import WitnessError
 from witness.services import audit as audit_service
 from witness.services import backups
 from witness.services.intake import open_case
-from witness.settings import Settings
 from witness.store import backup
-from witness.store.engine import make_engine
 
 # Python's audit hooks see every file Python opens and every SQLite database it connects to. A hook
 # cannot be removed, so one is added once and records only inside `_watching()`.
@@ -148,23 +144,6 @@ def test_the_sealed_file_is_0600_whatever_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600 and out.read_bytes() == b"sealed"
-
-
-@pytest.fixture
-def empty_store(tmp_path, app):
-    home = tmp_path / "restored"
-    if app.engine.dialect.name == "sqlite":
-        yield Settings(home=home, database_url=f"sqlite:///{home / 'witness.db'}", key_file=app.settings.keyring_path)
-        return
-    name = "witness_restore_" + uuid.uuid4().hex[:10]
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f"CREATE DATABASE {name}"))
-    search = app.settings.url.split("?", 1)[1]
-    yield Settings(home=home, database_url=PG_URL.rsplit("/", 1)[0] + f"/{name}?{search}", key_file=app.settings.keyring_path)
-    with admin.connect() as c:
-        c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 def test_a_restore_writes_the_store_and_the_head_file_and_no_unsealed_copy(tmp_path, app, empty_store, tmp_folder):
