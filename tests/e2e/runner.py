@@ -89,18 +89,6 @@ def add_accounts(store, accounts: dict[str, str] = ACCOUNTS) -> None:
         app.engine.dispose()
 
 
-def audit_rows(app) -> list:
-    """Every row of the store's audit log, oldest first (what a command recorded is at the end)."""
-    from sqlalchemy import select
-
-    from witness.store.tables import audit_log
-
-    with app.engine.connect() as c:
-        rows = c.execute(select(audit_log).order_by(audit_log.c.seq)).all()
-        c.rollback()
-    return rows
-
-
 def _app(env: dict):
     from witness.bootstrap import build_app
     from witness.settings import Settings

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import COORDINATOR, adult_form
-from tests.e2e.runner import add_accounts, audit_rows, cli_env, witness
+from tests.audit_rows import audit_rows
+from tests.e2e.runner import add_accounts, cli_env, witness
 from tests.helpers import row_counts
 from witness.bootstrap import build_app
 from witness.domain.access import Role

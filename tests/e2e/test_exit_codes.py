@@ -9,7 +9,8 @@ import yaml
 from sqlalchemy import delete, func, select, text
 
 from tests.conftest import COORDINATOR, adult_form
-from tests.e2e.runner import add_accounts, audit_rows, cli_env, witness
+from tests.audit_rows import audit_rows
+from tests.e2e.runner import add_accounts, cli_env, witness
 from witness.services import cases as case_service
 from witness.services.intake import open_case
 from witness.store.tables import audit_head, audit_log, cases

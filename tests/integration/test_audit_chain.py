@@ -1,8 +1,9 @@
 """R-72: the audit chain detects edits, deletions, reordering and truncation."""
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 
 from tests.conftest import AUDITOR, COORDINATOR, adult_form
+from tests.audit_rows import audit_rows
 from witness.errors import ActionBlocked
 from witness.services import cases as case_service
 from witness.services.audit import verify
@@ -44,9 +45,7 @@ class _Tampering:
         self.conn.close()
 
 
-def _rows(app):
-    with app.engine.connect() as c:
-        return c.execute(select(audit_log).order_by(audit_log.c.seq)).all()
+
 
 
 def test_an_untouched_log_verifies(busy_app):
@@ -69,7 +68,7 @@ def test_a_deleted_row_fails_verification(busy_app):
 
 
 def test_two_swapped_rows_fail_verification(busy_app):
-    rows = _rows(busy_app)
+    rows = audit_rows(busy_app)
     a, b = rows[1]._mapping, rows[2]._mapping
     fields = ("at", "actor", "role", "action", "record", "purpose", "prev", "mac")
     with _Tampering(busy_app) as c:
@@ -79,7 +78,7 @@ def test_two_swapped_rows_fail_verification(busy_app):
 
 
 def test_the_last_row_removed_fails_verification_even_if_the_database_head_is_forged(busy_app):
-    rows = _rows(busy_app)
+    rows = audit_rows(busy_app)
     last, before = rows[-1], rows[-2]
     with _Tampering(busy_app) as c:
         c.execute(delete(audit_log).where(audit_log.c.seq == last.seq))
@@ -91,11 +90,11 @@ def test_the_last_row_removed_fails_verification_even_if_the_database_head_is_fo
 
 
 def test_a_blocked_action_leaves_no_audit_row_and_no_data(busy_app):
-    before = len(_rows(busy_app))
-    case_id = _rows(busy_app)[0].record
+    before = len(audit_rows(busy_app))
+    case_id = audit_rows(busy_app)[0].record
     with pytest.raises(ActionBlocked):
         case_service.change_stage(busy_app, COORDINATOR, case_id, "decision", "police want an interview")
-    assert len(_rows(busy_app)) == before
+    assert len(audit_rows(busy_app)) == before
 
 
 def test_control_characters_in_audit_fields_are_escaped(busy_app):
@@ -105,12 +104,12 @@ def test_control_characters_in_audit_fields_are_escaped(busy_app):
     with busy_app.uow(Actor("evil\nseq 99 ok", Role.coordinator), datetime(2026, 11, 3, tzinfo=timezone.utc)) as uow:
         uow.audit("case.read", "W-XXXXXX", "line1\r\nline2")
         uow.commit()
-    last = _rows(busy_app)[-1]
+    last = audit_rows(busy_app)[-1]
     assert "\n" not in last.actor and "\n" not in last.purpose
     assert verify(busy_app, AUDITOR).ok
 
 
-def test_on_postgresql_the_database_itself_refuses_to_change_or_delete_audit_rows(busy_app):
+def test_on_postgresql_the_database_itself_refuses_to_change_or_delete_auditaudit_rows(busy_app):
     if busy_app.engine.dialect.name != "postgresql":
         pytest.skip("SQLite relies on the HMAC chain and the external head")
     from sqlalchemy.exc import DBAPIError

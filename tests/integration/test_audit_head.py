@@ -9,9 +9,10 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 
 from tests.conftest import AUDITOR, COORDINATOR, T0, adult_form
+from tests.audit_rows import audit_rows
 from witness.services import cases as case_service
 from witness.services.audit import verify
 from witness.services.intake import open_case
@@ -28,11 +29,7 @@ def logged(app):
     return app
 
 
-def _rows(app):
-    with app.engine.connect() as c:
-        rows = c.execute(select(audit_log).order_by(audit_log.c.seq)).all()
-        c.rollback()
-    return rows
+
 
 
 def _problems(app) -> list[str]:
@@ -64,15 +61,15 @@ def test_an_edited_line_of_the_head_file_is_a_failure(logged):
 
 def test_every_commit_appends_a_head_and_earlier_heads_stay(logged):
     heads = [json.loads(line) for line in logged.settings.audit_head_path.read_text().splitlines() if line]
-    assert [h["seq"] for h in heads] == [r.seq for r in _rows(logged)]
-    assert [h["mac"] for h in heads] == [r.mac for r in _rows(logged)]
+    assert [h["seq"] for h in heads] == [r.seq for r in audit_rows(logged)]
+    assert [h["mac"] for h in heads] == [r.mac for r in audit_rows(logged)]
 
 
 def test_a_chain_re_macced_by_someone_holding_the_key_is_caught_by_the_heads_recorded_before(logged):
     """The attacker edits row 2 and recomputes every MAC after it (they have the key), rewinds the
     database head and appends the new last head: the file cannot forget the old ones."""
     key = logged.keyring.audit_key
-    rows = _rows(logged)
+    rows = audit_rows(logged)
     with logged.engine.connect() as c:
         c.begin()
         if logged.engine.dialect.name == "postgresql":
@@ -94,7 +91,7 @@ def test_a_chain_re_macced_by_someone_holding_the_key_is_caught_by_the_heads_rec
 def test_time_running_backwards_along_the_chain_fails_verification(logged):
     from witness.domain.access import Actor, Role
 
-    last = _rows(logged)[-1]
+    last = audit_rows(logged)[-1]
     with logged.uow(Actor("amara", Role.coordinator), last.at - timedelta(days=30)) as uow:
         uow.audit("case.read", "W-XXXXXX", "backdated")
         uow.commit()
@@ -111,13 +108,13 @@ def test_a_clock_with_an_offset_is_recorded_in_utc_and_still_verifies(logged):
     with logged.uow(Actor("amara", Role.coordinator), (T0 + timedelta(days=1)).astimezone(bangkok)) as uow:
         uow.audit("case.read", "W-XXXXXX", "as of a +07:00 clock")
         uow.commit()
-    assert _rows(logged)[-1].at == T0 + timedelta(days=1)
+    assert audit_rows(logged)[-1].at == T0 + timedelta(days=1)
     assert verify(logged, AUDITOR).ok
 
 
 def test_a_head_file_of_the_older_single_record_format_is_read_and_appended_to(app):
     case_id = open_case(app, COORDINATOR, adult_form())
-    first = _rows(app)[0]
+    first = audit_rows(app)[0]
     app.settings.audit_head_path.write_text(json.dumps({"seq": first.seq, "mac": first.mac}))  # no newline
     case_service.show(app, COORDINATOR, case_id)
     assert verify(app, AUDITOR).ok
@@ -129,7 +126,7 @@ def test_a_refusal_recorded_in_the_audit_log_keeps_the_chain_valid(logged):
     from witness.services.access import DENIED, record_denial
 
     record_denial(logged, Actor("officer-9", Role.escort), "W-XXXXXX", "case show: escort may not case.read" + "x" * 400)
-    last = _rows(logged)[-1]
+    last = audit_rows(logged)[-1]
     assert (last.actor, last.role, last.action, last.record) == ("officer-9", "escort", DENIED, "W-XXXXXX")
     assert len(last.purpose) == 300  # cut to the column, not lost to a database error
     assert verify(logged, AUDITOR).ok
@@ -148,7 +145,7 @@ def test_an_append_only_head_file_keeps_working_and_cannot_be_rewritten(logged):
     if not _chattr("+a", path):
         pytest.skip("chattr +a is not available here (needs root and ext4/xfs/btrfs)")
     try:
-        case_id = _rows(logged)[0].record
+        case_id = audit_rows(logged)[0].record
         case_service.show(logged, COORDINATOR, case_id)  # the application still appends its heads
         with pytest.raises(PermissionError):
             path.write_text("")  # ...but cannot truncate or rewrite the file

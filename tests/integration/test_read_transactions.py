@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import AUDITOR, COORDINATOR, adult_form
 from tests.web.conftest import make_person
+from tests.audit_rows import audit_rows
 from witness.services import accounts, cases
 from witness.services.audit import verify
 from witness.services.intake import open_case
@@ -38,11 +39,7 @@ class WriterHeld:
         self.db.close()
 
 
-def _audit_rows(app) -> list:
-    with app.engine.connect() as c:
-        rows = c.execute(select(audit_log).order_by(audit_log.c.seq)).all()
-        c.rollback()
-    return rows
+
 
 
 def test_a_reading_reads_while_another_connection_holds_the_writer_lock(sqlite_app):
@@ -67,16 +64,16 @@ def test_a_reading_cannot_write(app):
     with app.uow(COORDINATOR) as uow:
         uow.audit("test.write", "-", "after a reading")
         uow.commit()
-    assert _audit_rows(app)[-1].action == "test.write"
+    assert audit_rows(app)[-1].action == "test.write"
 
 
 def test_a_reading_is_in_the_audit_log_before_it_returns_and_returns_nothing_if_its_row_cannot_be_written(app, monkeypatch):
     case_id = open_case(app, COORDINATOR, adult_form())
-    before = len(_audit_rows(app))
+    before = len(audit_rows(app))
     view = cases.show(app, COORDINATOR, case_id)  # with identity
     assert "identity" in view
-    last = _audit_rows(app)[-1]
-    assert (last.action, last.record, len(_audit_rows(app))) == ("identity.read", case_id, before + 1)
+    last = audit_rows(app)[-1]
+    assert (last.action, last.record, len(audit_rows(app))) == ("identity.read", case_id, before + 1)
 
     def disk_full(*args, **kwargs):
         raise OSError("no space left on device")
@@ -87,7 +84,7 @@ def test_a_reading_is_in_the_audit_log_before_it_returns_and_returns_nothing_if_
     with pytest.raises(OSError):
         cases.page_of_cases(app, COORDINATOR)
     monkeypatch.undo()
-    assert len(_audit_rows(app)) == before + 1
+    assert len(audit_rows(app)) == before + 1
     assert verify(app, AUDITOR).ok
 
 
@@ -101,7 +98,7 @@ def test_audit_rows_appended_after_a_later_transactions_row_stay_in_time_order_a
     with early as uow:
         uow.audit("case.read", "W-BBBBBB", "earlier transaction, appended second")
         uow.commit()
-    rows = _audit_rows(app)
+    rows = audit_rows(app)
     assert [r.purpose for r in rows[-2:]] == ["later transaction", "earlier transaction, appended second"]
     assert rows[-1].at == rows[-2].at == start + timedelta(seconds=2)
     assert verify(app, AUDITOR).ok
