@@ -33,3 +33,39 @@ def test_each_dead_letter_in_the_report_is_one_in_the_store_with_a_task_for_the_
     assert all(t["assignee"] == "amara" and "could not be delivered (SMS gateway answered HTTP 400)" in t["detail"]
                for t in tasks)
     app.engine.dispose()
+
+
+def _worklist_lines(report: str) -> list[str]:
+    section = report.split("## Coordinators' worklist", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line.startswith("- [")]
+
+
+def test_the_worklist_in_the_report_puts_the_urgent_release_call_first(demo):
+    lines = _worklist_lines(demo.report.read_text())
+    by_coordinator: dict[str, list[str]] = {}
+    for line in lines:
+        by_coordinator.setdefault(line[3:line.index("]")], []).append(line)
+    assert set(by_coordinator) == {"amara", "dewi"}
+    for who, items in by_coordinator.items():
+        urgent = [n for n, line in enumerate(items) if "**URGENT**" in line]
+        assert urgent == list(range(len(urgent))), f"{who}: an urgent item after a routine one"
+    # The girl's accused was released: the call to her is urgent, in the urgent block, with what to do.
+    release = [n for n, line in enumerate(by_coordinator["dewi"]) if "has been released" in line]
+    assert release and "**URGENT**" in by_coordinator["dewi"][release[0]]
+    assert "(next: `call or visit now" in by_coordinator["dewi"][release[0]]
+
+
+def test_the_thai_application_in_the_demo_output_reads_back_exactly_with_pdftotext(demo):
+    """Read the PDF the demo wrote with Poppler's pdftotext, not with the demo's own check."""
+    import subprocess
+
+    pdfs = sorted((demo.report.parent / "documents").glob("*-protective_measures-th.pdf"))
+    assert pdfs, "no Thai application was written"
+    text = subprocess.run(["pdftotext", "-layout", str(pdfs[0]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    for expected in ("คำร้องขอมาตรการคุ้มครองผู้เสียหายที่เป็นพยาน", "ศาลจังหวัดสมุทรสาคร",
+                     "พระราชบัญญัติคุ้มครองพยานในคดีอาญา พ.ศ. 2546", "Somchai Rattanakul"):
+        assert expected in flat, expected
+    assert "คาร้อง" not in flat  # SARA AM lost (the defect of issue 14 item 4)
+    assert "its text extracts exactly" in demo.report.read_text()

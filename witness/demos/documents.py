@@ -12,6 +12,7 @@ from witness.private_files import make_private_folder, write_private
 AMARA = Actor("amara", Role.coordinator)
 DEWI = Actor("dewi", Role.coordinator)
 SOMCHAI = Actor("somchai", Role.prosecutor)
+ROOT = Actor("root-1", Role.admin)
 
 
 def _upcoming_hearing(app, case_id: str, now: datetime) -> str | None:
@@ -65,8 +66,13 @@ def chapter(ctx) -> None:
             story.say(f"  → documents/{path.name}: v{result.version}, {result.language}, to {result.recipient}, "
                       f"{result.pages} page(s), SHA-256 {result.content_hash[:12]}…")
 
+    from witness.services import accounts
     from witness.services.signatures import set_signature
 
+    # Documents are signed with the signer's account (name and office): the prosecutor needs his
+    # account before he files, as anyone who signs a court application would.
+    story.attempt("The administrator gives prosecutor somchai his account",
+                  lambda: accounts.add(app, ROOT, SOMCHAI.user, SOMCHAI.role.value))
     story.attempt("The prosecutor sets the name and office his documents are signed with",
                   lambda: set_signature(app, SOMCHAI, SOMCHAI.user, "Somchai Rattanakul",
                                         "Office of the Attorney General, Samut Sakhon"))
