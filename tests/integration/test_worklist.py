@@ -114,3 +114,18 @@ def test_times_are_in_the_case_jurisdiction_and_an_item_about_no_case_in_the_coo
     for i in worklist.open_items(app, COORDINATOR):
         assert i["due_local"].utcoffset() == timedelta(hours=7), i["kind"]  # Thailand, case or not
         assert i["due_local"] == i["due_at"]
+
+
+def test_adding_items_counts_only_the_new_ones_whether_the_key_was_stored_before_or_repeated_in_the_batch(app):
+    # The sweep reports (and audits) this count as the cases it changed: a key already there, or
+    # twice in one call, must count once or not at all, on SQLite (driver rowcount) as on PostgreSQL.
+    a = victim(app, 1)
+    with app.engine.begin() as conn:
+        first = worklist.add_items(conn, [worklist.item(f"n:{i}", a, "risk_review", "amara", T0, T0, "due")
+                                          for i in range(3)])
+        again = worklist.add_items(conn, [worklist.item(f"n:{i}", a, "risk_review", "amara", T0, T0, "due")
+                                          for i in (1, 2, 3, 4, 4)])
+        nothing = worklist.add_items(conn, [worklist.item("n:0", a, "risk_review", "amara", T0, T0, "due")])
+        stored = conn.execute(select(worklist_table.c.key).where(worklist_table.c.key.like("n:%"))).scalars().all()
+    assert (first, again, nothing) == (3, 2, 0)
+    assert sorted(stored) == ["n:0", "n:1", "n:2", "n:3", "n:4"]

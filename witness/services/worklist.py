@@ -20,10 +20,14 @@ def add_items(conn: Connection, items: list[dict]) -> int:
     if not items:
         return 0
     dialect = dialect_of(conn)
-    # RETURNING counts what was really inserted (rowcount is -1 here on psycopg); rows passed as
-    # executemany parameters reuse one compiled statement instead of a new N-row VALUES per chunk.
-    stmt = dialect.insert(worklist).on_conflict_do_nothing(index_elements=["key"]).returning(worklist.c.id)
-    return len(conn.execute(stmt, items).all())
+    stmt = dialect.insert(worklist).on_conflict_do_nothing(index_elements=["key"])
+    if conn.dialect.name == "sqlite":
+        # The driver's own executemany, whose rowcount is the rows really inserted (a skipped key
+        # counts 0). With RETURNING, SQLAlchemy instead builds multi-row VALUES statements and
+        # fetches an id per row: ~40% slower over the sweep's 80,000 items.
+        return conn.execute(stmt, items).rowcount
+    # psycopg reports rowcount -1 for an executemany: RETURNING counts what was really inserted.
+    return len(conn.execute(stmt.returning(worklist.c.id), items).all())
 
 
 def item(key: str, case_id: str | None, kind: str, assignee: str, due_at: datetime, now: datetime, detail: str) -> dict:
