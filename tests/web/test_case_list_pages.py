@@ -76,3 +76,41 @@ def test_the_pager_keeps_the_filters(app):
     client = signed_in_client(app, make_person(app, "amara", "coordinator"))
     text = client.get("/cases", params={"jurisdiction": "TH", "risk": "unassessed"}).text
     assert 'href="/cases?page=2&amp;risk=unassessed&amp;jurisdiction=TH" rel="next"' in text
+
+
+def test_risk_levels_are_listed_and_filtered_only_for_the_roles_that_read_risk(app):
+    """The case page shows the risk level only to coordinators and prosecutors (risk.read); the
+    list must not show it, or let it be guessed with the filter, to anyone else."""
+    import pytest
+    import yaml
+
+    from tests.conftest import ADMIN, PROJECT_ROOT
+    from witness.domain.access import Actor, Role
+    from witness.errors import InputProblems
+    from witness.services import accounts, cases, risk
+
+    case_id = open_case(app, COORDINATOR, adult_form())
+    answers = yaml.safe_load((PROJECT_ROOT / "examples" / "risk-answers.yaml").read_text())
+    level = risk.record(app, COORDINATOR, case_id, answers).level.value
+    people = {login: make_person(app, login, role) for login, role in
+              (("amara", "coordinator"), ("hana", "legal_aid"), ("audit-1", "auditor"))}
+    accounts.assign(app, ADMIN, "hana", add_cases=[case_id])
+    for login, person in people.items():
+        client = signed_in_client(app, person)
+        page = client.get("/cases")
+        assert page.status_code == 200 and f'<a href="/cases/{case_id}">' in page.text
+        label = level.replace("_", " ")
+        shows = ">Risk level<" in page.text, f"<td>{label}</td>" in page.text, 'id="risk"' in page.text
+        assert shows == ((True, True, True) if login == "amara" else (False, False, False)), login
+        # A hand-typed filter is ignored for them: the same list, not an answer about the level.
+        filtered = client.get("/cases", params={"risk": "unassessed"})
+        listed = f'<a href="/cases/{case_id}">' in filtered.text
+        assert listed == (login != "amara"), login
+    assert "risk_level" in cases.page_of_cases(app, COORDINATOR).rows[0]
+    lawyer, auditor = Actor("hana", Role.legal_aid), Actor("audit-1", Role.auditor)
+    assert all("risk_level" not in r for r in cases.page_of_cases(app, lawyer).rows)
+    assert all("risk_level" not in r for r in cases.page_of_cases(app, auditor).rows)
+    for who in (lawyer, auditor):
+        with pytest.raises(InputProblems) as refused:
+            cases.page_of_cases(app, who, risk=level)
+        assert refused.value.problems == [("risk", f"a {who.role.value} does not read risk levels")]

@@ -100,7 +100,7 @@ def care_expected(login: str, role: str, sees: bool) -> dict:
         "GET /cases?stage=reflection": 200 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
         "GET /cases?stage=nowhere": 422 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
         "GET /cases?risk=unassessed&jurisdiction=TH": 200 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
-        "GET /cases?risk=dire": 422 if role in ("coordinator", "prosecutor", "legal_aid", "auditor") else 404,
+        "GET /cases?risk=dire": 422 if role in ("coordinator", "prosecutor") else 200 if role in ("legal_aid", "auditor") else 404,
     }
 
 

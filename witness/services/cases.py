@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, func, insert, select, update
 
-from witness.domain.access import NOT_BOUND_TO_CASES, Actor, CaseAccess, identity_fields, may_act_on
+from witness.domain.access import NOT_BOUND_TO_CASES, PERMISSIONS, Actor, CaseAccess, identity_fields, may_act_on
 from witness.domain.risk import Level
 from witness.domain.stage import Stage, check_transition, parse_stage
 from witness.domain.guardrails import ActionKind
@@ -116,10 +116,17 @@ _RISK_LEVEL = (select(risk_assessments.c.level).where(risk_assessments.c.case_id
                .order_by(risk_assessments.c.at.desc(), risk_assessments.c.id.desc()).limit(1)
                .correlate(cases).scalar_subquery().label("risk_level"))
 _LIST_COLUMNS = (cases.c.id, cases.c.jurisdiction, cases.c.stage, cases.c.coordinator, cases.c.age_status,
-                 cases.c.reflection_ends_at, _RISK_LEVEL)
+                 cases.c.reflection_ends_at)
 
 
-def _filters(app, stage: str | None, risk: str | None, jurisdiction: str | None) -> list:
+def reads_risk(actor: Actor) -> bool:
+    """Whether the list shows (and filters by) risk levels for this person: only for the roles that
+    read risk assessments (risk.read), as on the case page. A risk level says how much danger the
+    victim is in; a legal-aid lawyer or an auditor has no need to know it."""
+    return actor.role in PERMISSIONS["risk.read"]
+
+
+def _filters(app, actor: Actor, stage: str | None, risk: str | None, jurisdiction: str | None) -> list:
     """The WHERE clauses of the list's filters; codes only, never a name. An unknown code is refused
     (InputProblems, field by field) rather than answered with an empty list that looks like no case."""
     where = [cases.c.stage == parse_stage(stage).value] if stage else []
@@ -128,7 +135,9 @@ def _filters(app, stage: str | None, risk: str | None, jurisdiction: str | None)
         if jurisdiction not in app.profiles:
             problems.append(("jurisdiction", "use one of " + ", ".join(sorted(app.profiles))))
         where.append(cases.c.jurisdiction == jurisdiction)
-    if risk:
+    if risk and not reads_risk(actor):
+        problems.append(("risk", f"a {actor.role.value} does not read risk levels"))
+    elif risk:
         if risk not in RISK_FILTERS:
             problems.append(("risk", "use one of " + ", ".join(RISK_FILTERS)))
         assessed = exists().where(risk_assessments.c.case_id == cases.c.id)
@@ -144,20 +153,22 @@ def page_of_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, 
                   risk: str | None = None, jurisdiction: str | None = None) -> CasePage:
     """The cases `actor` may see in opening order, `limit` of them from `offset`, and their total.
     Filters (each optional, all codes): `stage`, `risk` (the latest assessment's level, or
-    "unassessed") and `jurisdiction`. Each row has the case's `risk_level` (None before the first
-    assessment). Paged in SQL: a role that sees every case reads one page and a count; a role bound
+    "unassessed") and `jurisdiction`. For the roles that read risk (`reads_risk`) each row has the
+    case's `risk_level` (None before the first assessment); for the others the key is absent and the
+    risk filter refused. Paged in SQL: a role that sees every case reads one page and a count; a role bound
     to its cases reads the ids of the cases it is named on (records.named_case_ids), keeps those the
     one need-to-know rule allows, and reads the rows of one page only."""
     need_to_know(app, actor, "case.list")
     offset = max(0, offset)
-    where = _filters(app, stage, risk, jurisdiction)
+    where = _filters(app, actor, stage, risk, jurisdiction)
+    columns = _LIST_COLUMNS + ((_RISK_LEVEL,) if reads_risk(actor) else ())
     with app.uow(actor).reading() as uow:
         conn = uow.conn
         order = (cases.c.opened_at, cases.c.id)
         if actor.role in NOT_BOUND_TO_CASES:
             sees = may_act_on(actor, None, "case.read")
             total = conn.execute(select(func.count()).select_from(cases).where(*where)).scalar() if sees else 0
-            q = select(*_LIST_COLUMNS).where(*where).order_by(*order).offset(offset).limit(limit)
+            q = select(*columns).where(*where).order_by(*order).offset(offset).limit(limit)
             rows = [dict(r._mapping) for r in conn.execute(q)] if sees else []
         else:
             ids = list(conn.execute(select(cases.c.id).where(cases.c.id.in_(named_case_ids(actor.user)), *where)
@@ -168,7 +179,7 @@ def page_of_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, 
             found = {}
             for i in range(0, len(page), 500):  # bounded IN lists (a page is 50; the command line reads all)
                 found.update((r.id, dict(r._mapping)) for r in conn.execute(
-                    select(*_LIST_COLUMNS).where(cases.c.id.in_(page[i:i + 500]))))
+                    select(*columns).where(cases.c.id.in_(page[i:i + 500]))))
             rows = [found[i] for i in page]
         uow.audit("case.list", "*", f"{len(rows)} of {total} cases listed (pseudonyms only)")
         uow.commit()

@@ -32,8 +32,12 @@ def case_list(ctx: Ctx) -> Response:
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) <= 7 else 1
     page = max(page, 1)
     chosen = {k: query.get(k, "").strip()[:40] or None for k in FILTERS}
-    choices = dict(stages=[s.value for s in Stage], risks=cases.RISK_FILTERS, jurisdictions=sorted(ctx.app.profiles))
+    # Risk levels (column and filter) only for the roles that read risk, as on the case page.
+    choices = dict(stages=[s.value for s in Stage], risks=cases.RISK_FILTERS if cases.reads_risk(ctx.actor) else None,
+                   jurisdictions=sorted(ctx.app.profiles))
     require(ctx.actor, "case.list")  # who may not list cases gets the 404, not a remark on a filter
+    if choices["risks"] is None:
+        chosen["risk"] = None  # no filter on a level this person does not read (a hand-typed one is ignored)
     errors = {}
     if chosen["stage"] is not None and chosen["stage"] not in choices["stages"]:  # the service refuses it as a transition
         errors["stage"] = "use one of " + ", ".join(choices["stages"])
