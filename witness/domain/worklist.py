@@ -19,7 +19,8 @@ URGENT_WHEN_MARKED = frozenset({"notice_call", "notice_dead_letter"})
 # Due now and about someone's safety or a court's deadline: before the routine follow-ups.
 SAFETY_KINDS = frozenset({"reassess_risk", "initial_risk", "risk_review", "custody_feed_stale", "custody_reconcile",
                           "consent_withdrawn", "gate_stopped", "settlement_pressure", "measure_deadline",
-                          "measure_late", "hearing_gap", "notice_call", "notice_dead_letter"})
+                          "measure_late", "hearing_gap", "notice_call", "notice_dead_letter",
+                          "interpreter_replace"})
 # The order a person works through: urgent, due (safety first), due (the rest), not yet due.
 URGENT, DUE_SAFETY, DUE, LATER = 0, 1, 2, 3
 CLASS_WORDS = {URGENT: "URGENT", DUE_SAFETY: "due", DUE: "due", LATER: "later"}
