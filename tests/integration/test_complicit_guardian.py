@@ -115,3 +115,41 @@ def test_a_childs_consent_needs_a_recorded_guardian_with_no_accused_link(app):
         assert c.execute(select(consents.c.id).where(consents.c.case_id.in_([pending, kid]))).all() == []
     guardians.record(app, COORDINATOR, kid, {"name": "Ibu Sari", "relationship": "court-appointed guardian"})
     consent.give(app, COORDINATOR, kid, "interview", "oral", "id", guardian_agreed=True)
+
+
+def test_the_complicity_alert_names_the_consents_the_guardian_agreed_to_before_the_link_was_found(app):
+    """Consents given with the guardian's agreement before the link was known may have served the
+    accused: the urgent item lists their scopes for review (withdrawn ones and the child's own are not listed)."""
+    kid = child(app)
+    consent.give(app, COORDINATOR, kid, "interview", "oral", "id", guardian_agreed=True)
+    consent.give(app, COORDINATOR, kid, "return", "written", "id", guardian_agreed=True, explained=True)
+    consent.give(app, COORDINATOR, kid, "medical_exam", "written", "id", guardian_agreed=True, explained=True)
+    consent.withdraw(app, COORDINATOR, kid, "medical_exam")
+    guardians.record(app, COORDINATOR, kid, LINKED)
+    with app.engine.connect() as c:
+        (detail,) = c.execute(select(worklist.c.detail).where(worklist.c.case_id == kid,
+                                                             worklist.c.kind == "guardian_complicity")).scalars()
+    assert detail.endswith("Review the consents this guardian agreed to: interview, return.")
+    assert "Pak Joko" not in detail
+
+
+def test_the_complicity_alert_lists_no_consents_when_the_guardian_agreed_to_none(app):
+    kid = child(app)
+    guardians.record(app, COORDINATOR, kid, LINKED)
+    with app.engine.connect() as c:
+        (detail,) = c.execute(select(worklist.c.detail).where(worklist.c.case_id == kid,
+                                                             worklist.c.kind == "guardian_complicity")).scalars()
+    assert "Review the consents" not in detail
+
+
+def test_the_list_of_consents_to_review_is_cut_to_the_room_left_in_the_item_and_counts_the_rest(app):
+    from witness.services.guardians import _consents_to_review
+
+    kid = child(app)
+    consent.give(app, COORDINATOR, kid, "interview", "oral", "id", guardian_agreed=True)
+    consent.give(app, COORDINATOR, kid, "return", "written", "id", guardian_agreed=True, explained=True)
+    with app.engine.connect() as c:
+        assert _consents_to_review(c, kid, 500) == " Review the consents this guardian agreed to: interview, return."
+        cut = _consents_to_review(c, kid, 80)
+        assert cut == " Review the consents this guardian agreed to: interview and 1 more (case page)."
+        assert _consents_to_review(c, kid, 40) == ""

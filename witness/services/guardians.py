@@ -74,12 +74,34 @@ def note_guardian(uow, case_id: str, coordinator: str, relationship: str, named_
                                                     notices.c.recipient == Recipient.guardian.value)))
                          .values(done_at=uow.now, done_by=uow.actor.user))
     if link:  # recorded or suspected: a person decides at once
+        detail = (f"URGENT {case_id}: the child's guardian is linked to an accused ({link}). Parental "
+                  "complicity: ask the authority to appoint an independent legal guardian, and review "
+                  "contact, shelter and notices to the guardian now; record the link (witness guardian "
+                  "record, accused_link) if it is confirmed (Guide: Criminal Justice §7).")
         add_items(uow.conn, [item(f"{case_id}:{COMPLICITY}:{rid}", case_id, COMPLICITY, coordinator, uow.now, uow.now,
-                                  f"URGENT {case_id}: the child's guardian is linked to an accused ({link}). Parental "
-                                  "complicity: ask the authority to appoint an independent legal guardian, and review "
-                                  "contact, shelter and notices to the guardian now; record the link (witness guardian "
-                                  "record, accused_link) if it is confirmed (Guide: Criminal Justice §7).")])
+                                  detail + _consents_to_review(uow.conn, case_id, DETAIL_MAX - len(detail)))])
     return link
+
+
+DETAIL_MAX = 500  # worklist.detail's length
+
+
+def _consents_to_review(conn, case_id: str, room: int) -> str:
+    """The child's consents still standing that the guardian agreed to before the link was found:
+    that agreement may have served the accused (a return home, an interview the family arranged),
+    so the coordinator reviews each with the child and the independent guardian. Scopes only, as
+    many as fit in `room` characters (the rest counted: the case page lists them all)."""
+    from witness.store.tables import consents
+
+    scopes = sorted({r.scope for r in conn.execute(select(consents.c.scope).where(
+        consents.c.case_id == case_id, consents.c.guardian_agreed.is_(True), consents.c.withdrawn_at.is_(None)))})
+    head = " Review the consents this guardian agreed to: "
+    for shown in range(len(scopes), 0, -1):
+        rest = len(scopes) - shown
+        text = head + ", ".join(scopes[:shown]) + (f" and {rest} more (case page)." if rest else ".")
+        if len(text) <= room:
+            return text
+    return ""
 
 
 def pending_item(case_id: str, coordinator: str, opened_at: datetime, n: int, at: datetime, now: datetime) -> dict:
