@@ -150,6 +150,14 @@ def test_the_list_of_consents_to_review_is_cut_to_the_room_left_in_the_item_and_
     consent.give(app, COORDINATOR, kid, "return", "written", "id", guardian_agreed=True, explained=True)
     with app.engine.connect() as c:
         assert _consents_to_review(c, kid, 500) == " Review the consents this guardian agreed to: interview, return."
-        cut = _consents_to_review(c, kid, 80)
-        assert cut == " Review the consents this guardian agreed to: interview and 1 more (case page)."
-        assert _consents_to_review(c, kid, 40) == ""
+        full = len(" Review the consents this guardian agreed to: interview, return.")
+        assert _consents_to_review(c, kid, full) != "" and _consents_to_review(c, kid, full - 1) == ""
+    # Many long scopes: as many as fit, and the rest counted.
+    shown = " Review the consents this guardian agreed to: " + ", ".join(f"data_sharing:agency-{n:02d}" for n in range(3))
+    fake = [f"data_sharing:agency-{n:02d}" for n in range(8)]
+    from unittest import mock
+
+    with mock.patch("witness.services.guardians.sorted", create=True, side_effect=lambda scopes: fake):
+        with app.engine.connect() as c:
+            cut = _consents_to_review(c, kid, len(shown) + len(" and 5 more (case page)."))
+    assert cut == shown + " and 5 more (case page)."
