@@ -11,7 +11,7 @@ someone. The alerts themselves are still retried by the outbox and escalated by 
 """
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.run_names import relay_name
@@ -65,6 +65,12 @@ def relay(now: str | None = None, batch_size: int = outbox.BATCH) -> dict[str, i
             for name in ("sent", "retrying", "rerouted", "dead", "urgent_failed"):
                 totals[name] += batch[name]
         dead_letters = publish_dead_letters(app)
+        # What the run did, in counts only (never a case, a recipient or a text): a Completed run
+        # that delivered nothing looks different in the UI from one that delivered 500.
+        get_run_logger().info(
+            "relay as of %s: %d sent, %d retrying, %d rerouted, %d dead-lettered (%d on the dead-letter list), "
+            "%d escalated to a coordinator, %d repeats scheduled", at.isoformat(timespec="seconds"), totals["sent"],
+            totals["retrying"], totals["rerouted"], totals["dead"], dead_letters, escalated, repeated)
         # Also the tries the urgent watcher (witness serve) made since the previous run: it retries
         # urgent alerts between runs, and its failures must make this run red as well.
         failed = max(totals["urgent_failed"], outbox.urgent_failures_since(app, at - outbox.REPORT_WINDOW, at))

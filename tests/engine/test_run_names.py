@@ -25,6 +25,7 @@ def run_log(prefect_server, monkeypatch):
     so a handler added beforehand sees nothing: the flows' own `get_run_logger` is wrapped instead,
     and every message still goes on to the real run logger."""
     import flows.hearing_prep
+    import flows.notices
     import flows.sweep
     from prefect import get_run_logger
 
@@ -35,7 +36,7 @@ def run_log(prefect_server, monkeypatch):
             lines.append(msg % args if args else msg)
             self.logger.log(level, msg, *args, **kwargs)
 
-    for module in (flows.sweep, flows.hearing_prep):
+    for module in (flows.sweep, flows.hearing_prep, flows.notices):
         monkeypatch.setattr(module, "get_run_logger", lambda: Spy(get_run_logger(), {}))
     return lines
 
@@ -85,3 +86,33 @@ def test_relay_and_hearing_prep_runs_are_named_too(run_log, store):
     assert prepared.is_completed()
     assert _flow_run_name(prepared) == f"hearing-prep {NOW:%Y-%m-%dT%H:%M}Z (due hearings)"
     assert "0 hearings prepared, 0 bookings made, 0 released, 0 conflicts on the worklist" in run_log
+
+
+def test_a_relay_run_logs_what_it_delivered_in_counts_never_a_case(run_log, store, sqlite_app):
+    """The accused is released: the victims' urgent SMS are queued, and with no SMS gateway
+    configured here every try fails and is retried. The run says so in counts that match the store —
+    and never names a case, a person or a number."""
+    import re
+
+    from flows.notices import relay
+    from sqlalchemy import func, select
+
+    from witness.services.custody import change_custody, find_accused
+    from witness.store.notice_tables import notices
+
+    released = NOW - timedelta(minutes=5)
+    sqlite_app.clock.at = released
+    change_custody(sqlite_app, COORDINATOR, "EV-RELAY-1", find_accused(sqlite_app, "TH-SSK-2026-0141", "Accused A"),
+                   custody="released", occurred_at=released)
+    relay(now=NOW.isoformat(), return_state=True)  # Failed: an urgent alert could not go out (tested elsewhere)
+    line = [x for x in run_log if x.startswith("relay as of ")]
+    assert len(line) == 1 and line[0].startswith(f"relay as of {NOW.isoformat(timespec='seconds')}: ")
+    counts = {w: int(n) for n, w in re.findall(r"(\d+) (sent|retrying|rerouted|dead-lettered)\b", line[0])}
+    with sqlite_app.engine.connect() as c:
+        tried = c.execute(select(func.count()).select_from(notices).where(
+            notices.c.attempts > 0, notices.c.status == "queued")).scalar()
+        sent = c.execute(select(func.count()).select_from(notices).where(notices.c.status == "sent")).scalar()
+    assert tried >= 1 and counts["retrying"] == tried and counts["sent"] == sent
+    said = "\n".join(run_log)
+    for secret in (*store, *NAMES, "Canary", "+66", "Accused A"):
+        assert secret not in said
