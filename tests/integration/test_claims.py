@@ -394,3 +394,17 @@ def test_the_case_page_summary_gives_what_is_overdue_and_the_next_instalment_aft
     assert line() == (None, (date(2026, 12, 20), Decimal("500000.00")))
     claims.pay(app, LAWYER, cid, "500000", "IDR", TODAY_JAKARTA, "TRX-3")
     assert line() == (None, None)
+
+
+def test_a_batch_of_cases_lists_only_their_unresolved_claims_as_the_single_case_facts_do(app):
+    # The batch reads claims by case and keeps the unresolved ones itself (no status filter in SQL).
+    case = _case(app, adult_form())
+    other = _case(app, adult_form())
+    kept = claims.new(app, LAWYER, case)["claim"]
+    gone = claims.new(app, LAWYER, case)["claim"]
+    claims.resolve(app, LAWYER, gone, "withdrawn", "the victim decided not to claim")
+    with app.engine.connect() as conn:
+        many = claims.case_facts_many(conn, [case, other], T0)
+        one = claims.case_facts(conn, case, T0)
+    assert many[case] == one == {"pending_claim": True, "unresolved_claims": (f"{kept} (drafting)",)}
+    assert many[other] == {"pending_claim": False, "unresolved_claims": ()}
