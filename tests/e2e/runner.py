@@ -96,3 +96,15 @@ def _app(env: dict):
     # Each named explicitly (None too): this process's own WITNESS_* variables must not leak in.
     return build_app(Settings(home=env["WITNESS_HOME"], database_url=env.get("WITNESS_DATABASE_URL"),
                               key_file=env.get("WITNESS_KEY_FILE")))
+
+
+def table_rows(text: str) -> list[dict]:
+    """The rows of a list the command line printed with a header row (witness.terminal.table, piped:
+    columns padded and separated by two spaces), as {HEADER: cell}."""
+    import re
+
+    lines = [line for line in text.splitlines() if line.strip()]
+    header = lines[0]
+    starts = [m.start() for m in re.finditer(r"(?:(?<=^)|(?<=  ))\S", header)]
+    names = [header[a:b].strip() for a, b in zip(starts, starts[1:] + [None])]
+    return [{n: line[a:b].strip() for n, a, b in zip(names, starts, starts[1:] + [None])} for line in lines[1:]]

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 import yaml
 
-from tests.e2e.runner import init_store, witness
+from tests.e2e.runner import init_store, table_rows, witness
 
 NOTE = "Quokkanote Zyxwvut rationale"
 PAYER = "Quokkapayer Vutsrq"
@@ -75,7 +75,9 @@ def test_a_claim_from_calculation_to_payment_through_the_cli(home):
     assert NOTE in status and PAYER in status  # the owner sees the free text: the canaries really went in
     assert "OVERDUE: instalment 2 due 2027-01-20, IDR 3,000,000.00 unpaid" in status
     portfolio = run(lawyer, "--now", "2027-01-25T10:00:00+07:00", "claims", "--overdue").stdout
-    assert claim in portfolio and "OVERDUE IDR 3,000,000.00 since 2027-01-20" in portfolio
+    [line] = table_rows(portfolio)
+    assert (line["CLAIM"], line["OVERDUE"], line["BALANCE"]) == (claim, "IDR 3,000,000.00 since 2027-01-20",
+                                                                 "IDR 3,000,000.00")
     report_csv = tmp / "report.csv"
     run(dict(env, WITNESS_ACTOR="root:admin"), "claims", "report", "--csv", str(report_csv))
     [row] = list(csv.DictReader(report_csv.open()))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.calendar_parsers import icalendar_events, vobject_events
-from tests.e2e.runner import init_store, witness
+from tests.e2e.runner import init_store, table_rows, witness
 
 NAME, ADDRESS, PICKUP = "Canaryname Zyxwvut", "77 Quokkastraat Hidden Lane", "Pickupcanary Soi 9"
 NOW = "2026-11-20T10:00:00+07:00"
@@ -51,7 +51,7 @@ def test_a_hearing_from_the_command_line_to_every_audiences_calendar(home):
                    "--interpreter", "interp-07", "--language", "my", "--with-pickup-address", stdin=PICKUP + "\n")
     hearing = re.search(r"(H-[0-9A-Z]{8}) at", out).group(1)
     listed = _witness(env, "measures", case)
-    escort = re.search(r"(M-[0-9A-Z]{8}) \S+ escort", listed).group(1)
+    [escort] = [m["MEASURE"] for m in table_rows(listed) if m["KIND"] == "escort" and m["HEARING"] == hearing]
     _witness(pros, "measure", "request", escort)
     _witness(pros, "measure", "decide", escort, "granted")
     plan = _witness(env, "plan", hearing)

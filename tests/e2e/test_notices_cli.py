@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from tests.e2e.runner import init_store, witness
+from tests.e2e.runner import init_store, table_rows, witness
 from tests.notice_fixtures import sms_sink, smtp_sink  # noqa: F401
 from witness.settings import PROJECT_ROOT
 
@@ -98,6 +98,11 @@ def test_the_notice_list_says_why_a_queued_alert_has_not_gone_out(home, sms_sink
     assert "retrying 2" in out
     listed = _witness(env, *now, "notices").stdout
     assert listed.count("(last failure: SMS gateway answered HTTP 503)") == 2
+    table = table_rows(listed)
+    assert listed.splitlines()[0].split() == ["CREATED", "CASE", "KIND", "TO", "CHANNEL", "LANG", "STATUS", "TRIES", "NOTE"]
+    sms = [r for r in table if r["CHANNEL"] == "sms"]
+    assert len(sms) == 2 and all(r["STATUS"] == "queued" and r["TRIES"] == "1" and r["NOTE"].startswith("URGENT")
+                                 and r["CREATED"] == "2026-11-03 01:05 UTC" for r in sms), sms
     rows = json.loads(_witness(env, *now, "notices", "--json").stdout)
     assert {n["last_error"] for n in rows if n["channel"] == "sms"} == {"SMS gateway answered HTTP 503"}
     assert "Cli Victim" not in listed

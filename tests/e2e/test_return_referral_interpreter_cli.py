@@ -3,13 +3,14 @@
 `field: message` line), nothing written; the compliant command then goes through. SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import COORDINATOR, T0, adult_form
-from tests.e2e.runner import add_accounts, cli_env
+from tests.e2e.runner import add_accounts, cli_env, table_rows
 from tests.e2e.runner import witness as run
 from tests.people import put_on_case
 from witness.domain.access import Actor, Role
@@ -104,8 +105,9 @@ def test_a_share_needs_consent_and_withdrawing_it_revokes_the_share(case_env):
     witness(env, *share, check=True)
     withdrawn = witness(env, "consent", "withdraw", case, "data_sharing:ngo.shelter-north", check=True)
     assert "1 pending act(s) cancelled" in withdrawn.stdout
-    [row] = witness(env, "data", "shares", case, check=True).stdout.strip().splitlines()
-    assert "ngo.shelter-north" in row and "data_sharing:ngo.shelter-north (written)" in row and "revoked" in row
+    [row] = table_rows(witness(env, "data", "shares", case, check=True).stdout)
+    assert (row["RECIPIENT"], row["CONSENT"]) == ("ngo.shelter-north", "data_sharing:ngo.shelter-north (written)")
+    assert row["STATE"].startswith("revoked ") and "." not in row["SHARED"]  # to the minute, no microseconds
 
 
 def test_an_interpreter_tied_to_the_accused_is_refused_and_interpreters_see_only_their_own(case_env):
@@ -127,12 +129,15 @@ def test_an_interpreter_tied_to_the_accused_is_refused_and_interpreters_see_only
             "--interpreter", "interp-07", check=True)
     mine = run(env, "--actor", "interp-07:interpreter", "--now", NOW.isoformat(), "interpreter", "assignments",
                check=True)
-    assert [line.split("  ", 1)[1] for line in mine.stdout.strip().splitlines()] == [f"{case}  interview  my"]
+    assert [(r["CASE"], r["WHAT"], r["LANGUAGE"]) for r in table_rows(mine.stdout)] == [(case, "interview", "my")]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d (UTC|[+-]\d\d:\d\d)", r["WHEN"]) for r in table_rows(mine.stdout))
     assert _refused(witness(env, "interpreter", "assignments"))[0] == "coordinator may not assignments.read"
     assert _refused(witness(env, "interpreter", "vet", "interp-99")) == [
         "interpreter: no interpreter 'interp-99' in the registry (witness interpreter add)"]
     listed = witness(env, "interpreter", "list", check=True).stdout.strip().splitlines()
-    assert listed == ["interp-07  my,th  vetted", "interp-12  my  vetted  ties: accused"]
+    assert listed[0].split() == ["INTERPRETER", "LANGUAGES", "VETTING", "BLOCKED", "TIES"]
+    assert [list(r.values()) for r in table_rows("\n".join(listed))] == [
+        ["interp-07", "my,th", "vetted", "-", "-"], ["interp-12", "my", "vetted", "-", "accused"]]
 
 
 def test_a_medical_exam_on_the_command_line_needs_the_examiner_the_victim_asked_for(case_env):

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from witness.commands import context
-from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
+from witness.terminal import echo, echo_json, table  # every line escaped; JSON through json_text
 
 
 def _plain(value):
@@ -198,12 +198,13 @@ def register(app: typer.Typer) -> None:
             return
         if not rows:
             echo("no claims" + (" with overdue instalments" if overdue else ""))
-        for r in rows:
-            nxt = f"next {r['next_due'][1]} due {r['next_due'][0].isoformat()}" if r["next_due"] else ""
-            late = f"OVERDUE {r['overdue']} since {r['overdue_since'].isoformat()}" if r["overdue_since"] else ""
-            echo(f"{r['claim']}  {r['case']}  {r['jurisdiction']}  {r['status']:<27} calculated {_m(r['calculated'])}"
-                       f" | demanded {_m(r['demanded'])} | awarded {_m(r['awarded'])} | paid {_m(r['paid'])}"
-                       f" | balance {_m(r['balance'])}" + "".join(f"  {x}" for x in (late, nxt) if x))
+            return
+        table(["CLAIM", "CASE", "STATE", "STATUS", "CALCULATED", "DEMANDED", "AWARDED", "PAID", "BALANCE", "OVERDUE",
+               "NEXT DUE"],
+              [[r["claim"], r["case"], r["jurisdiction"], r["status"], _m(r["calculated"]), _m(r["demanded"]),
+                _m(r["awarded"]), _m(r["paid"]), _m(r["balance"]),
+                f"{r['overdue']} since {r['overdue_since'].isoformat()}" if r["overdue_since"] else "-",
+                f"{r['next_due'][1]} on {r['next_due'][0].isoformat()}" if r["next_due"] else "-"] for r in rows])
 
     @claims_app.command("report")
     def claims_report(csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write the report as CSV here")] = None,

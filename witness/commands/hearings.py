@@ -178,16 +178,18 @@ def register(app: typer.Typer) -> None:
         if as_json:
             echo_json(rows)
             return
-        hearing = None
-        for m in rows:
-            if m["hearing"] != hearing:
-                hearing = m["hearing"]
-                echo(f"{hearing} {m['docket']} at {when(m['hearing_at'])} ({m['hearing_status']})")
-            flags = " LATE" if m["late"] else ""
-            due = f" file by {m['request_by']}" if m["status"] == "recommended" else ""
-            echo(f"  {m['id']} {m['case']} {m['kind']:<31} {m['status']:<17}{flags}{due}")
-            if m["eligibility"] != "eligible" and m["condition"]:
-                echo(f"      condition: {m['condition']}")
+        if not rows:
+            echo("no measures")
+            return
+
+        def note(m) -> str:
+            parts = ["LATE"] * bool(m["late"]) + [f"file by {when(m['request_by'])}"] * (m["status"] == "recommended")
+            parts += [f"condition: {m['condition']}"] * bool(m["eligibility"] != "eligible" and m["condition"])
+            return "; ".join(parts) or "-"
+
+        table(["HEARING", "DOCKET", "WHEN", "HEARING STATUS", "MEASURE", "CASE", "KIND", "STATUS", "NOTE"],
+              [[m["hearing"], m["docket"], when(m["hearing_at"]), m["hearing_status"], m["id"], m["case"], m["kind"],
+                m["status"], note(m)] for m in rows])
 
     @measure_app.command("add")
     def measure_add(hearing_id: str, case_id: str, kind: str):

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from witness.commands import context, new_group
-from witness.terminal import echo  # every human-readable line: values escaped
+from witness.terminal import echo, table, when  # every human-readable line: values escaped
 
 
 def register(app: typer.Typer) -> None:
@@ -56,16 +56,21 @@ def interpreter_list():
     """The registry."""
     from witness.services.interpreters import registry
 
-    for r in registry(context.app(), context.actor()):
-        parts = [r["interpreter"], ",".join(r["languages"]), r["vetting"]]
-        parts += ["BLOCKED"] if r["blocked"] else []
-        parts += [f"ties: {','.join(r['ties'])}"] if r["ties"] else []
-        echo("  ".join(parts))
+    rows = registry(context.app(), context.actor())
+    if not rows:
+        echo("no interpreters registered")
+        return
+    table(["INTERPRETER", "LANGUAGES", "VETTING", "BLOCKED", "TIES"],
+          [[r["interpreter"], ",".join(r["languages"]), r["vetting"], "BLOCKED" if r["blocked"] else "-",
+            ",".join(r["ties"]) or "-"] for r in rows])
 
 
 def interpreter_assignments():
     """Your own assignments (interpreters only): case pseudonym, what, when, language."""
     from witness.services.interpreters import assignments
 
-    for a in assignments(context.app(), context.actor()):
-        echo(f"{a['at'].isoformat()}  {a['case']}  {a['what']}  {a['language'] or '-'}")
+    rows = assignments(context.app(), context.actor())
+    if not rows:
+        echo("no assignments")
+        return
+    table(["WHEN", "CASE", "WHAT", "LANGUAGE"], [[when(a["at"]), a["case"], a["what"], a["language"] or "-"] for a in rows])

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from witness.commands import context, group
-from witness.terminal import echo, echo_json  # every line escaped; JSON through json_text
+from witness.terminal import echo, echo_json, table, when  # every line escaped; JSON through json_text
 
 
 def register(app: typer.Typer) -> None:
@@ -59,16 +59,20 @@ def notices(case: Annotated[Optional[str], typer.Option("--case", help="Only thi
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        flags = "".join([" URGENT" if r["urgent"] else "", f" repeat {r['repeat']}" if r["repeat"] else "",
-                         " acknowledged" if r["acknowledged_at"] else "",
-                         f" escalated {r['escalation']}" if r["escalation"] else ""])
-        echo(f"{r['created_at']:%Y-%m-%d %H:%M}  {r['case'] or '-':<9} {r['kind']:<19} {r['recipient']:<24} "
-                   f"{r['channel']:<8} {r['language']:<3} {r['status']:<9} tries={r['attempts']}{flags}"
-                   + (f"  ({r['dead_reason']})" if r["dead_reason"] else
-                      f"  (last failure: {r['last_error']})" if r["last_error"] and r["status"] != "sent" else ""))
     if not rows:
         echo("no notices")
+        return
+
+    def note(r) -> str:
+        flags = ["URGENT"] * bool(r["urgent"]) + [f"repeat {r['repeat']}"] * bool(r["repeat"]) \
+            + ["acknowledged"] * bool(r["acknowledged_at"]) + [f"escalated {r['escalation']}"] * bool(r["escalation"])
+        why = (f"({r['dead_reason']})" if r["dead_reason"] else
+               f"(last failure: {r['last_error']})" if r["last_error"] and r["status"] != "sent" else "")
+        return " ".join(flags + [why] * bool(why))
+
+    table(["CREATED", "CASE", "KIND", "TO", "CHANNEL", "LANG", "STATUS", "TRIES", "NOTE"],
+          [[when(r["created_at"]), r["case"] or "-", r["kind"], r["recipient"], r["channel"], r["language"],
+            r["status"], r["attempts"], note(r)] for r in rows])
 
 
 def ack(code: Annotated[Optional[str], typer.Argument(help="The code the victim sent back")] = None,

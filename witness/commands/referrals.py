@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from witness.commands import context, new_group
-from witness.terminal import echo  # every human-readable line: values escaped
+from witness.terminal import echo, table, when  # every human-readable line: values escaped
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +35,10 @@ def data_shares(case_id: str):
     """Every share of the case's data: who, what, when, under which consent, revoked or not."""
     from witness.services.referrals import shares
 
-    for s in shares(context.app(), context.actor(), case_id):
-        state = f"revoked {s['revoked_at'].isoformat()}" if s["revoked_at"] else "active"
-        echo(f"{s['shared_at'].isoformat()}  {s['recipient']}  {','.join(s['fields'])}  {s['consent']}  {state}")
+    rows = shares(context.app(), context.actor(), case_id)
+    if not rows:
+        echo("no data shared")
+        return
+    table(["SHARED", "RECIPIENT", "FIELDS", "CONSENT", "STATE"],
+          [[when(s["shared_at"]), s["recipient"], ",".join(s["fields"]), s["consent"],
+            f"revoked {when(s['revoked_at'])}" if s["revoked_at"] else "active"] for s in rows])
