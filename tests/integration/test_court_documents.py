@@ -145,3 +145,26 @@ def test_a_victim_letter_written_after_her_decision_says_so_before_any_sweep(app
     reflection.decide(app, COORDINATOR, fisher, "cooperate")
     after = flat(pdftotext(generate(app, COORDINATOR, Request("victim_letter", fisher, lang="en")).pdf, tmp_path))
     assert flat(stages["decision"]) in after and flat(stages["reflection"]) not in after
+
+
+def test_an_indonesian_filing_names_the_court_and_the_law_in_indonesian_from_the_profile(app, tmp_path):
+    """Issue 14 item 4 for Indonesia: the court and Law No 13/2006 (as amended by Law No 31/2014) in
+    Bahasa Indonesia inside the Indonesian application, as ID.yaml's legal_texts name them."""
+    from tests.conftest import adult_form
+    from tests.integration.test_documents import _assess
+    from witness.services import consent
+    from witness.services.intake import open_case
+
+    form = adult_form(jurisdiction="ID", proceedings=[{
+        "court": "Central Jakarta District Court", "docket": "ID-JKP-2026-0077", "prosecutor": PROSECUTOR.user,
+        "accused": [{"label": "Accused A", "custody": "detained", "relationship": "employer"}]}])
+    form["victim"] = dict(form["victim"], preferred_language="id")
+    case_id = open_case(app, COORDINATOR, form)
+    _assess(app, case_id)
+    consent.give(app, COORDINATOR, case_id, "testimony", "written", "id", explained=True)
+    g = generate(app, PROSECUTOR, Request("protective_measures", case_id, supplement=HEARING))
+    assert g.language == "id"
+    text = flat(pdftotext(g.pdf, tmp_path))
+    assert flat("Pengadilan Negeri Jakarta Pusat") in text and "CentralJakarta" not in text
+    assert flat("Undang-Undang Nomor 13 Tahun 2006 tentang Perlindungan Saksi dan Korban") in text
+    assert "LawNo13" not in text  # not the English name of the law inside the Indonesian filing
