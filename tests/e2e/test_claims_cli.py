@@ -3,6 +3,7 @@ a claim from item to payment, refusals with exit code 1 and a clear line, and fr
 stays encrypted and out of the outputs of roles without need-to-know."""
 import csv
 import os
+import re
 import sqlite3
 
 import pytest
@@ -79,7 +80,8 @@ def test_a_claim_from_calculation_to_payment_through_the_cli(home):
     assert (line["CLAIM"], line["OVERDUE"], line["BALANCE"]) == (claim, "IDR 3,000,000.00 since 2027-01-20",
                                                                  "IDR 3,000,000.00")
     report_csv = tmp / "report.csv"
-    run(dict(env, WITNESS_ACTOR="root:admin"), "claims", "report", "--csv", str(report_csv))
+    said = run(dict(env, WITNESS_ACTOR="root:admin"), "claims", "report", "--csv", str(report_csv)).stdout
+    assert re.match(r"Restitution shortfall as of \d{4}-\d\d-\d\d \d\d:\d\d (UTC|[+-]\d\d:\d\d) \(", said), said[:80]
     [row] = list(csv.DictReader(report_csv.open()))
     assert (row["jurisdiction"], row["calculated"], row["demanded"], row["awarded"], row["paid"]) == (
         "ID", "9500000.00", "9000000.00", "6000000.00", "3000000.00")

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from witness.commands import context
-from witness.terminal import echo, echo_json, table  # every line escaped; JSON through json_text
+from witness.terminal import echo, echo_json, table, when  # every line escaped; JSON through json_text
 
 
 def _plain(value):
@@ -229,7 +229,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             echo_json(table)
             return
-        echo(f"Restitution shortfall as of {rep.as_of.isoformat()} (each shortfall over the claims that reached the later stage)")
+        echo(f"Restitution shortfall as of {when(rep.as_of)} (each shortfall over the claims that reached the later stage)")
         for r in rep.rows:
             m = r.money
             statuses = ", ".join(f"{k} {v}" for k, v in sorted(r.by_status.items()))
