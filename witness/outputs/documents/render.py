@@ -12,8 +12,10 @@ renders batches in worker processes, each holding one renderer.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -147,6 +149,13 @@ def page_labels_css(confidential: str, page_of: str) -> str:
 
 # --- rendering -----------------------------------------------------------------------------------
 
+def _release_fonts(fonts) -> None:
+    folder = getattr(fonts, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        fonts._folder = None
+
+
 class Renderer:
     """One per process; reuse it. Not thread-safe (WeasyPrint's font configuration is not)."""
 
@@ -161,6 +170,10 @@ class Renderer:
         self.env = environment(self.root)
         self.fetcher = URLFetcher(allowed_protocols=ALLOWED_URL_SCHEMES)
         self.fonts = FontConfiguration()
+        # WeasyPrint removes the font configuration's temporary folder in __del__, which at interpreter
+        # shutdown runs after its module's `rmtree` is gone and prints a traceback on every command that
+        # rendered a document. Remove it at exit instead, while everything is still there.
+        atexit.register(_release_fonts, self.fonts)
         self._css_class = CSS
         # Thai whose text comes back out of the PDF exactly (thai_font.py): the derived font, as data: URLs.
         thai_font.install()
