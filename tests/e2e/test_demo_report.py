@@ -69,3 +69,25 @@ def test_the_thai_application_in_the_demo_output_reads_back_exactly_with_pdftote
         assert expected in flat, expected
     assert "คาร้อง" not in flat  # SARA AM lost (the defect of issue 14 item 4)
     assert "its text extracts exactly" in demo.report.read_text()
+
+
+def test_the_readmes_demo_command_runs_with_prefect_and_exits_quietly(tmp_path):
+    """`witness demo` as `scripts/demo.sh` runs it (Prefect, no server), in a fresh process: exit 0,
+    the report with its worklist and dead letters, the accounts' links on the terminal — and nothing
+    on stderr: no traceback at exit (WeasyPrint's font folder was removed in __del__ after its module
+    was torn down; render.py removes it at exit)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WITNESS_", "PREFECT_"))}
+    proc = subprocess.run([str(Path(sys.executable).with_name("witness")), "demo", "--out", str(out)], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr[-2000:]
+    report = (out / "report.md").read_text()
+    assert "## Coordinators' worklist" in report and re.search(r"^- Dead-letter list: \d+ notices?\.", report, re.M)
+    assert proc.stdout.count("/setup/") == 6  # one link per demo account, on the terminal only
+    assert "/setup/" not in report

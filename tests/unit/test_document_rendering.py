@@ -293,18 +293,3 @@ def test_a_template_that_references_file_or_remote_urls_renders_without_fetching
     finally:
         server.shutdown()
 
-
-def test_a_process_that_rendered_exits_quietly_and_leaves_no_font_folder(tmp_path):
-    """WeasyPrint's FontConfiguration removes its temporary folder in __del__, which at interpreter
-    shutdown printed a traceback on every command that made a document; the renderer removes it at exit."""
-    import subprocess
-    import sys
-
-    code = ("from witness.outputs.documents.render import Renderer\n"
-            "r = Renderer()\n"
-            "print(r.fonts._folder)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(TEMPLATES.parent),
-                          env={**__import__("os").environ, "TMPDIR": str(tmp_path)}, timeout=120)
-    assert proc.returncode == 0 and proc.stderr == "", proc.stderr[-500:]
-    folder = proc.stdout.strip()
-    assert folder.startswith(str(tmp_path)) and not __import__("os").path.exists(folder)
