@@ -16,7 +16,7 @@ from tests.e2e.runner import init_store, witness
 NAME = "Canaryname Zyxwvut"
 ADDRESS = "77 Quokkastraat Hidden Lane"
 PHONE = "+66 80 999 1234"
-CANARIES = [NAME, ADDRESS, "Quokkastraat", "Zyxwvut", "80 999 1234"]
+CANARIES = [NAME, ADDRESS, "Quokkastraat", "Zyxwvut", "80 999 1234", "809991234"]  # the phone as typed and as stored (E.164)
 
 
 def _witness(env, *args, check=True):

@@ -13,7 +13,8 @@ from witness.services.worklist import add_items, item
 
 NAME, ADDRESS, PHONE, ALIAS, BORN = "Canaryname Zyxwvut", "77 Quokkastraat Hidden Lane", "+66 80 999 1234", \
     "Snarkalias", "1990-01-01"
-CANARIES = [NAME, "Zyxwvut", "Quokkastraat", "80 999 1234", ALIAS, BORN]
+# The phone is stored in E.164 (+66809991234): the canary looks for both spellings.
+CANARIES = [NAME, "Zyxwvut", "Quokkastraat", "80 999 1234", "809991234", ALIAS, BORN]
 # Without need to know the identity of this case: a coordinator assigned to help who is not its
 # coordinator, coordinators and lawyers and prosecutors not assigned, escort, interpreter, auditor, admin.
 PEOPLE = [("lin", "coordinator"), ("dewi", "coordinator"), ("preecha", "prosecutor"), ("budi", "legal_aid"),
@@ -97,3 +98,30 @@ def test_the_canary_is_really_there_for_the_assigned_coordinator(app):
     token = csrf_of(client.get(f"/cases/{case_id}").text)
     shown = client.post(f"/cases/{case_id}/identity", data={"csrf": token}).text
     assert NAME in shown and ADDRESS in shown
+
+
+def test_show_identity_gives_each_role_only_its_own_fields(app):
+    """Field-level need to know (R-70) on the web: an assigned prosecutor sees who will testify
+    (name, aliases, date of birth) but not where she lives or how to reach her; the case's lawyer
+    sees her name and how to reach her, not her address, date of birth or aliases. Each reading is
+    audited with exactly the fields shown."""
+    from tests.audit_rows import audit_rows
+
+    form = adult_form()
+    form["victim"] = dict(form["victim"], legal_name=NAME, address=ADDRESS, aliases=[ALIAS], date_of_birth=BORN,
+                          contact={"phone": PHONE})
+    case_id = open_case(app, COORDINATOR, form)
+    wanted = {"preecha": ({NAME, ALIAS, BORN}, {"Quokkastraat", "80 999 1234", "809991234"}),
+              "hana": ({NAME, "+66809991234"}, {"Quokkastraat", ALIAS, BORN})}
+    for login, role in (("preecha", "prosecutor"), ("hana", "legal_aid")):
+        person = make_person(app, login, role)
+        accounts.assign(app, ADMIN, login, add_cases=[case_id])
+        client = signed_in_client(app, person)
+        token = csrf_of(client.get(f"/cases/{case_id}").text)
+        shown = client.post(f"/cases/{case_id}/identity", data={"csrf": token}).text
+        client.close()
+        present, absent = wanted[login]
+        assert all(v in shown for v in present), login
+        assert not [v for v in absent if v in shown], login
+        read = [r.purpose for r in audit_rows(app) if r.actor == login and r.action == "identity.read"]
+        assert len(read) == 1 and "address" not in read[0], (login, read)
