@@ -119,3 +119,43 @@ def test_every_post_route_refuses_a_form_without_the_session_csrf_token(sqlite_a
         url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: case_id if m.group(1) == "case_id" else "1", path)
         answer = client.post(url, data={"scope": "interview", "method": "oral", "language": "my"})
         assert answer.status_code == 403 and "form has expired" in answer.text, f"{path}: {answer.status_code}"
+
+
+def test_a_streamed_body_over_the_limit_is_refused_with_413_and_changes_nothing(app):
+    """A body sent in chunks announces no length: it is counted as it arrives."""
+    amara = make_person(app, "amara", "coordinator")
+    client = signed_in_client(app, amara)
+    token = csrf_of(client.get("/account").text)
+    body = f"csrf={token}&language=th&filler=".encode() + b"x" * (MAX_BODY + 10)
+    parts = (body[i:i + 4096] for i in range(0, len(body), 4096))  # a generator: sent chunked, no length
+    answer = client.post("/account/language", content=parts,
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 413
+    assert "lang=\"en\"" in client.get("/account").text  # the language was not changed
+
+
+def test_identity_a_spreadsheet_and_a_calendar_feed_are_never_stored_by_a_browser_or_proxy(app):
+    """The answers that carry the most personal data, each downloaded as it would be: no-store,
+    and nosniff so a browser never re-reads a download as a page."""
+    import re as _re
+
+    from tests.web.test_routes import desk_records
+
+    case_id = open_case(app, COORDINATOR, adult_form())
+    amara = make_person(app, "amara", "coordinator")
+    hana = make_person(app, "hana", "legal_aid")
+    accounts.assign(app, __import__("tests.conftest").conftest.ADMIN, "hana", add_cases=[case_id])
+    desk_records(app, case_id)
+    client = signed_in_client(app, amara)
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    identity = client.post(f"/cases/{case_id}/identity", data={"csrf": token})
+    linked = client.post("/calendar/link", data={"csrf": token})
+    feed = web_client(app).get(_re.search(r'value="http://testserver(/feeds/[^"]+)"', linked.text).group(1))
+    lawyer = signed_in_client(app, hana)
+    spreadsheet = lawyer.get("/claims/report.csv")
+    for name, answer, kind in (("identity", identity, "text/html"), ("calendar feed", feed, "text/calendar"),
+                               ("shortfall CSV", spreadsheet, "text/csv")):
+        assert answer.status_code == 200, name
+        assert answer.headers["content-type"].startswith(kind), name
+        assert answer.headers["cache-control"] == "no-store", name
+        assert answer.headers["x-content-type-options"] == "nosniff", name
