@@ -198,3 +198,23 @@ def test_require_account_names_an_enabled_account_with_that_role(app):
     accounts.disable(app, ADMIN, "amara")
     with pytest.raises(Forbidden):
         accounts.require_account(app, Actor("amara", Role.coordinator))
+
+
+# Who must give a second factor (R-110: every role that can see identity, and the admin who manages
+# accounts), written out here rather than read from the code under test.
+SECOND_FACTOR = {"coordinator": True, "prosecutor": True, "legal_aid": True, "admin": True,
+                 "escort": False, "interpreter": False, "auditor": False}
+
+
+@pytest.mark.parametrize("role", sorted(SECOND_FACTOR))
+def test_each_role_signs_in_with_a_second_factor_exactly_when_it_can_see_identity(app, role):
+    person = make_person(app, f"person-{role.replace('_', '-')}", role)
+    assert (person.secret is not None) is SECOND_FACTOR[role]  # enrolment asked for an authenticator or not
+    if SECOND_FACTOR[role]:
+        with pytest.raises(accounts.SignInFailed):
+            accounts.sign_in(app, person.login, PASSWORD, "")
+        with pytest.raises(accounts.SignInFailed):
+            accounts.sign_in(app, person.login, PASSWORD, "000000" if person.code(app) != "000000" else "111111")
+        app.clock.advance(seconds=30)  # a code is used once: the next window's
+    _, session = accounts.sign_in(app, person.login, PASSWORD, person.code(app))
+    assert session.actor == Actor(person.login, Role(role))

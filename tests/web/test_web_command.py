@@ -40,3 +40,30 @@ def test_witness_web_serves_the_sign_in_page_on_loopback_and_logs_pages_not_path
     log = "".join(seen) + out
     assert "GET signin_page 200" in log and "GET setup_page 200" in log
     assert token not in log and "/setup/" not in log
+
+
+def test_witness_web_listens_on_the_host_it_is_given_and_marks_cookies_secure_when_told(tmp_path):
+    """--host is where it listens (and only there); --secure-cookies for a server behind TLS."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESS_")}
+    env.update(WITNESS_HOME=str(tmp_path / "home"), WITNESS_ACTOR="root-1:admin")
+    witness(env, "init", "--admin", "root-1", check=True)
+    port = _free_port()
+    proc = start(env, "web", "--host", "127.0.0.2", "--port", str(port), "--secure-cookies")
+    try:
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if "running on" in line.lower():
+                break
+        assert f"127.0.0.2:{port}" in "".join(seen), "".join(seen)
+        signin = httpx.get(f"http://127.0.0.2:{port}/signin", timeout=30)
+        assert signin.status_code == 200 and "Secure" in signin.headers["set-cookie"]
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/signin", timeout=5)
+            answered_elsewhere = True
+        except httpx.ConnectError:
+            answered_elsewhere = False
+        assert not answered_elsewhere, "it listens on 127.0.0.1 too"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
