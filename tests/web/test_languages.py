@@ -111,6 +111,26 @@ def test_the_coordinators_daily_screens_are_translated(app):
     assert "ชื่อตามกฎหมาย" in intake and "เปิดคดี</button>" in intake and "Legal name" not in intake
 
 
+def test_the_coordinators_daily_screens_are_translated_into_bahasa_indonesia(app):
+    """The same screens in Bahasa Indonesia (R-115 names it with Thai for the daily screens)."""
+    from tests.conftest import COORDINATOR, adult_form
+    from tests.web.conftest import make_person, signed_in_client
+    from witness.services.intake import open_case
+
+    case_id = open_case(app, COORDINATOR, adult_form())
+    client = signed_in_client(app, make_person(app, "amara", "coordinator"))
+    client.post("/account/language", data={"csrf": csrf_of(client.get("/account").text), "language": "id"})
+    cases = client.get("/cases").text
+    assert '<html lang="id">' in cases
+    assert "<th scope=\"col\">Nama samaran</th>" in cases and "1 kasus, menurut nama samaran" in cases
+    case = client.get(f"/cases/{case_id}").text
+    assert "Persetujuan" in case and "Tampilkan identitas" in case and "masa refleksi" in case
+    assert "rumah aman" in case  # the service "shelter" through the catalog
+    assert "Show identity" not in case and ">shelter<" not in case
+    intake = client.get("/intake").text
+    assert "Nama resmi" in intake and "Buka kasus</button>" in intake and "Legal name" not in intake
+
+
 def test_the_interface_languages_are_the_accounts_languages():
     from witness.domain.account import INTERFACE_LANGUAGES
 
