@@ -5,6 +5,7 @@ sideways there; the coordinator's day can be done with the keyboard alone. axe-c
 import base64
 import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -203,6 +204,65 @@ def test_a_coordinator_signs_in_opens_a_case_and_clears_a_today_item_with_the_ke
         page.keyboard.press("Enter")
     assert "the 14-day risk review is due" not in page.inner_text("main")
     assert "the accused was released on bail" in page.inner_text("main")  # the others stay
+    context.close()
+
+
+def test_a_coordinator_opens_a_case_with_a_mistake_corrected_by_keyboard_alone(live, browser):
+    """The intake form without a mouse: every field reached with Tab, lists chosen by typing, boxes
+    ticked with Space, sent with Enter; the problem list's link takes the keyboard to the field."""
+    import pyotp
+
+    app, base = live
+    amara = make_person(app, "amara", "coordinator")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/signin")
+    _tab_to(page, "#login")
+    page.keyboard.type("amara")
+    _tab_to(page, "#password")
+    page.keyboard.type(PASSWORD)
+    _tab_to(page, "#code")
+    app.clock.advance(seconds=30)
+    page.keyboard.type(pyotp.TOTP(amara.secret).at(app.clock.now()))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/today")
+    _tab_to(page, "nav.pages a[href='/intake']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/intake")
+
+    def type_into(css: str, text: str) -> None:
+        _tab_to(page, css, limit=200)
+        page.keyboard.type(text)
+
+    type_into("#jurisdiction", "TH")  # a closed list takes the letters typed
+    type_into("#victim-legal_name", "Aung Min Thein")
+    type_into("#victim-date_of_birth", "1994-13-12")  # the mistake: month 13
+    type_into("#victim-preferred_language", "my")
+    type_into("#victim-contact-phone", "+66 81 234 5678")
+    _tab_to(page, "input[name='victim.safe_channels'][value='call']", limit=200)
+    page.keyboard.press("Space")
+    type_into("#proceedings-0-court", "Samut Sakhon Provincial Court")
+    type_into("#proceedings-0-docket", "TH-SSK-2026-0141")
+    type_into("#proceedings-0-accused-0-label", "Accused A")
+    type_into("#proceedings-0-accused-0-custody", "det")
+    type_into("#proceedings-0-accused-0-relationship", "emp")
+    _tab_to(page, "input[name='services'][value='shelter']", limit=200)
+    page.keyboard.press("Space")
+    _tab_to(page, "#proceedings-0-docket", limit=200)  # Enter in a text field sends the form
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == f"{base}/intake"
+    assert page.inner_text("#victim-date_of_birth-error").startswith("victim.date_of_birth:")
+    assert page.input_value("#jurisdiction") == "TH" and page.is_checked("input[name='services'][value='shelter']")
+    # The problem list comes first in the tab order; its link brings the keyboard to the field.
+    _tab_to(page, "#problems a[href='#victim-date_of_birth']")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "victim-date_of_birth"  # the focus is in the field
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1994-03-12")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert re.fullmatch(rf"{re.escape(base)}/cases/W-[A-Z0-9]{{6}}", page.url), page.url
     context.close()
 
 
