@@ -42,7 +42,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -152,7 +152,8 @@ def bare_smtp_rate(messages: list) -> float:
             list(threads.map(pool.send, messages))
             took = time.perf_counter() - started
         pool.close()
-    assert sorted(sink.keys) == sorted(m.key for m in messages), "the anchor's server lost or doubled messages"
+    if sorted(sink.keys) != sorted(m.key for m in messages):
+        raise CheckFailed("the anchor's server lost or doubled messages")
     return len(messages) / took
 
 
@@ -169,6 +170,10 @@ class SinkProcess:
     def __exit__(self, *exc) -> None:
         out, _ = self.proc.communicate(timeout=60)
         self.keys = json.loads(out.strip().splitlines()[-1])
+
+
+class CheckFailed(Exception):
+    """A correctness check failed (raised, not asserted: `python -O` must not remove it)."""
 
 
 def one_run(workdir: Path, args) -> dict:
@@ -192,7 +197,11 @@ def one_run(workdir: Path, args) -> dict:
             relay_s, relay_cpu = time.perf_counter() - started, time.process_time() - cpu
             transports["email"].close()
         received, distinct = len(sink.keys), len(set(sink.keys))
-        assert report.sent == queued == received == distinct, (report, queued, received, distinct)
+        with app.engine.connect() as c:  # what the store says, not only the relay's own count
+            marked = c.execute(select(func.count()).select_from(notices).where(notices.c.status == "sent")).scalar()
+        if not report.sent == queued == received == distinct == marked:
+            raise CheckFailed(f"relay counted {report.sent} sent; {queued} queued, {received} received by the "
+                              f"SMTP server ({distinct} distinct), {marked} marked sent in the store")
         anchor = bare_smtp_rate(transports["email"].sent)
         # CPU seconds of this process per message: what a loaded machine does not inflate as much
         # as the wall clock (the SMTP server's own CPU is in its process, not counted here).
@@ -307,7 +316,7 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix="witness-bench-notices-"))
         try:
             results.append(one_run(workdir, args))
-        except AssertionError as exc:  # a correctness check: lost, doubled or unmarked notices
+        except CheckFailed as exc:  # a correctness check: lost, doubled or unmarked notices
             failures.append(f"run {i + 1}: {exc}")
             continue
         finally:

@@ -266,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--keep", action="store_true", help="keep the temp dir / PostgreSQL schema")
     args = ap.parse_args(argv)
+    if not 0 <= args.auditors < args.clients:
+        ap.error(f"--auditors must be at least 0 and fewer than --clients ({args.clients}): "
+                 "the Today page needs at least one coordinator")
     now = datetime.now(timezone.utc).replace(microsecond=0)
     info: dict = {"workdir": Path(tempfile.mkdtemp(prefix="witness-web-bench-"))}
     server = None
