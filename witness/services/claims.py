@@ -472,8 +472,10 @@ def schedules_of(conn, where=None) -> dict[str, list[tuple[date, int]]]:
     if where is not None:
         q = q.where(where)
     out: dict[str, list] = defaultdict(list)
-    for r in conn.execute(q):
-        out[r.claim_id].append((r.due_on, int(r.amount_minor)))
+    # Plain tuples fetched at once: a 20,000-claim report reads some 30,000 instalments, and named
+    # access on each row cost more than the query.
+    for claim_id, due_on, amount in conn.execute(q).tuples().all():
+        out[claim_id].append((due_on, int(amount)))
     return out
 
 
@@ -547,13 +549,17 @@ def report(app, actor: Actor) -> Report:
         schedules = schedules_of(conn)
         todays = {code: local_today(uow.now, p.tz) for code, p in app.profiles.items()}
         figures = []
-        for r in conn.execute(figures_query()):
-            paid = int(r.paid)
-            late = overdue_minor(schedules.get(r.id, []), paid, todays[r.jurisdiction]) if r.id in schedules else []
+        statuses = {s.value: s for s in Status}
+        # Plain tuples in figures_query's column order, fetched at once (named access on 20,000 rows
+        # was a third of the report's time).
+        for (cid, _case, jurisdiction, currency, minor_units, status, _lawyer, demanded, awarded, calculated,
+             paid) in conn.execute(figures_query()).tuples().all():
+            paid = int(paid)
+            late = overdue_minor(schedules[cid], paid, todays[jurisdiction]) if cid in schedules else []
             figures.append(ClaimFigures(
-                r.jurisdiction, r.currency, r.minor_units, Status(r.status), int(r.calculated),
-                int(r.demanded_minor) if r.demanded_minor is not None else None,
-                int(r.awarded_minor) if r.awarded_minor is not None else None, paid, sum(u for _, _, u in late)))
+                jurisdiction, currency, minor_units, statuses[status], int(calculated),
+                int(demanded) if demanded is not None else None,
+                int(awarded) if awarded is not None else None, paid, sum(u for _, _, u in late)))
         rows = shortfall_report(figures)
         uow.audit("claim.report", "*", f"shortfall report over {len(figures)} claims")
         uow.commit()
