@@ -55,10 +55,7 @@ def write_private(path: Path, data: bytes | str, field: str | None = None, *, re
     except OSError as exc:
         raise _cannot(field, exc) from None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_synced(fd, data)
         if replace:
             os.replace(tmp, path)
         else:
@@ -73,6 +70,14 @@ def write_private(path: Path, data: bytes | str, field: str | None = None, *, re
         except FileNotFoundError:
             pass  # renamed into place
     _sync_folder(path.parent)
+
+
+def _write_synced(fd: int, data: bytes) -> None:
+    """Write all of data to this open file and fsync it (closing it): on disk before it is named."""
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _cannot(field: str, exc: OSError) -> UnsafePath:
@@ -93,10 +98,7 @@ def _link_new(tmp: str, path: Path, data: bytes, field: str) -> None:
 def _create_exclusive(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_synced(fd, data)
     except BaseException:
         os.unlink(path)  # ours: created by the open above, and incomplete
         raise

@@ -168,24 +168,27 @@ def _tab_to(page, css: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {css}")
 
 
-def test_a_coordinator_signs_in_opens_a_case_and_clears_a_today_item_with_the_keyboard_only(live, browser):
-    app, base = live
-    w = workspace(app)
-    amara = w["people"]["amara"]
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def _sign_in_by_keyboard(page, base, app, person) -> None:
+    """Sign in with Tab, typing and Enter only (the code of the next 30-second window)."""
+    import pyotp
+
     page.goto(f"{base}/signin")
     _tab_to(page, "#login")
-    page.keyboard.type("amara")
+    page.keyboard.type(person.login)
     _tab_to(page, "#password")
     page.keyboard.type(PASSWORD)
     _tab_to(page, "#code")
     app.clock.advance(seconds=30)
-    import pyotp
-
-    page.keyboard.type(pyotp.TOTP(amara.secret).at(app.clock.now()))
+    page.keyboard.type(pyotp.TOTP(person.secret).at(app.clock.now()))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/today")
+
+def test_a_coordinator_signs_in_opens_a_case_and_clears_a_today_item_with_the_keyboard_only(live, browser):
+    app, base = live
+    w = workspace(app)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _sign_in_by_keyboard(page, base, app, w["people"]["amara"])
     # Open the case from the Cases page: Tab to the navigation link, Enter, Tab to the case, Enter.
     _tab_to(page, "nav.pages a[href='/cases']")
     page.keyboard.press("Enter")
@@ -210,22 +213,10 @@ def test_a_coordinator_signs_in_opens_a_case_and_clears_a_today_item_with_the_ke
 def test_a_coordinator_opens_a_case_with_a_mistake_corrected_by_keyboard_alone(live, browser):
     """The intake form without a mouse: every field reached with Tab, lists chosen by typing, boxes
     ticked with Space, sent with Enter; the problem list's link takes the keyboard to the field."""
-    import pyotp
-
     app, base = live
-    amara = make_person(app, "amara", "coordinator")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{base}/signin")
-    _tab_to(page, "#login")
-    page.keyboard.type("amara")
-    _tab_to(page, "#password")
-    page.keyboard.type(PASSWORD)
-    _tab_to(page, "#code")
-    app.clock.advance(seconds=30)
-    page.keyboard.type(pyotp.TOTP(amara.secret).at(app.clock.now()))
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/today")
+    _sign_in_by_keyboard(page, base, app, make_person(app, "amara", "coordinator"))
     _tab_to(page, "nav.pages a[href='/intake']")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/intake")
