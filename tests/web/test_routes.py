@@ -10,8 +10,6 @@ from witness.services import accounts, claims, consent, hearings, measures
 from witness.services.intake import open_case
 from witness.services.worklist import add_items, item
 
-RESET_STATUS, DISABLE_STATUS = 200, 303  # the new set-up link is shown on a page; disabling goes back to the list
-
 # login, role, how they stand to the case
 PEOPLE = [
     ("amara", "coordinator", "the case's coordinator"),
@@ -59,9 +57,10 @@ def expected(login: str, role: str, route: str) -> int:
         # (before "done" closes it).
         "POST /today/{item}/snooze": 422 if login == "amara" else 404,
         "POST /account/password": 422,  # everyone has an account page; no current password given
-        # Last in the run (ROUTES): a new set-up link for the spare account, then it is disabled.
-        "POST /users/spare-1/reset": RESET_STATUS if role == "admin" else 404,
-        "POST /users/spare-1/disable": DISABLE_STATUS if role == "admin" else 404,
+        # Last in the run (ROUTES): a new set-up link for the spare account, shown on a page; then it
+        # is disabled and the admin goes back to the list.
+        "POST /users/spare-1/reset": 200 if role == "admin" else 404,
+        "POST /users/spare-1/disable": 303 if role == "admin" else 404,
         **desk_expected(login, role, sees),
         **care_expected(login, role, sees),
     }[route]

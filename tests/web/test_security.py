@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import COORDINATOR, adult_form
+from tests.conftest import ADMIN, COORDINATOR, adult_form
 from tests.web.conftest import PASSWORD, csrf_of, make_person, signed_in_client, web_client
 from witness.services import accounts
 from witness.services.intake import open_case
@@ -93,7 +93,7 @@ def test_sign_out_ends_the_session_on_the_server(app):
 
 def test_the_access_log_names_pages_not_paths_and_holds_no_secret_or_personal_data(app, caplog):
     caplog.set_level(logging.INFO, logger="witness.web.access")
-    token = accounts.add(app, __import__("tests.conftest").conftest.ADMIN, "amara", "coordinator")
+    token = accounts.add(app, ADMIN, "amara", "coordinator")
     client = web_client(app)
     client.get(f"/setup/{token}")
     case_id = open_case(app, COORDINATOR, adult_form())
@@ -137,20 +137,18 @@ def test_a_streamed_body_over_the_limit_is_refused_with_413_and_changes_nothing(
 def test_identity_a_spreadsheet_and_a_calendar_feed_are_never_stored_by_a_browser_or_proxy(app):
     """The answers that carry the most personal data, each downloaded as it would be: no-store,
     and nosniff so a browser never re-reads a download as a page."""
-    import re as _re
-
     from tests.web.test_routes import desk_records
 
     case_id = open_case(app, COORDINATOR, adult_form())
     amara = make_person(app, "amara", "coordinator")
     hana = make_person(app, "hana", "legal_aid")
-    accounts.assign(app, __import__("tests.conftest").conftest.ADMIN, "hana", add_cases=[case_id])
+    accounts.assign(app, ADMIN, "hana", add_cases=[case_id])
     desk_records(app, case_id)
     client = signed_in_client(app, amara)
     token = csrf_of(client.get(f"/cases/{case_id}").text)
     identity = client.post(f"/cases/{case_id}/identity", data={"csrf": token})
     linked = client.post("/calendar/link", data={"csrf": token})
-    feed = web_client(app).get(_re.search(r'value="http://testserver(/feeds/[^"]+)"', linked.text).group(1))
+    feed = web_client(app).get(re.search(r'value="http://testserver(/feeds/[^"]+)"', linked.text).group(1))
     lawyer = signed_in_client(app, hana)
     spreadsheet = lawyer.get("/claims/report.csv")
     for name, answer, kind in (("identity", identity, "text/html"), ("calendar feed", feed, "text/calendar"),
