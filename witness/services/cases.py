@@ -171,7 +171,7 @@ def page_of_cases(app, actor: Actor, stage: str | None = None, offset: int = 0, 
             q = select(*columns).where(*where).order_by(*order).offset(offset).limit(limit)
             rows = [dict(r._mapping) for r in conn.execute(q)] if sees else []
         else:
-            ids = list(conn.execute(select(cases.c.id).where(cases.c.id.in_(named_case_ids(actor.user)), *where)
+            ids = list(conn.execute(select(cases.c.id).where(cases.c.id.in_(named_case_ids(actor.user, actor.role)), *where)
                                     .order_by(*order)).scalars())
             mine = allowed_cases(conn, actor, "case.read", ids)
             ids = [i for i in ids if i in mine]

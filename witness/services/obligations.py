@@ -33,7 +33,7 @@ def of(app, actor: Actor) -> list[Obligation]:
         return []
     with app.uow(actor) as uow:
         conn, now = uow.conn, uow.now
-        named = list(conn.execute(select(cases.c.id).where(cases.c.id.in_(named_case_ids(actor.user)))).scalars())
+        named = list(conn.execute(select(cases.c.id).where(cases.c.id.in_(named_case_ids(actor.user, actor.role)))).scalars())
         mine = sorted(allowed_cases(conn, actor, "case.read", named))
         out: list[Obligation] = []
         for i in range(0, len(mine), _CHUNK):

@@ -1,7 +1,7 @@
 """Reading rows back into domain objects. Writes happen in the services, inside their unit of work."""
 from __future__ import annotations
 
-from sqlalchemy import func, literal, or_, select, union
+from sqlalchemy import func, literal, select, union
 from sqlalchemy.engine import Connection
 
 from witness.domain.access import CaseAccess, Role
@@ -93,21 +93,27 @@ def cases_access(conn: Connection, case_ids) -> dict[str, CaseAccess]:
     return {cid: CaseAccess(cid, **{k: frozenset(v) for k, v in t.items()}) for cid, t in teams.items()}
 
 
-def named_case_ids(login: str):
-    """A query of the ids of every case `login` is named on in any of the places `cases_access`
-    reads (keep the two in step). A superset: lists page over it in SQL and still keep only the
-    cases the one need-to-know rule allows, so a name in the wrong column shows nothing."""
-    pins = literal(",") + func.coalesce(appearances.c.escort_pins, "") + ","  # ",F01,F02," has ",F01,"
-    return union(
-        select(cases.c.id).where(cases.c.coordinator == login),
-        select(account_cases.c.case_id).where(account_cases.c.login == login),
-        select(case_proceedings.c.case_id).join(proceedings, proceedings.c.id == case_proceedings.c.proceeding_id)
-        .where(proceedings.c.prosecutor == login),
-        select(claims.c.case_id).where(claims.c.lawyer == login),
-        select(appearances.c.case_id).where(or_(appearances.c.interpreter == login,
-                                                pins.contains(f",{login},", autoescape=True))),
-        select(bookings.c.case_id).where(bookings.c.resource_id == login),
-    )
+def named_case_ids(login: str, role: Role):
+    """A query of the ids of every case `login` is named on as a `role` in the places `cases_access`
+    reads for that role's side (keep the two in step). A superset: lists page over it in SQL and
+    still keep only the cases the one need-to-know rule allows, so a name in the wrong column shows
+    nothing. Only the role's own places: the rule looks at no other side (CaseAccess.team), and the
+    escort-pin match scans every appearance — a coordinator's case list paid for it at every page."""
+    places = [select(account_cases.c.case_id).where(account_cases.c.login == login)]
+    if role is Role.coordinator:
+        places.append(select(cases.c.id).where(cases.c.coordinator == login))
+    elif role is Role.prosecutor:
+        places.append(select(case_proceedings.c.case_id).join(
+            proceedings, proceedings.c.id == case_proceedings.c.proceeding_id).where(proceedings.c.prosecutor == login))
+    elif role is Role.legal_aid:
+        places.append(select(claims.c.case_id).where(claims.c.lawyer == login))
+    elif role is Role.interpreter:
+        places.append(select(appearances.c.case_id).where(appearances.c.interpreter == login))
+    elif role is Role.escort:
+        pins = literal(",") + func.coalesce(appearances.c.escort_pins, "") + ","  # ",F01,F02," has ",F01,"
+        places.append(select(appearances.c.case_id).where(pins.contains(f",{login},", autoescape=True)))
+        places.append(select(bookings.c.case_id).where(bookings.c.resource_id == login))
+    return union(*places)
 
 
 _SIDE = {Role.coordinator.value: "coordinators", Role.prosecutor.value: "prosecutors", Role.legal_aid.value: "lawyers",

@@ -75,16 +75,10 @@ def _page(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
 
 def _channels_tried(ctx: Ctx, case_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
     """For each case with an urgent alert: the channels its unacknowledged urgent notices to the
-    victim (or guardian) went by, with their state (the design's "channel tried"). Urgent cases are
-    few, so one audited read each."""
+    victim (or guardian) went by, with their state (the design's "channel tried")."""
     if ctx.actor.role not in PERMISSIONS["notice.read"]:
         return {}
-    out = {}
-    for case_id in sorted(case_ids):
-        rows = notices.list_notices(ctx.app, ctx.actor, case_id)
-        out[case_id] = sorted({(n["channel"], n["status"]) for n in rows if n["urgent"] and not n["acknowledged_at"]
-                               and n["recipient"] in ("victim", "guardian")})
-    return out
+    return notices.urgent_channels(ctx.app, ctx.actor, case_ids)
 
 
 @signed_in
