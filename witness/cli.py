@@ -106,9 +106,11 @@ def _command(args: list[str] | None = None):
     plain command's start (issue 16, item 7). `--help`, a bare `witness` and an unknown word
     (whose error lists the commands) get the whole tree."""
     from witness.commands.help_words import plain
+    from witness.commands.typed_values import pass_plain_values
 
     command = typer.main.get_command(_branch(args) or app)
     plain(command)
+    pass_plain_values(command)
     return command
 
 

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, insert, select, update
 
 from witness.domain import fields
@@ -28,8 +25,6 @@ from witness.services.access import need_to_know
 from witness.store.account_tables import account_cases, accounts, web_sessions
 from witness.store.tables import cases
 
-# argon2-cffi's defaults are Argon2id (RFC 9106's second recommended option: t=3, m=64 MiB, p=4).
-_HASHER = PasswordHasher()
 # The sign-in answer must not tell a wrong name from a wrong password, in words or in time.
 GENERIC_FAILURE = "sign-in failed: the name, password or code is wrong, or the account is locked for a while"
 # Touch a session at most once a minute: each touch is a write, and every page asks.
@@ -64,13 +59,25 @@ def _digest(secret: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _hasher():
+    """argon2-cffi's defaults are Argon2id (RFC 9106's second recommended option: t=3, m=64 MiB,
+    p=4). Made on first use, with pyotp imported where a code is checked: the command line checks
+    that --actor names an account at every start, and needs neither (issue 16, item 7)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=1)
 def _dummy_hash() -> str:
-    return _HASHER.hash(secrets.token_urlsafe(16))
+    return _hasher().hash(secrets.token_urlsafe(16))
 
 
 def _verify(stored: str | None, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
-        return _HASHER.verify(stored or _dummy_hash(), password) and stored is not None
+        return _hasher().verify(stored or _dummy_hash(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -94,6 +101,8 @@ def _end_sessions(uow, login: str, reason: str) -> int:
 
 
 def _new_setup(uow, login: str) -> tuple[str, dict]:
+    import pyotp
+
     token = secrets.token_urlsafe(32)
     values = dict(password_hash=None, totp_secret=uow.cipher.encrypt("accounts", "totp_secret", login, pyotp.random_base32()),
                   totp_enrolled_at=None, totp_last_step=None, failures=0, locked_until=None,
@@ -238,6 +247,8 @@ def enrolment(app, token: str) -> Enrolment:
         secret = uow.cipher.decrypt("accounts", "totp_secret", row.login, row.totp_secret)
     if not needs_second_factor(role):
         return Enrolment(row.login, role, None, None)
+    import pyotp
+
     return Enrolment(row.login, role, pyotp.TOTP(secret).provisioning_uri(name=row.login, issuer_name="witness"), secret)
 
 
@@ -260,7 +271,7 @@ def complete_setup(app, token: str, password: str, repeat: str, code: str = "") 
         if problems:
             raise InputProblems(problems)
         uow.conn.execute(update(accounts).where(accounts.c.login == row.login).values(
-            password_hash=_HASHER.hash(password), totp_enrolled_at=uow.now if step is not None else None,
+            password_hash=_hasher().hash(password), totp_enrolled_at=uow.now if step is not None else None,
             totp_last_step=step, setup_token_hash=None, setup_expires_at=None, updated_at=uow.now))
         uow.actor = actor
         uow.audit("account.setup", row.login, "password set" + ("; second factor enrolled" if step is not None else ""))
@@ -274,6 +285,8 @@ def _totp_step(secret: str | None, code: str, now: datetime, last_step: int | No
     code = (code or "").replace(" ", "")
     if not secret or not code.isdigit():
         return None
+    import pyotp
+
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
     for step in (current - 1, current, current + 1):
@@ -324,8 +337,8 @@ def sign_in(app, login: str, password: str, code: str = "") -> tuple[str, Sessio
             values = dict(failures=0, locked_until=None, updated_at=now)
             if step is not None:
                 values["totp_last_step"] = step
-            if _HASHER.check_needs_rehash(row.password_hash):
-                values["password_hash"] = _HASHER.hash(password)
+            if _hasher().check_needs_rehash(row.password_hash):
+                values["password_hash"] = _hasher().hash(password)
             conn.execute(update(accounts).where(accounts.c.login == row.login).values(**values))
             raw, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             conn.execute(insert(web_sessions).values(id_hash=_digest(raw), login=row.login, role=row.role, csrf=csrf,
@@ -410,7 +423,7 @@ def change_password(app, actor: Actor, current: str, new: str, repeat: str) -> i
         if problems:
             raise InputProblems(problems)
         uow.conn.execute(update(accounts).where(accounts.c.login == actor.user).values(
-            password_hash=_HASHER.hash(new), updated_at=uow.now))
+            password_hash=_hasher().hash(new), updated_at=uow.now))
         ended = _end_sessions(uow, actor.user, "password_changed")
         uow.audit("account.password", actor.user, f"password changed; {ended} sessions ended")
         uow.commit()

@@ -26,10 +26,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
@@ -37,6 +35,22 @@ from witness.errors import IntegrityFailure, KeyMissing
 from witness.private_files import write_private
 from witness.store.key_tables import SHARED, data_keys
 from witness.store.dialects import dialect_of
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+
+def _aesgcm(key: bytes) -> "AESGCM":
+    # Imported on first use: a command that decrypts nothing (`witness case list`, the worklist)
+    # need not load OpenSSL's bindings at start (issue 16, item 7).
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
+def new_key() -> bytes:
+    """A fresh 256-bit AES key (what AESGCM.generate_key(256) returns: 32 bytes from os.urandom)."""
+    return os.urandom(32)
 
 
 @dataclass(frozen=True)
@@ -50,12 +64,12 @@ class Keyring:
 
     @classmethod
     def generate(cls) -> "Keyring":
-        return cls("k1", {"k1": AESGCM.generate_key(bit_length=256)}, secrets.token_bytes(32), secrets.token_bytes(32))
+        return cls("k1", {"k1": new_key()}, secrets.token_bytes(32), secrets.token_bytes(32))
 
     def with_new_key(self) -> "Keyring":
         n = max(int(k[1:]) for k in self.data_keys) + 1
         keys = dict(self.data_keys)
-        keys[f"k{n}"] = AESGCM.generate_key(bit_length=256)
+        keys[f"k{n}"] = new_key()
         return Keyring(f"k{n}", keys, self.audit_key, self.index_key)
 
     def to_json(self) -> str:
@@ -125,7 +139,7 @@ def owner_of(table: str, row_id: str) -> str:
 
 def wrap(ring: Keyring, owner: str, key: bytes) -> tuple[str, str]:
     nonce = os.urandom(12)
-    ct = AESGCM(ring.data_keys[ring.active]).encrypt(nonce, key, _aad("data_keys", "wrapped", owner, ring.active))
+    ct = _aesgcm(ring.data_keys[ring.active]).encrypt(nonce, key, _aad("data_keys", "wrapped", owner, ring.active))
     return ring.active, base64.b64encode(nonce + ct).decode()
 
 
@@ -133,9 +147,11 @@ def unwrap(ring: Keyring, owner: str, kek_id: str, wrapped: str) -> bytes:
     kek = ring.data_keys.get(kek_id)
     if kek is None:
         raise IntegrityFailure(f"data key of {owner}: wrapped under key-encryption key {kek_id!r}, not in the keyring")
+    from cryptography.exceptions import InvalidTag
+
     raw = base64.b64decode(wrapped)
     try:
-        return AESGCM(kek).decrypt(raw[:12], raw[12:], _aad("data_keys", "wrapped", owner, kek_id))
+        return _aesgcm(kek).decrypt(raw[:12], raw[12:], _aad("data_keys", "wrapped", owner, kek_id))
     except InvalidTag:
         raise IntegrityFailure(f"data key of {owner}: does not belong here or was altered") from None
 
@@ -209,11 +225,11 @@ class FieldCipher:
     def _aead(self, key: bytes) -> AESGCM:
         aead = self._aeads.get(key)
         if aead is None:
-            aead = self._aeads[key] = AESGCM(key)
+            aead = self._aeads[key] = _aesgcm(key)
         return aead
 
     def _create(self, owner: str):
-        kek_id, wrapped = wrap(self.ring, owner, AESGCM.generate_key(bit_length=256))
+        kek_id, wrapped = wrap(self.ring, owner, new_key())
         values = dict(owner=owner, kek_id=kek_id, wrapped=wrapped, created_at=datetime.now(timezone.utc))
 
         def insert_once(conn: Connection):
@@ -266,6 +282,8 @@ class FieldCipher:
             key = self.ring.data_keys.get(key_id)
         if key is None:
             raise IntegrityFailure(f"{table}.{column} of {row_id}: encrypted under unknown key {key_id!r}")
+        from cryptography.exceptions import InvalidTag
+
         raw = base64.b64decode(body)
         try:
             return self._aead(key).decrypt(raw[:12], raw[12:], _aad(table, column, row_id, key_id)).decode()

@@ -1,0 +1,61 @@
+"""Plain text and flag values pass through without typer's pydantic adapters
+(witness/commands/typed_values.py): the speed is real, and the answers are the same."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.runner import cli_env, init_store, witness
+from witness.cli import _command
+
+
+HEAVY = ("typer._adapters", "cryptography", "argon2", "pyotp")
+
+
+@pytest.mark.parametrize("argv", [["case", "list", "--stage", "reflection"], ["worklist"]])
+def test_a_plain_command_loads_no_adapter_cipher_or_password_hasher(tmp_path, argv):
+    """What a plain list does not use is not loaded at its start: typer's pydantic adapters (text
+    and flags pass through), OpenSSL's bindings (nothing is decrypted), the Argon2 hasher and the
+    TOTP library (--actor is checked against the accounts, no password or code)."""
+    env = cli_env(home=tmp_path / "home")
+    init_store(env)
+    code = ("import sys\nfrom witness.cli import run\n"
+            f"rc = run({argv!r})\n"
+            f"print(rc, [m for m in {HEAVY!r} if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    # Fails too if a typer release moves its conversion slot: the pass-through would silently stop.
+    assert proc.stdout.splitlines()[-1] == "0 []"
+
+
+def test_only_text_and_flags_pass_through_every_other_type_keeps_typers_checks():
+    command = _command(["claim", "pay", "--help"])
+    kinds = {}
+
+    def walk(c):
+        for p in getattr(c, "params", []):
+            if getattr(p, "type_descriptor", None) is not None:
+                kinds[(c.name, p.name)] = (p.type_descriptor.annotation, type(p._runtime_param).__name__
+                                           if p._runtime_param is not None else None)
+        for sub in getattr(c, "commands", {}).values():
+            walk(sub)
+
+    walk(command)
+    assert kinds, "no typer parameters found"
+    for (cmd, name), (annotation, runtime) in kinds.items():
+        if annotation in (str, bool):
+            assert runtime == "PassThroughRuntimeParam", (cmd, name)
+        else:  # numbers, lists, enums, dates: built by typer on use, with its own checks
+            assert runtime is None, (cmd, name, annotation)
+    assert any(a not in (str, bool) for a, _ in kinds.values())  # the claim commands take amounts and dates
+
+
+def test_values_still_refused_or_kept_as_before(tmp_path):
+    env = cli_env(home=tmp_path / "home")
+    init_store(env)
+    bad = witness(env, "worklist", "snooze", "not-a-number", "--for", "1h", "--reason", "planned_later")
+    assert bad.returncode == 2 and "Invalid value for 'item'" in bad.stderr  # an int argument: typer's own check
+    listed = witness(env, "case", "list", "--stage", "reflection")  # a text option passes through as typed
+    assert listed.returncode == 0 and listed.stdout.strip() == "No cases at stage reflection."
