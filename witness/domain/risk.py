@@ -28,7 +28,7 @@ LEVEL_ORDER = [Level.low, Level.moderate, Level.high, Level.severe]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built on first use: imports stay cheap
 
 
 class LevelRule(_Strict):
@@ -121,8 +121,8 @@ class AssessmentForm(_Strict):
     Custody, relationship, child and foreign status are read from the case, not asked again."""
 
     trigger: Trigger
-    context: ContextAnswers = ContextAnswers()
-    case: CaseAnswers = CaseAnswers()
+    context: ContextAnswers = Field(default_factory=ContextAnswers)  # no instance at import: nothing built until used
+    case: CaseAnswers = Field(default_factory=CaseAnswers)
     victim: VictimView
 
 
