@@ -94,7 +94,7 @@ def app(now: datetime | None = None):
     """The application on the configured store, as of --now; `now` is a command's own instant
     (`relay --now`), which wins."""
     from witness.bootstrap import build_app
-    from witness.console import settle
+    from witness.collector import settle
 
     if now is not None:
         store = build_app(settings(), as_of_clock(now))
@@ -102,7 +102,7 @@ def app(now: datetime | None = None):
         if _current.store is None:
             _current.store = build_app(settings(), as_of_clock(_current.now))
         store = _current.store
-    settle()  # the command has imported what it needs and has its store: collection resumes (witness/console.py)
+    settle()  # the command has imported what it needs and has its store: collection resumes (witness/collector.py)
     return store
 
 
