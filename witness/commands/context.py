@@ -96,12 +96,9 @@ def app(now: datetime | None = None):
     from witness.bootstrap import build_app
     from witness.collector import settle
 
-    if now is not None:
-        store = build_app(settings(), as_of_clock(now))
-    else:
-        if _current.store is None:
-            _current.store = build_app(settings(), as_of_clock(_current.now))
-        store = _current.store
+    if now is None and _current.store is None:
+        _current.store = build_app(settings(), as_of_clock(_current.now))
+    store = _current.store if now is None else build_app(settings(), as_of_clock(now))
     settle()  # the command has imported what it needs and has its store: collection resumes (witness/collector.py)
     return store
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 _PLAIN = (str, bool)
 
 
-def pass_plain_values(command) -> int:
+def pass_plain_values(command) -> None:
     """Give every plain `str`/`bool` parameter of `command` and its sub-commands typer's pass-through
-    conversion, the `--help` flag click adds at parsing time included; returns how many parameters
-    (the tests' check that it still engages)."""
-    done = sum(_pass_through(param) for param in getattr(command, "params", []))
+    conversion, the `--help` flag click adds at parsing time included."""
+    for param in getattr(command, "params", []):
+        _pass_through(param)
     original = getattr(command, "get_help_option", None)
     if original is not None:
         def get_help_option(ctx, _original=original):
@@ -32,11 +32,10 @@ def pass_plain_values(command) -> int:
 
         command.get_help_option = get_help_option
     for sub in getattr(command, "commands", {}).values():
-        done += pass_plain_values(sub)
-    return done
+        pass_plain_values(sub)
 
 
-def _pass_through(param) -> bool:
+def _pass_through(param) -> None:
     from typer._coercion import PassThroughRuntimeParam
 
     described = getattr(param, "type_descriptor", None)
@@ -44,7 +43,6 @@ def _pass_through(param) -> bool:
             or described.annotation not in _PLAIN or param.multiple or param.nargs != 1
             or described.parameter_info.parser is not None
             or getattr(described.parameter_info, "click_type", None) is not None):
-        return False
+        return
     param._runtime_param = PassThroughRuntimeParam(parameter_info=described.parameter_info,
                                                    annotation=described.annotation)
-    return True
