@@ -129,3 +129,20 @@ def test_adding_items_counts_only_the_new_ones_whether_the_key_was_stored_before
         stored = conn.execute(select(worklist_table.c.key).where(worklist_table.c.key.like("n:%"))).scalars().all()
     assert (first, again, nothing) == (3, 2, 0)
     assert sorted(stored) == ["n:0", "n:1", "n:2", "n:3", "n:4"]
+
+
+def test_listed_keys_are_this_kind_for_these_cases_open_or_done(app):
+    """What a producer skips before building items: only its own kind, only the cases asked for,
+    and a done item too (its key is taken: inserting it again would be refused anyway)."""
+    a, b = victim(app, 1), victim(app, 2)
+    with app.engine.begin() as conn:
+        worklist.add_items(conn, [
+            worklist.item("d:A:1", a, "measure_deadline", "amara", T0, T0, "a"),
+            worklist.item("d:A:2", a, "measure_deadline", "amara", T0, T0, "a, done"),
+            worklist.item("r:A:1", a, "risk_review", "amara", T0, T0, "another kind"),
+            worklist.item("d:B:1", b, "measure_deadline", "amara", T0, T0, "another case")])
+        conn.execute(worklist_table.update().where(worklist_table.c.key == "d:A:2").values(done_at=T0, done_by="amara"))
+    with app.engine.connect() as conn:
+        assert worklist.listed_keys(conn, [a], "measure_deadline") == {"d:A:1", "d:A:2"}
+        assert worklist.listed_keys(conn, [a, b], "measure_deadline") == {"d:A:1", "d:A:2", "d:B:1"}
+        assert worklist.listed_keys(conn, [], "measure_deadline") == set()

@@ -23,7 +23,7 @@ from witness.domain.protection import MeasureStatus
 from witness.errors import InputProblems, NotFound
 from witness.outputs import obligation_events
 from witness.outputs.calendars import (AUDIENCES, EVENTS, KEEP_CANCELLED_DAYS, VICTIM_TEXT, HearingView, StoredEvent,
-                                       WitnessView, contents, fingerprint, render)
+                                       WitnessView, body, contents, fingerprint_of, render)
 from witness.services import obligations
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
@@ -116,7 +116,11 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
     live = [h for h in ids if status.get(h) in (HearingStatus.scheduled.value, HearingStatus.moved.value)]
     wanted = {hid: contents(v) for hid, v in views(conn, uow.profiles, live).items()}
     existing: dict[str, dict[tuple[str, str], object]] = {}
-    for r in conn.execute(select(calendar_events).where(calendar_events.c.hearing_id.in_(ids))):
+    # Not the stored content: what changed is told by the fingerprint (a dropped event's content is
+    # read below, for those few only).
+    for r in conn.execute(select(calendar_events.c.uid, calendar_events.c.hearing_id, calendar_events.c.audience,
+                                 calendar_events.c.subject, calendar_events.c.sequence, calendar_events.c.fingerprint,
+                                 calendar_events.c.status).where(calendar_events.c.hearing_id.in_(ids))):
         existing.setdefault(r.hearing_id, {})[(r.audience, r.subject)] = r
     # Written as one executemany per kind of change (the sweep refreshes thousands of events at once).
     added, edited, dropped = [], [], []
@@ -126,20 +130,27 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
         new = wanted.get(hid, {})
         old = existing.get(hid, {})
         for (audience, subject), content in sorted(new.items()):
-            fp = fingerprint(content, CONFIRMED)
+            stored = body(content)
+            fp = fingerprint_of(stored, CONFIRMED)
             row = old.get((audience, subject))
-            values = dict(fingerprint=fp, status=CONFIRMED, content=json.dumps(content, ensure_ascii=False, sort_keys=True),
-                          starts_at=_start(content), changed_at=now)
             if row is None:
                 added.append(dict(uid=f"{uuid.uuid4()}@witness", hearing_id=hid, audience=audience, subject=subject,
-                                  sequence=0, **values))
+                                  sequence=0, fingerprint=fp, status=CONFIRMED, content=stored,
+                                  starts_at=_start(content), changed_at=now))
             elif row.fingerprint != fp:
                 edited.append(dict(b_uid=row.uid, b_sequence=row.sequence + 1, b_fingerprint=fp,
-                                   b_content=values["content"], b_starts_at=values["starts_at"]))
+                                   b_content=stored, b_starts_at=_start(content)))
         for key, row in sorted(old.items()):
             if key not in new and row.status != CANCELLED:
-                dropped.append(dict(b_uid=row.uid, b_sequence=row.sequence + 1,
-                                    b_fingerprint=fingerprint(json.loads(row.content), CANCELLED)))
+                dropped.append(dict(b_uid=row.uid, b_sequence=row.sequence + 1))
+    if dropped:
+        stored = {}
+        uids = [d["b_uid"] for d in dropped]
+        for i in range(0, len(uids), 500):
+            stored.update(conn.execute(select(calendar_events.c.uid, calendar_events.c.content)
+                                       .where(calendar_events.c.uid.in_(uids[i:i + 500]))).all())
+        for d in dropped:
+            d["b_fingerprint"] = fingerprint_of(body(json.loads(stored[d["b_uid"]])), CANCELLED)
     if added:
         conn.execute(insert(calendar_events), added)
     if edited:

@@ -104,7 +104,8 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
         result.recommended = recommendations.recommend_in(uow, hs, apps)
         recommendations.deadline_items(uow, ids)
     policy = resource_pool.policy(conn)
-    case_rows = {r.id: r for r in conn.execute(select(cases).where(cases.c.id.in_(sorted({a.case_id for a in apps}))))}
+    case_rows = {r.id: r for r in conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.escort_gender_preference)
+                                               .where(cases.c.id.in_(sorted({a.case_id for a in apps}))))}
     mrows = conn.execute(select(measures).where(measures.c.hearing_id.in_(ids))).all()
     previous = conn.execute(select(bookings).where(bookings.c.hearing_id.in_(ids), bookings.c.status == "booked")).all()
     start = min(h.starts_at for h in hs) - timedelta(days=2)

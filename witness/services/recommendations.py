@@ -18,7 +18,7 @@ from witness.domain.measure import MeasureKind
 from witness.domain.protection import (PENDING, Eligibility, MeasureStatus, WitnessConditions, check_transition,
                                        deadlines, eligibility, recommended_kinds)
 from witness.domain.victim import PSEUDONYM_ALPHABET, AgeStatus, presumed_child
-from witness.services.worklist import add_items, item
+from witness.services.worklist import add_items, item, listed_keys
 from witness.store.hearing_tables import hearings, measure_history, measures
 from witness.store.risk_tables import case_flags, risk_assessments
 from witness.store.tables import cases, proceedings
@@ -139,13 +139,19 @@ def deadline_items(uow, hearing_ids: list[str]) -> int:
         .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
         .where(measures.c.hearing_id.in_(sorted(hearing_ids)), measures.c.status == MeasureStatus.recommended.value,
                measures.c.request_by <= now + DEADLINE_WARNING)).all()
+    # The daily re-preparation finds the same deadlines again: keys already listed are left out
+    # here, from one read on the worklist's case index, instead of each being tried and refused.
+    listed = listed_keys(conn, sorted({r.case_id for r in rows}), "measure_deadline")
     items = []
     for r in rows:
+        key = f"measure_deadline:{r.id}:{r.request_by.isoformat()}"
+        if key in listed:
+            continue
         local = r.request_by.astimezone(uow.profiles[r.jurisdiction].tz).strftime("%Y-%m-%d %H:%M")
         what = ("the deadline has passed: request it now; it will be flagged late" if r.request_by <= now
                 else f"request it by {local}")
         cond = f" Note: {r.condition_note}" if r.eligibility != Eligibility.eligible.value and r.condition_note else ""
-        items.append(item(f"measure_deadline:{r.id}:{r.request_by.isoformat()}", r.case_id, "measure_deadline",
+        items.append(item(key, r.case_id, "measure_deadline",
                           r.coordinator, r.request_by, now,
                           f"{r.case_id}: {r.kind} for hearing {r.hearing_id} ({r.docket}) is recommended but not "
                           f"requested; {what}.{cond}"[:500]))

@@ -30,6 +30,16 @@ def add_items(conn: Connection, items: list[dict]) -> int:
     return len(conn.execute(stmt.returning(worklist.c.id), items).all())
 
 
+def listed_keys(conn: Connection, case_ids: list[str], kind: str) -> set[str]:
+    """The keys of these cases' items of this kind already on the worklist, open or done (a producer
+    that finds mostly the same occasions again skips them before building them)."""
+    keys: set[str] = set()
+    for i in range(0, len(case_ids), 500):
+        keys.update(conn.execute(select(worklist.c.key).where(worklist.c.case_id.in_(case_ids[i:i + 500]),
+                                                              worklist.c.kind == kind)).scalars())
+    return keys
+
+
 def item(key: str, case_id: str | None, kind: str, assignee: str, due_at: datetime, now: datetime, detail: str) -> dict:
     return dict(key=key, case_id=case_id, kind=kind, assignee=assignee, due_at=due_at, created_at=now, detail=detail)
 
