@@ -144,13 +144,13 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
             if key not in new and row.status != CANCELLED:
                 dropped.append(dict(b_uid=row.uid, b_sequence=row.sequence + 1))
     if dropped:
-        stored = {}
+        kept: dict[str, str] = {}
         uids = [d["b_uid"] for d in dropped]
         for i in range(0, len(uids), 500):
-            stored.update(conn.execute(select(calendar_events.c.uid, calendar_events.c.content)
+            kept.update(conn.execute(select(calendar_events.c.uid, calendar_events.c.content)
                                        .where(calendar_events.c.uid.in_(uids[i:i + 500]))).all())
         for d in dropped:
-            d["b_fingerprint"] = fingerprint_of(body(json.loads(stored[d["b_uid"]])), CANCELLED)
+            d["b_fingerprint"] = fingerprint_of(body(json.loads(kept[d["b_uid"]])), CANCELLED)
     if added:
         conn.execute(insert(calendar_events), added)
     if edited:
