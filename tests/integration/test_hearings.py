@@ -207,6 +207,22 @@ def test_officer_double_booking_across_two_proceedings_is_detected(loaded):
     assert _escorts(loaded, h2) == []
 
 
+def test_a_witness_due_at_an_overlapping_hearing_is_a_conflict_read_from_the_store(loaded):
+    """The planner learns where this hearing's own witnesses are due elsewhere (their appearances,
+    read by case) — and only theirs: another victim at an overlapping hearing is no conflict here."""
+    a = _victim(loaded)
+    b = _victim(loaded, docket="TH-BKK-2026-0002", name="Beta Canary", address="B road")
+    h1 = _hearing(loaded, a)
+    _hearing(loaded, b, docket="TH-BKK-2026-0002", at=WHEN + timedelta(hours=1))  # overlaps, someone else
+    h2 = _hearing(loaded, a, at=WHEN + timedelta(hours=2))
+    view = preparation.plan_hearing(loaded, COORDINATOR, h2)
+    clashes = [c for c in view["conflicts"] if "[witness_double_booked]" in c]
+    assert len(clashes) == 1 and f"{a} is due at hearing {h1} (TH-SSK-2026-0141)" in clashes[0]
+    later = _hearing(loaded, b, docket="TH-BKK-2026-0002", at=WHEN + timedelta(days=3))
+    assert not [c for c in preparation.plan_hearing(loaded, COORDINATOR, later)["conflicts"]
+                if "[witness_double_booked]" in c]
+
+
 def test_moving_a_hearing_updates_every_feed_with_the_same_uid_and_a_higher_sequence(loaded):
     case = _victim(loaded)
     hid = _hearing(loaded, case)

@@ -169,16 +169,32 @@ def _surroundings(conn, ids: list[str], start: datetime, end: datetime, policy) 
         .where(bookings.c.status == "booked", bookings.c.hearing_id.not_in(ids), bookings.c.starts_at < end,
                bookings.c.ends_at > start))]
     presence = []
-    for a in conn.execute(
-            select(appearances.c.case_id, appearances.c.mode, appearances.c.travel_minutes, hearings.c.id,
-                   hearings.c.starts_at, hearings.c.ends_at, proceedings.c.docket)
-            .join(hearings, hearings.c.id == appearances.c.hearing_id)
+    # Only these hearings' own witnesses: the planner asks where each of them is elsewhere (by case),
+    # never anyone else. Read from their appearances (case index) and then those few hearings by id:
+    # starting from every active hearing before the window's end made each chunk's read grow with
+    # the whole calendar.
+    ours = sorted(set(conn.execute(select(appearances.c.case_id).where(appearances.c.hearing_id.in_(ids))).scalars()))
+    elsewhere = []
+    for i in range(0, len(ours), 500):
+        elsewhere += conn.execute(
+            select(appearances.c.case_id, appearances.c.mode, appearances.c.travel_minutes, appearances.c.hearing_id)
+            .where(appearances.c.case_id.in_(ours[i:i + 500]), appearances.c.status == AppearanceStatus.planned.value,
+                   appearances.c.hearing_id.not_in(ids))).all()
+    others = sorted({a.hearing_id for a in elsewhere})
+    when = {}
+    for i in range(0, len(others), 500):
+        when.update((h.id, h) for h in conn.execute(
+            select(hearings.c.id, hearings.c.starts_at, hearings.c.ends_at, proceedings.c.docket)
             .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
-            .where(appearances.c.status == AppearanceStatus.planned.value, hearings.c.id.not_in(ids),
-                   hearings.c.status.in_(ACTIVE_VALUES), hearings.c.starts_at < end, hearings.c.ends_at > start)):
-        slot = presence_window(AppearanceMode(a.mode), a.starts_at, a.ends_at, a.travel_minutes, policy)
+            .where(hearings.c.id.in_(others[i:i + 500]), hearings.c.status.in_(ACTIVE_VALUES),
+                   hearings.c.starts_at < end, hearings.c.ends_at > start)))
+    for a in elsewhere:
+        h = when.get(a.hearing_id)
+        if h is None:
+            continue
+        slot = presence_window(AppearanceMode(a.mode), h.starts_at, h.ends_at, a.travel_minutes, policy)
         if slot is not None:
-            presence.append(Presence(a.case_id, slot.start, slot.end, a.id, a.docket))
+            presence.append(Presence(a.case_id, slot.start, slot.end, h.id, h.docket))
     return busy, presence
 
 

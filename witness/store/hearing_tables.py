@@ -142,6 +142,8 @@ bookings = Table(
     Column("created_at", UTC, nullable=False),
     Column("released_at", UTC),
     Index("ix_bookings_resource_starts", "resource_id", "starts_at"),
+    # What a plan must work around: the bookings still open after its window starts (planner).
+    Index("ix_bookings_status_ends", "status", "ends_at"),
 )
 
 # One row per published event: its UID never changes, SEQUENCE grows with every change of what
