@@ -59,6 +59,8 @@ cases = Table(
     # The case list pages in SQL in this order, all cases or one coordinator's.
     Index("ix_cases_opened", "opened_at", "id"),
     Index("ix_cases_coordinator_opened", "coordinator", "opened_at", "id"),
+    # The sweep's follow-ups about children (a guardian pending, proceedings stalled) start from them.
+    Index("ix_cases_age_stage", "age_status", "stage"),
 )
 
 identities = Table(
