@@ -173,3 +173,23 @@ def test_a_release_left_unattended_past_the_deadline_escalates_to_the_coordinato
     with app.engine.connect() as c:
         [esc] = c.execute(select(worklist).where(worklist.c.kind == "release_escalation")).all()
     assert esc.case_id == case and esc.assignee == "amara" and "escaped" in esc.detail
+
+
+def test_the_sweep_lists_an_initial_assessment_once_for_each_case_with_none(app):
+    """The initial-risk follow-up selects the open cases with no assessment and no such item yet
+    (on SQLite through NOT IN): once each, never an assessed case, and an item about no case on the
+    worklist (a NULL in the list) does not make it select nothing."""
+    from witness.services.worklist import add_items, item
+
+    unassessed, assessed = adult_with_accused_detained(app), child_with_relative(app)
+    risk_service.record(app, COORDINATOR, assessed, answers())
+    with app.engine.begin() as conn:
+        add_items(conn, [item("feed:TH:stale", None, "custody_feed_stale", "amara", app.clock.now(), app.clock.now(),
+                              "TH: no custody update")])
+    now = app.clock.now() + timedelta(hours=1)
+    first = run(app, SYSTEM, now)
+    assert first.changed["risk_initial_due"] == 1
+    with app.engine.connect() as conn:
+        listed = conn.execute(select(worklist.c.case_id).where(worklist.c.kind == "initial_risk")).scalars().all()
+    assert listed == [unassessed]
+    assert run(app, SYSTEM, now + timedelta(days=1)).selected["risk_initial_due"] == 0
