@@ -8,6 +8,7 @@ worker instead.
 """
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import socket
@@ -32,6 +33,8 @@ def serve() -> None:
     from witness.bootstrap import build_app
     from witness.store import schema
 
+    # `kill -USR1 PID` prints every thread's stack to stderr: where a serve that does not stop is stuck.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     settings = get_settings()
     app = build_app(settings)
     schema.upgrade(app.engine)

@@ -7,6 +7,7 @@ import json
 import re
 import selectors
 import signal
+import subprocess
 import time
 import urllib.request
 
@@ -55,14 +56,21 @@ def test_the_ui_link_serve_prints_points_the_ui_at_this_servers_own_api(tmp_path
             assert answer.status == 200 and b"<html" in answer.read().lower()
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl-C: serve pauses its schedules and stops its own server
+        # Both pipes are read while waiting: a process whose unread stderr fills the pipe blocks on
+        # its next write and never exits. If it is still running, it is asked for every thread's
+        # stack (faulthandler on SIGUSR1, witness/serve.py) before it is killed, for the failure below.
         try:
-            proc.wait(timeout=120)
-        except Exception:
-            proc.kill()
-            proc.wait()
+            out, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)
+            try:
+                out, err = proc.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate()
         _stop_server_left_on(port if "port" in locals() else None)
-    assert proc.returncode == 0
-    assert "Stopped." in proc.stdout.read()
+    assert proc.returncode == 0, f"exit {proc.returncode} after Ctrl-C; stdout: {out[-2000:]}; stderr: {err[-6000:]}"
+    assert "Stopped." in out
 
 
 def _stop_server_left_on(port) -> None:
