@@ -54,6 +54,11 @@ def test_the_ui_link_serve_prints_points_the_ui_at_this_servers_own_api(tmp_path
             assert answer.status == 200  # the address the UI will ask answers
         with urllib.request.urlopen(link, timeout=10) as answer:
             assert answer.status == 200 and b"<html" in answer.read().lower()
+        # Ctrl-C once serving, as the SIGTERM test does: a Ctrl-C that lands while Prefect's serve() is
+        # still registering the deployments can be swallowed there (seen twice in the full suite: serve
+        # went on serving; its stacks are in the closing note of 2026-12-02) — a known defect, not
+        # what this test is about.
+        _line_matching(proc, re.compile(r"deployments are being served"))
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl-C: serve pauses its schedules and stops its own server
         # Both pipes are read while waiting: a process whose unread stderr fills the pipe blocks on
