@@ -4,8 +4,9 @@ loaded and then showed only connection errors. The real command, a real server; 
 from __future__ import annotations
 
 import json
+import os
 import re
-import selectors
+import select
 import signal
 import subprocess
 import time
@@ -18,25 +19,38 @@ from tests.e2e.runner import cli_env, init_store, start
 pytestmark = pytest.mark.engine
 
 
+_UNREAD: dict[int, bytes] = {}  # what a process printed after the last matched line, by pid
+
+
 def _line_matching(proc, pattern: re.Pattern, timeout: float = 240) -> re.Match:
     """Read the command's stdout until a line matches (the server takes ~20 s to start, more when
-    the machine is busy); fail with what it said otherwise."""
-    seen = []
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
+    the machine is busy); fail with what it said otherwise. The pipe is read here with os.read, and
+    what follows a matched line is kept for the next call: a buffered readline() could hold the
+    next lines where select() no longer sees them, and the next call would wait for nothing."""
+    fd = proc.stdout.fileno()
+    buffered, seen = _UNREAD.pop(proc.pid, b""), []
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not selector.select(timeout=1):
+    while True:
+        while b"\n" in buffered:
+            raw, buffered = buffered.split(b"\n", 1)
+            line = raw.decode(errors="replace")
+            seen.append(line)
+            if m := pattern.search(line):
+                _UNREAD[proc.pid] = buffered
+                return m
+        if time.monotonic() >= deadline:
+            break
+        if not select.select([fd], [], [], 1)[0]:
             if proc.poll() is not None:
                 break
             continue
-        line = proc.stdout.readline()
-        if not line:
+        chunk = os.read(fd, 65536)
+        if not chunk:
             break
-        seen.append(line)
-        if m := pattern.search(line):
-            return m
-    raise AssertionError(f"no line like {pattern.pattern!r}; said: {''.join(seen)}{proc.stderr.read() if proc.poll() is not None else ''}")
+        buffered += chunk
+    said = "\n".join(seen)
+    raise AssertionError(f"no line like {pattern.pattern!r}; said: {said}"
+                         f"{proc.stderr.read() if proc.poll() is not None else ''}")
 
 
 def test_the_ui_link_serve_prints_points_the_ui_at_this_servers_own_api(tmp_path):
