@@ -88,6 +88,7 @@ def test_the_ui_link_serve_prints_points_the_ui_at_this_servers_own_api(tmp_path
                 proc.kill()
                 out, err = proc.communicate()
         _stop_server_left_on(port if "port" in locals() else None)
+    out = _UNREAD.pop(proc.pid, b"").decode(errors="replace") + out  # what the waits read ahead, too
     assert proc.returncode == 0, f"exit {proc.returncode} after Ctrl-C; stdout: {out[-2000:]}; stderr: {err[-6000:]}"
     assert "Stopped." in out
 

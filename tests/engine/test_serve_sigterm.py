@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.runner import cli_env, start, witness
-from tests.engine.test_serve import _line_matching, _stop_server_left_on
+from tests.engine.test_serve import _UNREAD, _line_matching, _stop_server_left_on
 
 pytestmark = pytest.mark.engine
 
@@ -66,7 +66,7 @@ def test_sigterm_stops_serve_and_its_server_with_exit_code_0_even_when_sent_twic
         _line_matching(proc, re.compile(r"^Stopping the Prefect server"), timeout=STOP_BOUND)
         proc.send_signal(signal.SIGTERM)  # again, while it stops its server
         assert _until(lambda: proc.poll() is not None, STOP_BOUND), f"still running {STOP_BOUND} s after SIGTERM"
-        rest = proc.stdout.read()
+        rest = _UNREAD.pop(proc.pid, b"").decode(errors="replace") + proc.stdout.read()  # what the waits read ahead, too
         assert proc.returncode == 0, rest + proc.stderr.read()
         assert "Stopped." in rest
         assert _until(lambda: not _alive(server), 10), "the Prefect server outlived witness serve"
