@@ -35,6 +35,10 @@ def serve() -> None:
 
     # `kill -USR1 PID` prints every thread's stack to stderr: where a serve that does not stop is stuck.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # Ctrl-C stops serve even when it was started with SIGINT ignored (a shell's background job and
+    # what it starts: Python then leaves SIGINT ignored) or blocked by its parent.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     settings = get_settings()
     app = build_app(settings)
     schema.upgrade(app.engine)

@@ -111,3 +111,31 @@ def _stop_server_left_on(port) -> None:
                 os.killpg(int(proc_dir.name), signal.SIGTERM)
             except (ProcessLookupError, PermissionError):
                 pass
+
+
+def test_ctrl_c_stops_serve_even_when_it_was_started_with_sigint_ignored(tmp_path):
+    """A shell's background job (and everything it starts) has SIGINT ignored, and Python keeps it so:
+    serve restores Ctrl-C itself, or it would serve on after one."""
+    import subprocess as sp
+
+    from tests.e2e.runner import WITNESS
+
+    env = cli_env(home=tmp_path / "home", actor=None, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    init_store(env)
+    proc = sp.Popen([WITNESS, "serve"], env=env, text=True, stdout=sp.PIPE, stderr=sp.PIPE,
+                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    port = None
+    try:
+        port = int(_line_matching(proc, re.compile(r"^Prefect UI: http://127\.0\.0\.1:(\d+)/")).group(1))
+        _line_matching(proc, re.compile(r"deployments are being served"))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=120)
+        except sp.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        _stop_server_left_on(port)
+    out = _UNREAD.pop(proc.pid, b"").decode(errors="replace") + out
+    assert proc.returncode == 0, f"exit {proc.returncode} after Ctrl-C; stderr: {err[-3000:]}"
+    assert "Stopped." in out
