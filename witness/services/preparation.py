@@ -110,7 +110,7 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
     previous = conn.execute(select(bookings).where(bookings.c.hearing_id.in_(ids), bookings.c.status == "booked")).all()
     start = min(h.starts_at for h in hs) - timedelta(days=2)
     end = max(h.ends_at for h in hs) + timedelta(days=2)
-    busy, presence = _surroundings(conn, ids, start, end, policy)
+    busy, presence = _surroundings(conn, ids, sorted({a.case_id for a in apps}), start, end, policy)
     jurisdictions = {h.jurisdiction for h in hs}
     resources = resource_pool.snapshot(conn, jurisdictions, profiles)
 
@@ -160,7 +160,8 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
     return result
 
 
-def _surroundings(conn, ids: list[str], start: datetime, end: datetime, policy) -> tuple[list[Busy], list[Presence]]:
+def _surroundings(conn, ids: list[str], ours: list[str], start: datetime, end: datetime,
+                  policy) -> tuple[list[Busy], list[Presence]]:
     """Other hearings' bookings and witnesses around these hearings: what the plan must work around."""
     busy = [Busy(b.resource_id, b.starts_at, b.ends_at, b.hearing_id, b.docket, b.case_id) for b in conn.execute(
         select(bookings.c.resource_id, bookings.c.starts_at, bookings.c.ends_at, bookings.c.hearing_id, bookings.c.case_id,
@@ -169,11 +170,10 @@ def _surroundings(conn, ids: list[str], start: datetime, end: datetime, policy) 
         .where(bookings.c.status == "booked", bookings.c.hearing_id.not_in(ids), bookings.c.starts_at < end,
                bookings.c.ends_at > start))]
     presence = []
-    # Only these hearings' own witnesses: the planner asks where each of them is elsewhere (by case),
-    # never anyone else. Read from their appearances (case index) and then those few hearings by id:
-    # starting from every active hearing before the window's end made each chunk's read grow with
-    # the whole calendar.
-    ours = sorted(set(conn.execute(select(appearances.c.case_id).where(appearances.c.hearing_id.in_(ids))).scalars()))
+    # Only these hearings' own witnesses (`ours`, the planned appearances prepare_in read): the planner
+    # asks where each of them is elsewhere (by case), never anyone else. Read from their appearances
+    # (case index) and then those few hearings by id: starting from every active hearing before the
+    # window's end made each chunk's read grow with the whole calendar.
     elsewhere = []
     for i in range(0, len(ours), 500):
         elsewhere += conn.execute(
