@@ -18,6 +18,7 @@ from witness.services import calendar_feeds, consent, hearings, measures, prepar
 from witness.services.intake import open_case
 from witness.services.sweep import SYSTEM, run as sweep
 from witness.store.hearing_tables import appearances, bookings, calendar_events
+from witness.store.hearing_tables import measures as measure_rows
 from witness.store.risk_tables import risk_assessments, risk_reviews_due
 from witness.store.tables import worklist
 
@@ -314,22 +315,37 @@ def test_withdrawing_consent_to_testify_cancels_pending_measures_and_escorts(loa
     assert {m["status"] for m in measures.list_measures(loaded, COORDINATOR, case)} == {"recommended"}
 
 
-def test_the_sweep_prepares_hearings_of_the_next_14_days_once_a_day(loaded):
+def test_the_sweep_prepares_hearings_of_the_next_14_days_again_when_a_measure_deadline_nears(loaded):
+    """Prepared once within 14 days; again not every day but when something changed or the clock
+    reaches its recheck_at: here the day the coordinator must hear of the escort's deadline
+    (3 days before it), told once. More reasons: tests/integration/test_prep_inputs.py."""
     case = _victim(loaded)
     hid = _hearing(loaded, case)
-    loaded.clock.at = WHEN - timedelta(days=10)
+    loaded.clock.at = WHEN - timedelta(days=13)
     with loaded.engine.connect() as c:
         assert preparation.select_prep(c, loaded.clock.now(), loaded.profiles) == [hid]
     first = sweep(loaded, SYSTEM, loaded.clock.now())
     assert first.changed["hearing_prep"] == 1
     again = sweep(loaded, SYSTEM, loaded.clock.now())
     assert again.selected["hearing_prep"] == 0
-    later = sweep(loaded, SYSTEM, loaded.clock.now() + timedelta(days=1, minutes=1))
-    assert later.changed["hearing_prep"] == 1
-    with loaded.engine.connect() as c:  # the deadline has passed: the coordinator is told, once
-        kinds = list(c.execute(select(worklist.c.kind).where(worklist.c.case_id == case,
-                                                             worklist.c.kind == "measure_deadline")).scalars())
-    assert kinds == ["measure_deadline"]
+
+    def deadline_items():
+        with loaded.engine.connect() as c:
+            return list(c.execute(select(worklist.c.kind).where(worklist.c.case_id == case,
+                                                                worklist.c.kind == "measure_deadline")).scalars())
+
+    with loaded.engine.connect() as c:
+        request_by = c.execute(select(measure_rows.c.request_by).where(measure_rows.c.hearing_id == hid,
+                                                                       measure_rows.c.kind == "escort")).scalar_one()
+    warn_at = request_by - timedelta(days=3)  # the coordinator is told 3 days before
+    assert warn_at > loaded.clock.now() + timedelta(days=1)
+    assert deadline_items() == []
+    quiet = sweep(loaded, SYSTEM, warn_at - timedelta(hours=1))
+    assert quiet.selected["hearing_prep"] == 0 and deadline_items() == []
+    near = sweep(loaded, SYSTEM, warn_at)
+    assert near.changed["hearing_prep"] == 1 and deadline_items() == ["measure_deadline"]
+    sweep(loaded, SYSTEM, warn_at + timedelta(days=1))
+    assert deadline_items() == ["measure_deadline"]
 
 
 def test_indonesia_video_link_needs_a_recorded_condition_for_an_adult(loaded):
@@ -432,5 +448,6 @@ def test_reported_settlement_pressure_never_releases_a_booked_escort_on_the_dail
     assert _escorts(loaded, hid) == ["F1", "F2"]
     risk.report(loaded, COORDINATOR, case, "settlement_pressure")
     loaded.clock.at = WHEN - timedelta(days=10)
-    sweep(loaded, SYSTEM, loaded.clock.now())  # the daily prep re-checks the appearance, with no one to override
+    # The sweep prepares it again (the flag is a fact it reads), with no one to override a warning.
+    assert sweep(loaded, SYSTEM, loaded.clock.now()).changed["hearing_prep"] == 1
     assert _escorts(loaded, hid) == ["F1", "F2"]

@@ -362,8 +362,11 @@ def _examiner_gender(a: Proposed, now: datetime) -> str | None:
     return None
 
 
+RELEASE_FOLLOWUP_MINUTES = 15  # the victim told and the risk reassessed this soon after a release (R-51)
+
+
 def _release_followup(a: Proposed, now: datetime) -> str | None:
-    deadline = a.details.get("deadline_minutes", 15)
+    deadline = a.details.get("deadline_minutes", RELEASE_FOLLOWUP_MINUTES)
     for acc in a.case.accused:
         if acc.custody in FREE_AGAIN and now - acc.custody_changed_at > timedelta(minutes=deadline):
             missing = [w for w, done in (("the victim has not been notified", a.case.victim_notified_since_custody_change),
@@ -565,6 +568,24 @@ def evaluate(action: Proposed, now: datetime, tighten: dict[str, str] | None = N
         findings.append(Finding(rule.id, severity, explanation, rule.guide,
                                 overridable=rule.overridable or severity is Severity.warn))
     return sorted(findings, key=lambda f: (-_ORDER[f.severity], f.rule))
+
+
+def changes_after(case: CaseFacts, now: datetime, details: dict | None = None) -> datetime | None:
+    """The first instant after `now` at which a rule that reads the clock may answer differently
+    about this case, its facts unchanged: a consent starting or ending, a reflection period ending,
+    the follow-up deadline after an accused is freed. None: no such instant ahead.
+
+    The hearing planner re-checks a prepared hearing at that instant (its facts changing is noted by
+    the database: witness/store/prep_triggers.py). A new rule that compares the clock with a fact
+    must add that fact's instants here: tests/unit/test_guardrail_clock.py evaluates every rule at
+    instants before this one and fails when an answer changes there."""
+    instants = [c.given_at for c in case.consents] + [c.withdrawn_at for c in case.consents if c.withdrawn_at]
+    if case.reflection.decided_at is None:
+        instants.append(case.reflection.ends_at)
+    deadline = timedelta(minutes=(details or {}).get("deadline_minutes", RELEASE_FOLLOWUP_MINUTES))
+    instants += [acc.custody_changed_at + deadline for acc in case.accused
+                 if acc.custody in FREE_AGAIN and acc.custody_changed_at is not None]
+    return min((t for t in instants if t > now), default=None)
 
 
 def unresolved(findings: list[Finding], overrides: dict[str, str]) -> list[Finding]:

@@ -1,8 +1,18 @@
 """Preparing hearings (R-61, R-62, R-63): recommend measures, check the Do No Harm rules, plan,
 book, refresh the calendars and put every gap on the coordinator's worklist — inside the caller's
 transaction (`prepare_in`), for a chunk of hearings in its own transaction (`prepare`, the flow's
-task), or as a dry run (`plan_hearing`, `witness plan`). The sweep prepares again, set-based, every
-hearing of the next 14 days once a day and whenever one changed (`HEARING_PREP`, registered in witness/wiring.py).
+task), or as a dry run (`plan_hearing`, `witness plan`).
+
+The sweep (`HEARING_PREP`, registered in witness/wiring.py) prepares a hearing of the next 14 days
+again when its last preparation may no longer hold, and only then (`select_prep`):
+- the hearing or who appears changed (`version`), or it was never prepared since it came within 14 days
+  (a hearing prepared earlier has `recheck_at` set to the day it does);
+- a fact its preparation read about a witness changed: database triggers note it
+  (`hearing_inputs_changed`, witness/store/prep_triggers.py), whoever wrote it;
+- its `recheck_at` has come: a rule that reads the clock may answer differently (a consent or a
+  reflection period ending, the deadline after a release), a measure's application deadline is
+  near, or the plan left a gap that another hearing's bookings may free.
+Preparing every such hearing every day instead cost the 100,000-case sweep some 6 s (issue 16).
 """
 from __future__ import annotations
 
@@ -11,10 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, text, update
 
 from witness.domain.access import Actor
-from witness.domain.guardrails import ActionKind, gated, unresolved
+from witness.domain.guardrails import ActionKind, changes_after, gated, unresolved
 from witness.domain.hearing import ACTIVE, AppearanceMode, AppearanceStatus
 from witness.domain.measure import MeasureKind
 from witness.domain.protection import GRANTED, Eligibility, EligibilityResult, MeasureStatus
@@ -26,11 +36,10 @@ from witness.services.access import need_to_know
 from witness.services.guardrails import case_facts_many, check, enforce
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
-from witness.store.hearing_tables import appearances, bookings, hearings, measures
+from witness.store.hearing_tables import appearances, bookings, hearing_inputs_changed, hearings, measures
 from witness.store.tables import cases, proceedings, worklist
 
 HORIZON = timedelta(days=14)  # hearings this close are prepared daily (R-42 uses the same window)
-REPREPARE_AFTER = timedelta(days=1)
 GENDER_RULE = "DNH-05-gender-preference"
 PLANNING_LOCK = 46042026  # pg_advisory_xact_lock key: one planner at a time
 ACTIVE_VALUES = [s.value for s in ACTIVE]
@@ -89,6 +98,13 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
         # One planner at a time: two transactions planning at once would each see the other's
         # officers as free and book them twice. (SQLite already serialises writers: BEGIN IMMEDIATE.)
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PLANNING_LOCK})
+    if book:
+        # Forget the changes noted for these hearings BEFORE reading anything: a write committed
+        # before this statement is read below; one committed after it leaves its own row, and the
+        # next sweep prepares the hearing again. (Deleting after the reads would lose a write made
+        # in between.)
+        for i in range(0, len(ids), 500):
+            conn.execute(delete(hearing_inputs_changed).where(hearing_inputs_changed.c.hearing_id.in_(ids[i:i + 500])))
     hs = conn.execute(select(hearings, proceedings.c.docket, proceedings.c.court, proceedings.c.jurisdiction)
                       .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
                       .where(hearings.c.id.in_(ids), hearings.c.status.in_(ACTIVE_VALUES))
@@ -156,8 +172,34 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
     _update_statuses(uow, p, mrows, {(a.hearing_id, a.case_id): a for a in apps})
     _gaps(uow, p, hs, case_rows)
     result.events_changed = calendar_feeds.refresh_in(uow, ids)
-    mark_prepared(uow, ids)
+    mark_prepared(uow, ids, _recheck_at(uow.now, hs, by_hearing, known, p, mrows))
     return result
+
+
+def _recheck_at(now: datetime, hs, by_hearing, known: dict, p: Plan, mrows) -> dict[str, datetime | None]:
+    """For each hearing, when this preparation may stop holding though nothing it read is written
+    again (see the module's docstring); None when only a change can make it stale."""
+    # Prepared before it comes within 14 days (when it was added, say): again once it is that near.
+    soonest: dict[str, datetime | None] = {h.id: (h.starts_at - HORIZON if h.starts_at - HORIZON > now else None)
+                                           for h in hs}
+
+    def sooner(hid: str, at: datetime | None) -> None:
+        if at is not None and (soonest[hid] is None or at < soonest[hid]):
+            soonest[hid] = at
+
+    for h in hs:
+        for a in by_hearing[h.id]:
+            facts = known.get(a.case_id)
+            if facts is not None:
+                sooner(h.id, changes_after(facts, now))
+    for m in mrows:  # the coordinator is told DEADLINE_WARNING before a recommended measure's deadline
+        if m.status == MeasureStatus.recommended.value and m.hearing_id in soonest:
+            warn = m.request_by - recommendations.DEADLINE_WARNING
+            sooner(m.hearing_id, warn if warn > now else None)
+    for c in p.conflicts:  # a gap for want of a resource or a free witness: what others free, next sweep
+        if c.kind is not ConflictKind.blocked_by_rule and c.hearing_id in soonest:
+            sooner(c.hearing_id, now)
+    return soonest
 
 
 def _surroundings(conn, ids: list[str], ours: list[str], start: datetime, end: datetime,
@@ -305,9 +347,17 @@ def close_gaps(uow, hearing_ids: list[str], keep: set[str]) -> None:
                      .values(done_at=uow.now, done_by="planner: no longer a gap"))
 
 
-def mark_prepared(uow, ids: list[str]) -> None:
-    uow.conn.execute(update(hearings).where(hearings.c.id.in_(ids))
-                     .values(prepared_version=hearings.c.version, prepared_at=uow.now))
+def mark_prepared(uow, ids: list[str], recheck: dict[str, datetime | None] | None = None) -> None:
+    """These hearings are prepared as of now; `recheck`: each one's `recheck_at` (left as it was
+    when not given: the caller changed the hearing without planning it again)."""
+    if recheck is None:
+        uow.conn.execute(update(hearings).where(hearings.c.id.in_(ids))
+                         .values(prepared_version=hearings.c.version, prepared_at=uow.now))
+        return
+    uow.conn.execute(update(hearings).where(hearings.c.id == bindparam("b_id"))
+                     .values(prepared_version=hearings.c.version, prepared_at=uow.now,
+                             recheck_at=bindparam("b_recheck")),
+                     [dict(b_id=hid, b_recheck=recheck.get(hid)) for hid in ids])
 
 
 @gated(ActionKind.schedule_appearance, ActionKind.assign_escort)
@@ -365,18 +415,31 @@ def plan_hearing(app, actor: Actor, hearing_id: str, book: bool = False, overrid
 # --- the sweep's follow-up -------------------------------------------------------------------
 
 def select_prep(conn, now: datetime, profiles) -> list[str]:
-    """Hearings of the next 14 days not yet prepared at their current version, or not today."""
+    """Hearings of the next 14 days whose last preparation may no longer hold (module docstring).
+    `prepared_at < now` on the clock's reasons: a sweep run again at the same instant selects nothing."""
+    changed = exists().where(hearing_inputs_changed.c.hearing_id == hearings.c.id)
     q = (select(hearings.c.id).where(
         hearings.c.status.in_(ACTIVE_VALUES), hearings.c.starts_at > now, hearings.c.starts_at <= now + HORIZON,
         or_(hearings.c.prepared_version.is_(None), hearings.c.prepared_version < hearings.c.version,
-            hearings.c.prepared_at <= now - REPREPARE_AFTER))
+            and_(hearings.c.recheck_at <= now, hearings.c.prepared_at < now),
+            changed))
         .order_by(hearings.c.starts_at, hearings.c.id))
     return list(conn.execute(q).scalars())
 
 
 @gated(ActionKind.schedule_appearance, ActionKind.assign_escort)
 def _process_prep(uow, ids: list[str], profiles) -> int:
-    return len(prepare_in(uow, ids).hearings)
+    done = len(prepare_in(uow, ids).hearings)
+    forget_past(uow)
+    return done
+
+
+def forget_past(uow) -> None:
+    """Changes noted for hearings that are over, cancelled or gone are of no use to any plan."""
+    noted = select(hearing_inputs_changed.c.hearing_id).distinct().subquery()
+    stale = (select(noted.c.hearing_id).outerjoin(hearings, hearings.c.id == noted.c.hearing_id)
+             .where(or_(hearings.c.id.is_(None), hearings.c.starts_at <= uow.now, hearings.c.status.not_in(ACTIVE_VALUES))))
+    uow.conn.execute(delete(hearing_inputs_changed).where(hearing_inputs_changed.c.hearing_id.in_(stale)))
 
 
 # 200 hearings (some 700 witnesses) per chunk, as the hearing-prep flow does.

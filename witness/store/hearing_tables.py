@@ -6,7 +6,7 @@ and the court's decision notes are ciphertext (`Secret`).
 """
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint)
+from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint)
 
 from witness.store.tables import UTC, Secret, metadata
 
@@ -20,10 +20,14 @@ hearings = Table(
     Column("room", String(80)),
     Column("status", String(12), nullable=False),
     # +1 on every change of the hearing or of who appears; preparation runs again when the hearing
-    # is ahead of what was last prepared, and once a day within the 14-day window.
+    # is ahead of what was last prepared (the other reasons: witness/services/preparation.py).
     Column("version", Integer, nullable=False),
     Column("prepared_version", Integer),
     Column("prepared_at", UTC),
+    # When the last preparation stops holding with no write to anything it read: a rule that reads
+    # the clock answers differently, a measure's application deadline comes near, or a gap waits
+    # for another hearing to free what it needs. NULL: only a change can make it stale.
+    Column("recheck_at", UTC),
     Column("created_at", UTC, nullable=False),
     Column("created_by", String(80), nullable=False),
     Column("updated_at", UTC, nullable=False),
@@ -144,6 +148,17 @@ bookings = Table(
     Index("ix_bookings_resource_starts", "resource_id", "starts_at"),
     # What a plan must work around: the bookings still open after its window starts (planner).
     Index("ix_bookings_status_ends", "status", "ends_at"),
+)
+
+# What a hearing's preparation read has changed since: one row per write to a witness's facts
+# (consents, risk, custody of the accused, flags, claims, notices...), written by database triggers
+# on those tables (witness/store/prep_triggers.py), so no writer can forget it. Preparing a hearing
+# deletes its rows first, then reads; rows of hearings past or gone are pruned. No foreign key: a
+# row may outlive an erased hearing until it is pruned.
+hearing_inputs_changed = Table(
+    "hearing_inputs_changed", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("hearing_id", String(12), nullable=False, index=True),
 )
 
 # One row per published event: its UID never changes, SEQUENCE grows with every change of what

@@ -116,7 +116,8 @@ accused = Table(
 proceeding_accused = Table(
     "proceeding_accused", metadata,
     Column("proceeding_id", String(36), ForeignKey("proceedings.id"), primary_key=True),
-    Column("accused_id", String(36), ForeignKey("accused.id"), primary_key=True),
+    # By accused: whose victims a custody change concerns (the custody feed, the preparation triggers).
+    Column("accused_id", String(36), ForeignKey("accused.id"), primary_key=True, index=True),
 )
 
 case_proceedings = Table(
