@@ -55,7 +55,7 @@ def handlers_for(event_type: type) -> tuple[Callable, ...]:
 @lru_cache(maxsize=None)
 def follow_ups() -> tuple:
     """FollowUp(name, select(conn, now, profiles) -> ids, process(uow, ids, profiles) -> int)."""
-    from witness.services import claim_follow_ups, custody_feed, preparation, risk, sweep
+    from witness.services import claim_follow_ups, custody_feed, preparation, recommendations, risk, sweep
 
     return (
         sweep.REFLECTION_DECIDED,
@@ -66,6 +66,7 @@ def follow_ups() -> tuple:
         claim_follow_ups.AWARD_UNPAID,
         custody_feed.CUSTODY_FEED_STALE,
         preparation.HEARING_PREP,
+        recommendations.MEASURE_DEADLINE,
         risk.REVIEW_DUE,
         risk.INITIAL_DUE,
         risk.RELEASE_ESCALATION,

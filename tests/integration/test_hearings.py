@@ -315,10 +315,10 @@ def test_withdrawing_consent_to_testify_cancels_pending_measures_and_escorts(loa
     assert {m["status"] for m in measures.list_measures(loaded, COORDINATOR, case)} == {"recommended"}
 
 
-def test_the_sweep_prepares_hearings_of_the_next_14_days_again_when_a_measure_deadline_nears(loaded):
+def test_the_sweep_prepares_a_hearing_within_14_days_once_and_lists_a_measure_deadline_as_it_nears(loaded):
     """Prepared once within 14 days; again not every day but when something changed or the clock
-    reaches its recheck_at: here the day the coordinator must hear of the escort's deadline
-    (3 days before it), told once. More reasons: tests/integration/test_prep_inputs.py."""
+    reaches its recheck_at (tests/integration/test_prep_inputs.py). A measure's deadline coming
+    near is found by its own follow-up: the coordinator is told 3 days before, once."""
     case = _victim(loaded)
     hid = _hearing(loaded, case)
     loaded.clock.at = WHEN - timedelta(days=13)
@@ -343,8 +343,9 @@ def test_the_sweep_prepares_hearings_of_the_next_14_days_again_when_a_measure_de
     quiet = sweep(loaded, SYSTEM, warn_at - timedelta(hours=1))
     assert quiet.selected["hearing_prep"] == 0 and deadline_items() == []
     near = sweep(loaded, SYSTEM, warn_at)
-    assert near.changed["hearing_prep"] == 1 and deadline_items() == ["measure_deadline"]
-    sweep(loaded, SYSTEM, warn_at + timedelta(days=1))
+    assert near.selected["hearing_prep"] == 0 and near.changed["measure_deadline"] == 1
+    assert deadline_items() == ["measure_deadline"]
+    assert sweep(loaded, SYSTEM, warn_at + timedelta(days=1)).selected["measure_deadline"] == 0
     assert deadline_items() == ["measure_deadline"]
 
 

@@ -10,8 +10,10 @@ again when its last preparation may no longer hold, and only then (`select_prep`
 - a fact its preparation read about a witness changed: database triggers note it
   (`hearing_inputs_changed`, witness/store/prep_triggers.py), whoever wrote it;
 - its `recheck_at` has come: a rule that reads the clock may answer differently (a consent or a
-  reflection period ending, the deadline after a release), a measure's application deadline is
-  near, or the plan left a gap that another hearing's bookings may free.
+  reflection period ending, the deadline after a release), or the plan left a gap that another
+  hearing's bookings may free.
+A measure's application deadline coming near is no reason: `MEASURE_DEADLINE` (recommendations)
+finds those measures by SQL.
 Preparing every such hearing every day instead cost the 100,000-case sweep some 6 s (issue 16).
 """
 from __future__ import annotations
@@ -172,11 +174,11 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
     _update_statuses(uow, p, mrows, {(a.hearing_id, a.case_id): a for a in apps})
     _gaps(uow, p, hs, case_rows)
     result.events_changed = calendar_feeds.refresh_in(uow, ids)
-    mark_prepared(uow, ids, _recheck_at(uow.now, hs, by_hearing, known, p, mrows))
+    mark_prepared(uow, ids, _recheck_at(uow.now, hs, by_hearing, known, p))
     return result
 
 
-def _recheck_at(now: datetime, hs, by_hearing, known: dict, p: Plan, mrows) -> dict[str, datetime | None]:
+def _recheck_at(now: datetime, hs, by_hearing, known: dict, p: Plan) -> dict[str, datetime | None]:
     """For each hearing, when this preparation may stop holding though nothing it read is written
     again (see the module's docstring); None when only a change can make it stale."""
     # Prepared before it comes within 14 days (when it was added, say): again once it is that near.
@@ -192,10 +194,6 @@ def _recheck_at(now: datetime, hs, by_hearing, known: dict, p: Plan, mrows) -> d
             facts = known.get(a.case_id)
             if facts is not None:
                 sooner(h.id, changes_after(facts, now))
-    for m in mrows:  # the coordinator is told DEADLINE_WARNING before a recommended measure's deadline
-        if m.status == MeasureStatus.recommended.value and m.hearing_id in soonest:
-            warn = m.request_by - recommendations.DEADLINE_WARNING
-            sooner(m.hearing_id, warn if warn > now else None)
     for c in p.conflicts:  # a gap for want of a resource or a free witness: what others free, next sweep
         if c.kind is not ConflictKind.blocked_by_rule and c.hearing_id in soonest:
             sooner(c.hearing_id, now)

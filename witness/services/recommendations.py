@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, literal, select, update
 
-from witness.domain.hearing import AppearanceMode
+from witness.domain.guardrails import ungated
+from witness.domain.hearing import ACTIVE, AppearanceMode
 from witness.domain.measure import MeasureKind
 from witness.domain.protection import (PENDING, Eligibility, MeasureStatus, WitnessConditions, check_transition,
                                        deadlines, eligibility, recommended_kinds)
 from witness.domain.victim import PSEUDONYM_ALPHABET, AgeStatus, presumed_child
+from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item, listed_keys
 from witness.store.hearing_tables import hearings, measure_history, measures
 from witness.store.risk_tables import case_flags, risk_assessments
-from witness.store.tables import cases, proceedings
+from witness.store.tables import cases, proceedings, worklist
 
 DEADLINE_WARNING = timedelta(days=3)
 
@@ -130,6 +132,11 @@ def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
 
 def deadline_items(uow, hearing_ids: list[str]) -> int:
     """Recommended measures whose application deadline is near or past: on the coordinator's worklist."""
+    return _deadline_items(uow, measures.c.hearing_id.in_(sorted(hearing_ids)),
+                           measures.c.request_by <= uow.now + DEADLINE_WARNING)
+
+
+def _deadline_items(uow, *where) -> int:
     conn, now = uow.conn, uow.now
     rows = conn.execute(
         select(measures.c.id, measures.c.case_id, measures.c.kind, measures.c.request_by, measures.c.eligibility,
@@ -137,10 +144,9 @@ def deadline_items(uow, hearing_ids: list[str]) -> int:
                proceedings.c.docket)
         .join(cases, cases.c.id == measures.c.case_id).join(hearings, hearings.c.id == measures.c.hearing_id)
         .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
-        .where(measures.c.hearing_id.in_(sorted(hearing_ids)), measures.c.status == MeasureStatus.recommended.value,
-               measures.c.request_by <= now + DEADLINE_WARNING)).all()
-    # The daily re-preparation finds the same deadlines again: keys already listed are left out
-    # here, from one read on the worklist's case index, instead of each being tried and refused.
+        .where(measures.c.status == MeasureStatus.recommended.value, *where)).all()
+    # Preparing a hearing finds the deadlines the sweep already listed: keys already listed are
+    # left out here, from one read on the worklist's case index, instead of each being tried and refused.
     listed = listed_keys(conn, sorted({r.case_id for r in rows}), "measure_deadline")
     items = []
     for r in rows:
@@ -156,3 +162,27 @@ def deadline_items(uow, hearing_ids: list[str]) -> int:
                           f"{r.case_id}: {r.kind} for hearing {r.hearing_id} ({r.docket}) is recommended but not "
                           f"requested; {what}.{cond}"[:500]))
     return add_items(conn, items)
+
+
+# --- the sweep's follow-up -------------------------------------------------------------------
+
+def select_deadlines(conn, now: datetime, profiles) -> list[str]:
+    """Measures still only recommended, for a hearing still to come, whose deadline is within
+    DEADLINE_WARNING and which are not on the worklist yet for that deadline. The clock passing
+    the warning instant is no change to the hearing: this is found here, not by preparing it again."""
+    listed = exists().where(worklist.c.case_id == measures.c.case_id, worklist.c.kind == "measure_deadline",
+                            worklist.c.due_at == measures.c.request_by,
+                            worklist.c.key.like(literal("measure_deadline:") + measures.c.id + literal(":%")))
+    q = (select(measures.c.id).join(hearings, hearings.c.id == measures.c.hearing_id)
+         .where(measures.c.status == MeasureStatus.recommended.value, measures.c.request_by <= now + DEADLINE_WARNING,
+                hearings.c.status.in_([s.value for s in ACTIVE]), hearings.c.starts_at > now, ~listed)
+         .order_by(measures.c.request_by, measures.c.id))
+    return list(conn.execute(q).scalars())
+
+
+@ungated("adds worklist items only")
+def _process_deadlines(uow, ids: list[str], profiles) -> int:
+    return _deadline_items(uow, measures.c.id.in_(ids))
+
+
+MEASURE_DEADLINE = FollowUp("measure_deadline", select_deadlines, _process_deadlines)
