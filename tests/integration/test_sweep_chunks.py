@@ -177,3 +177,23 @@ def test_a_follow_up_with_its_own_chunk_size_is_planned_in_chunks_no_larger(app,
     assert sorted(i for ids in ended for i in ids) == sorted(cases)
     # ...and every other follow-up keeps the sweep's chunk size: one chunk each here.
     assert all(n == 1 for name, n in Counter(r.follow_up for r in _chunks(app)).items() if name != "reflection_ended")
+
+
+def test_only_the_plan_and_the_leases_commit_without_waiting_for_the_disk(app):
+    """The sweep's ~20 claims each waited for an fsync. A lease or a plan lost in a power cut is
+    made again; a case's data is never written that way, and an ordinary transaction on the same
+    pooled connection afterwards waits for the disk again."""
+    def setting(conn) -> str:
+        if conn.dialect.name == "sqlite":
+            return {0: "off", 1: "normal", 2: "full", 3: "extra"}[conn.exec_driver_sql("PRAGMA synchronous").scalar()]
+        return conn.exec_driver_sql("SHOW synchronous_commit").scalar()
+
+    durable = "full" if app.engine.dialect.name == "sqlite" else "on"
+    relaxed = "normal" if app.engine.dialect.name == "sqlite" else "off"
+    for _ in range(2):
+        with sweep._bookkeeping(app) as conn:
+            assert setting(conn) == relaxed
+        with app.engine.begin() as conn:
+            assert setting(conn) == durable
+        with app.uow(COORDINATOR, NOW) as uow:
+            assert setting(uow.conn) == durable

@@ -34,6 +34,7 @@ from witness.domain.reflection import VictimDecision
 from witness.domain.stage import Stage
 from witness.domain.events import StageChanged
 from witness.services.events import publish
+from witness.store.engine import BOOKKEEPING
 from witness.store.unit_of_work import translate_lock
 from witness.services.worklist import add_items, item
 from witness.store.sweep_tables import sweep_chunks
@@ -251,6 +252,16 @@ def _wall(clock) -> datetime:
     return clock() if callable(clock) else (clock or datetime.now(timezone.utc))
 
 
+@contextmanager
+def _bookkeeping(app):
+    """A transaction that writes only the plan or a lease (witness/store/engine.py BOOKKEEPING):
+    lost in a power cut, it is simply made again; the chunk's processing commits durably."""
+    with app.engine.connect() as conn:
+        conn = conn.execution_options(**{BOOKKEEPING: True})
+        with conn.begin():
+            yield conn
+
+
 @dataclass
 class Plan:
     sweep_at: datetime
@@ -264,7 +275,7 @@ def plan(app, now: datetime, chunk_size: int = CHUNK) -> Plan:
     the same instant (another worker, a re-run) joins the existing plan instead of selecting again."""
     order = [f.name for f in all_follow_ups()]
     try:
-        with app.engine.begin() as conn:
+        with _bookkeeping(app) as conn:
             if conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises planners
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PLANNING_LOCK})
             existing = conn.execute(select(sweep_chunks.c.follow_up, sweep_chunks.c.status, sweep_chunks.c.case_ids)
@@ -301,7 +312,7 @@ def claim(app, sweep_at: datetime, worker: str, clock=None, lease: timedelta = L
                    or_(sweep_chunks.c.lease_owner.is_(None), sweep_chunks.c.lease_expires_at <= at))
             .order_by(sweep_chunks.c.seq).limit(1).with_for_update(skip_locked=True))
     try:
-        with app.engine.begin() as conn:
+        with _bookkeeping(app) as conn:
             row = conn.execute(update(sweep_chunks).where(sweep_chunks.c.id == free.scalar_subquery())
                                .values(lease_owner=worker, lease_expires_at=at + lease,
                                        claims=sweep_chunks.c.claims + 1)
@@ -316,7 +327,7 @@ def claim(app, sweep_at: datetime, worker: str, clock=None, lease: timedelta = L
 
 def release(app, chunk: Chunk) -> None:
     """Give a chunk back at once (the worker failed but is alive): another worker may take it."""
-    with app.engine.begin() as conn:
+    with _bookkeeping(app) as conn:
         conn.execute(update(sweep_chunks).where(sweep_chunks.c.id == chunk.id, sweep_chunks.c.status == "pending",
                                                 sweep_chunks.c.lease_owner == chunk.owner)
                      .values(lease_owner=None, lease_expires_at=None))
