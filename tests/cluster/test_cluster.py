@@ -262,9 +262,13 @@ def test_a_killed_worker_s_sweep_is_finished_by_another_each_chunk_once_and_two_
             chunks = s.execute(select(sweep_chunks)).all()
             per_case = Counter(s.execute(select(worklist.c.case_id).where(worklist.c.kind == "reflection_ended")).scalars())
         assert chunks and all(ch.status == "done" for ch in chunks)
-        # The chunk the killed run had in hand (unless it committed in the instant before the kill) was
-        # taken up again; no other chunk was claimed twice.
-        assert sum(ch.claims == 2 for ch in chunks) == in_hand and all(ch.claims in (1, 2) for ch in chunks)
+        # The chunk the killed run had in hand was taken up again by the other worker; no other chunk
+        # was claimed twice. (Unless its COMMIT was already on its way to the server when the run was
+        # killed: then it ends done by the killed run, after `in_hand` was read — seen once in a full run.)
+        again = [ch for ch in chunks if ch.claims == 2]
+        assert len(again) <= in_hand and all(ch.claims in (1, 2) for ch in chunks)
+        assert all(ch.lease_owner != owner for ch in again)
+        assert len(again) == in_hand or any(ch.lease_owner == owner and ch.claims == 1 for ch in chunks)
         assert per_case == Counter({case: 1 for case in ids})  # every case once: no chunk done twice
 
         # Two relays on two workers send each notice once.
