@@ -66,17 +66,36 @@ def _sqlite(table: str, op: str) -> str:
             f"AND NOT EXISTS (SELECT 1 FROM hearing_inputs_changed c WHERE c.hearing_id = {col}); END")
 
 
+# On PostgreSQL each step is a query on one table by an indexed column: a join planned while the
+# tables were growing in one transaction (a fresh store, a restore) was planned as scans, 4 ms a row
+# at 15,000 cases. Each step gives the case ids the next one starts from.
+_PG_CASES: dict[str, str] = {
+    "cases": "ARRAY[r.id]",
+    "accused": ("ARRAY(SELECT cp.case_id FROM case_proceedings cp WHERE cp.proceeding_id = ANY("
+                "ARRAY(SELECT pa.proceeding_id FROM proceeding_accused pa WHERE pa.accused_id = r.id)))"),
+    "proceeding_accused": "ARRAY(SELECT cp.case_id FROM case_proceedings cp WHERE cp.proceeding_id = r.proceeding_id)",
+}
+
+
 def _postgres(table: str) -> list[str]:
-    col = _hearing_col(table)
+    if table == "proceedings":
+        body = ("INSERT INTO hearing_inputs_changed (hearing_id) "
+                "SELECT h.id FROM hearings h WHERE h.proceeding_id = r.id; ")
+    else:
+        body = (f"ids := {_PG_CASES.get(table, 'ARRAY[r.case_id]')}; "
+                "IF cardinality(ids) > 0 THEN INSERT INTO hearing_inputs_changed (hearing_id) "
+                "SELECT DISTINCT a.hearing_id FROM appearances a WHERE a.case_id = ANY(ids) "
+                f"AND {_PLANNED}; END IF; ")
     # No "already noted" test here: a writer that saw a row noted, and so added none, could commit
     # after the preparation deleted that row and read the facts without its write. Every write
-    # leaves its own row; preparation deletes them all before it reads.
+    # leaves its own row; preparation deletes them all before it reads. Planned at each call
+    # (force_custom_plan): a generic plan is made for no value in particular.
     return [
-        f"CREATE FUNCTION witness_prep_inputs_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"DECLARE r record; BEGIN "
+        f"CREATE FUNCTION witness_prep_inputs_{table}() RETURNS trigger LANGUAGE plpgsql "
+        f"SET plan_cache_mode TO force_custom_plan AS $$ "
+        f"DECLARE r record; ids varchar[]; BEGIN "
         f"IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF; "
-        f"INSERT INTO hearing_inputs_changed (hearing_id) SELECT DISTINCT {col} {WATCHED[table]}; "
-        f"RETURN NULL; END $$",
+        f"{body}RETURN NULL; END $$",
         f"CREATE TRIGGER prep_inputs_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION witness_prep_inputs_{table}()",
     ]
