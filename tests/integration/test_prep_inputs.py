@@ -8,9 +8,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, select, text
 
-from tests.conftest import COORDINATOR, PROSECUTOR, T0, child_form
+from tests.conftest import COORDINATOR, PROSECUTOR, child_form
 from tests.integration.test_hearings import RESOURCES, WHEN, _assessed, _hearing, _victim
 from tests.people import put_on_case
 from witness.domain.access import Actor, Role
@@ -20,7 +20,6 @@ from witness.services.sweep import SYSTEM, run as sweep
 from witness.store import prep_triggers
 from witness.store.hearing_tables import hearing_inputs_changed
 from witness.store.hearing_tables import hearings as hearing_rows
-from witness.store.tables import accused, case_proceedings, proceeding_accused
 
 LAWYER = Actor("hana", Role.legal_aid)
 DAY = WHEN - timedelta(days=10)  # both hearings are within 14 days
@@ -189,3 +188,37 @@ def test_the_installed_triggers_are_the_watched_tables(app):
                                        "AND name LIKE 'prep_inputs_%'")).scalars())
             want = {f"prep_inputs_{t}_{op.lower()}" for t in prep_triggers.WATCHED for op in prep_triggers.OPS}
     assert names == want
+
+
+def test_a_gap_for_want_of_officers_is_looked_at_again_each_sweep_and_filled_once_they_are_free(app):
+    """Nothing about this hearing changes when another hearing lets its officers go: a plan left
+    with a gap for want of a resource is prepared again at every sweep until the gap is filled."""
+    from tests.integration.test_hearings import _escorts, _grant
+
+    resources.load(app, COORDINATOR, RESOURCES)
+    a = _victim(app, name="Alpha Canary", address="A street")
+    h1 = _hearing(app, a)
+    _grant(app, h1, a, ["escort"])
+    assert _escorts(app, h1) == ["F1", "F2"]  # the only two female officers
+    b = _victim(app, docket="TH-BKK-2026-0002", name="Beta Canary", address="B road")
+    h2 = _hearing(app, b, docket="TH-BKK-2026-0002", at=WHEN + timedelta(hours=1))
+    _grant(app, h2, b, ["escort"])
+    assert _escorts(app, h2) == []  # a gap: no female team free
+    s = Scene.__new__(Scene)
+    s.app = app
+    s.sweep(DAY)
+    assert s.due(DAY + timedelta(days=1)) == [h2]  # looked at again though nothing of h2 changed
+    hearings.cancel(app, PROSECUTOR, h1, "the accused pleaded guilty")
+    s.sweep(DAY + timedelta(days=1))
+    assert _escorts(app, h2) == ["F1", "F2"]
+    assert s.due(DAY + timedelta(days=2)) == []  # no gap left: nothing to look at again
+
+
+def test_changes_noted_for_hearings_over_cancelled_or_gone_are_forgotten(scene):
+    with scene.app.engine.begin() as c:
+        c.execute(hearing_inputs_changed.insert(), [{"hearing_id": "H-GONE0000"}, {"hearing_id": scene.kid_hearing}])
+    hearings.cancel(scene.app, PROSECUTOR, scene.kid_hearing, "withdrawn by the prosecution")
+    risk.report(scene.app, COORDINATOR, scene.case, "stay_until_resolved")  # something for the sweep to prepare
+    scene.sweep(DAY + timedelta(days=1))
+    with scene.app.engine.connect() as c:
+        assert c.execute(select(hearing_inputs_changed.c.hearing_id)).scalars().all() == []
