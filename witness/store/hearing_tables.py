@@ -25,8 +25,8 @@ hearings = Table(
     Column("prepared_version", Integer),
     Column("prepared_at", UTC),
     # When the last preparation stops holding with no write to anything it read: a rule that reads
-    # the clock answers differently, a measure's application deadline comes near, or a gap waits
-    # for another hearing to free what it needs. NULL: only a change can make it stale.
+    # the clock answers differently, a gap waits for another hearing to free what it needs, or the
+    # hearing comes within 14 days. NULL: only a change can make it stale.
     Column("recheck_at", UTC),
     Column("created_at", UTC, nullable=False),
     Column("created_by", String(80), nullable=False),
