@@ -12,6 +12,7 @@ from witness.clock import FixedClock, parse_instant
 from witness.errors import StoreBusy
 from witness.services import sweep as follow_ups
 from witness.settings import Settings
+from witness.store.engine import checkpoints_deferred
 
 
 def _store_was_busy(_task, _task_run, state) -> bool:
@@ -59,15 +60,16 @@ def sweep(now: str | None = None, chunk_size: int = follow_ups.CHUNK, worker: st
     log = get_run_logger()
     try:
         at = app.clock.now()  # one instant for every chunk of this run
-        due = select_due(app, at, chunk_size)
-        changed = dict.fromkeys(due, 0)
-        me = worker or follow_ups.worker_name("flow")
-        while (c := follow_ups.claim(app, at, me)) is not None:
-            try:
-                changed[c.follow_up] = changed.get(c.follow_up, 0) + process_chunk(app, c.follow_up, c.ids, at, c)
-            except BaseException:
-                follow_ups.release(app, c)  # alive but failed: another worker may take it at once
-                raise
+        with checkpoints_deferred(app.engine):  # one SQLite checkpoint for the run, as in sweep.run
+            due = select_due(app, at, chunk_size)
+            changed = dict.fromkeys(due, 0)
+            me = worker or follow_ups.worker_name("flow")
+            while (c := follow_ups.claim(app, at, me)) is not None:
+                try:
+                    changed[c.follow_up] = changed.get(c.follow_up, 0) + process_chunk(app, c.follow_up, c.ids, at, c)
+                except BaseException:
+                    follow_ups.release(app, c)  # alive but failed: another worker may take it at once
+                    raise
         for name, n in due.items():
             if n:
                 log.info("%s: %d due, %d changed by this run", name, n, changed[name])

@@ -34,7 +34,7 @@ from witness.domain.reflection import VictimDecision
 from witness.domain.stage import Stage
 from witness.domain.events import StageChanged
 from witness.services.events import publish
-from witness.store.engine import BOOKKEEPING
+from witness.store.engine import BOOKKEEPING, checkpoints_deferred
 from witness.store.unit_of_work import translate_lock
 from witness.services.worklist import add_items, item
 from witness.store.sweep_tables import sweep_chunks
@@ -376,16 +376,17 @@ def work(app, sweep_at: datetime, worker: str | None = None, actor: Actor = SYST
     if given, is called as (follow-up, cases in the chunk) after each chunk."""
     me = worker or worker_name()
     changed: dict[str, int] = {}
-    while (c := claim(app, sweep_at, me, clock, lease)) is not None:
-        try:
-            with holding(c):
-                n = process_chunk(app, c.follow_up, c.ids, sweep_at, actor)
-        except BaseException:
-            release(app, c)
-            raise
-        changed[c.follow_up] = changed.get(c.follow_up, 0) + n
-        if progress is not None:
-            progress(c.follow_up, len(c.ids))
+    with checkpoints_deferred(app.engine):  # one SQLite checkpoint for the whole sweep (store/engine.py)
+        while (c := claim(app, sweep_at, me, clock, lease)) is not None:
+            try:
+                with holding(c):
+                    n = process_chunk(app, c.follow_up, c.ids, sweep_at, actor)
+            except BaseException:
+                release(app, c)
+                raise
+            changed[c.follow_up] = changed.get(c.follow_up, 0) + n
+            if progress is not None:
+                progress(c.follow_up, len(c.ids))
     return changed
 
 
@@ -407,13 +408,14 @@ def run(app, actor: Actor, now: datetime, chunk_size: int = CHUNK, progress=None
     given, is called as (follow-up, cases done, cases due) after each chunk (the command line
     shows it on stderr)."""
     need_to_know(app, actor, "sweep.run")
-    p = plan(app, now, chunk_size)
-    done_so_far: dict[str, int] = {}
+    with checkpoints_deferred(app.engine):
+        p = plan(app, now, chunk_size)
+        done_so_far: dict[str, int] = {}
 
-    def tick(name: str, n: int) -> None:
-        done_so_far[name] = done_so_far.get(name, 0) + n
-        if progress is not None:
-            progress(name, done_so_far[name], p.selected.get(name, 0))
+        def tick(name: str, n: int) -> None:
+            done_so_far[name] = done_so_far.get(name, 0) + n
+            if progress is not None:
+                progress(name, done_so_far[name], p.selected.get(name, 0))
 
-    done = work(app, now, worker or worker_name("run"), actor, progress=tick)
+        done = work(app, now, worker or worker_name("run"), actor, progress=tick)
     return SweepReport(now, dict(p.selected), {name: done.get(name, 0) for name in p.selected})
