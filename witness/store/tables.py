@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        TypeDecorator, UniqueConstraint)
+                        TypeDecorator, UniqueConstraint, text)
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -78,6 +78,10 @@ identities = Table(
     Column("guardian_phone", Secret),
     Column("guardian_language", String(16)),
     Column("name_index", String(64), index=True),  # blind index for exact duplicate checks at intake
+    # The victims with no guardian recorded (the sweep's guardian follow-up), without reading the
+    # encrypted rows themselves.
+    Index("ix_identities_no_guardian", "case_id", sqlite_where=text("guardian_name IS NULL"),
+          postgresql_where=text("guardian_name IS NULL")),
 )
 ENCRYPTED_IDENTITY_COLUMNS = ("legal_name", "aliases", "date_of_birth", "phone", "email", "address", "notes",
                               "guardian_name", "guardian_relationship", "guardian_phone")
@@ -85,13 +89,15 @@ ENCRYPTED_IDENTITY_COLUMNS = ("legal_name", "aliases", "date_of_birth", "phone",
 stage_history = Table(
     "stage_history", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("case_id", String(12), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("case_id", String(12), ForeignKey("cases.id"), nullable=False),
     Column("from_stage", String(20)),
     Column("to_stage", String(20), nullable=False),
     Column("at", UTC, nullable=False),
     Column("actor", String(80), nullable=False),
     Column("role", String(20), nullable=False),
     Column("reason", Secret, nullable=False),  # free text may name people: encrypted
+    # A case's last stage change from the index alone (the sweep's stalled-proceedings follow-up).
+    Index("ix_stage_history_case_at", "case_id", "at"),
 )
 
 proceedings = Table(
