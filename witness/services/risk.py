@@ -198,7 +198,6 @@ INITIAL_DUE = FollowUp("risk_initial_due", _select_initial, _process_initial)
 # --- release follow-up: escalate when a freed accused's victims are not yet told and reassessed (DNH-07) ---
 
 def _select_release_escalation(conn, now: datetime, profiles) -> list[str]:
-
     from witness.store.tables import case_proceedings, proceeding_accused
 
     windows = [and_(cases.c.jurisdiction == code,
