@@ -156,9 +156,21 @@ def _select_review(conn, now: datetime, profiles) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+def _latest_of(case_ids):
+    """`_latest` for these cases only, said as "at the case's last instant" (the same rows): each
+    case's last instant is one backward step on the (case_id, at, next_review_at) index. PostgreSQL
+    planned the NOT EXISTS of `_latest` as a hash anti-join over every assessment for a chunk of
+    2,000 cases (0.14 s against 0.07 s); over the whole table, as in `_select_review`, the
+    anti-join is the faster (one step per assessment due would be ~125,000 steps)."""
+    later = risk_assessments.alias("later")
+    last = select(func.max(later.c.at)).where(later.c.case_id == risk_assessments.c.case_id).scalar_subquery()
+    return select(risk_assessments.c.case_id, risk_assessments.c.next_review_at).where(
+        risk_assessments.c.case_id.in_(case_ids), risk_assessments.c.at == last)
+
+
 @ungated("adds worklist items only")
 def _process_review(uow, ids, profiles) -> int:
-    lat = _latest(risk_assessments.c.case_id.in_(ids)).subquery()
+    lat = _latest_of(ids).subquery()
     rows = uow.conn.execute(select(lat.c.case_id, lat.c.next_review_at, cases.c.coordinator)
                             .join(cases, cases.c.id == lat.c.case_id)).all()
     return add_items(uow.conn, [item(f"{r.case_id}:risk_review:{r.next_review_at.isoformat()}", r.case_id, "risk_review",
