@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
@@ -22,12 +22,6 @@ from witness.services.worklist import add_items, item
 from witness.store.records import case_row
 from witness.store.risk_tables import case_flags, risk_assessments, risk_reviews_due
 from witness.store.tables import accused, cases, relationships, worklist
-
-
-def _utc(at) -> datetime:
-    # SQLite's aggregates hand back text or naive UTC values.
-    at = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
 def risk_facts(conn, case_id: str) -> CaseRiskFacts:
@@ -53,8 +47,9 @@ def record(app, actor: Actor, case_id: str, data: Any) -> RiskResult:
         # A case's assessments are ordered by `at` alone (the latest is the one in force): two
         # recorded at the same instant (a fixed clock, a clock stepped back) would leave no defined
         # latest, so a new one comes at least a microsecond after the last.
-        last = conn.execute(select(func.max(risk_assessments.c.at)).where(risk_assessments.c.case_id == case_id)).scalar()
-        at = now if last is None or _utc(last) < now else _utc(last) + timedelta(microseconds=1)
+        last = conn.execute(select(risk_assessments.c.at).where(risk_assessments.c.case_id == case_id)
+                            .order_by(risk_assessments.c.at.desc()).limit(1)).scalar()
+        at = now if last is None or last < now else last + timedelta(microseconds=1)
         conn.execute(insert(risk_assessments).values(
             id=aid, case_id=case_id, at=at, assessor=actor.user, trigger=form.trigger, level=result.level.value,
             score=result.score, victim_scale=form.victim.fear_scale,
