@@ -1,7 +1,8 @@
 """A prepared hearing is prepared again when what its preparation read may no longer hold, and only
 then (issue 16 §2), on SQLite and PostgreSQL: a write to a witness's facts, noted by database
 triggers whoever makes it (witness/store/prep_triggers.py); the hearing itself changing; the clock
-reaching its `recheck_at`. Nothing changed: the next day's sweep leaves it alone."""
+reaching its `recheck_at`; the jurisdiction's profile changing. Nothing changed: the next day's sweep
+leaves it alone."""
 from __future__ import annotations
 
 import re
@@ -10,16 +11,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select, text
 
-from tests.conftest import COORDINATOR, PROSECUTOR, child_form
-from tests.integration.test_hearings import RESOURCES, WHEN, _assessed, _hearing, _victim
+from tests.conftest import COORDINATOR, PROSECUTOR, adult_form, child_form
+from tests.integration.test_hearings import RESOURCES, WHEN, _assessed, _escorts, _grant, _hearing, _victim
 from tests.people import put_on_case
 from witness.domain.access import Actor, Role
-from witness.services import claims, consent, custody, hearings, preparation, resources, risk
+from witness.domain.measure import MeasureKind
+from witness.services import claims, consent, custody, hearings, measures, preparation, resources, risk
 from witness.services.intake import open_case
 from witness.services.sweep import SYSTEM, run as sweep
 from witness.store import prep_triggers
 from witness.store.hearing_tables import hearing_inputs_changed
 from witness.store.hearing_tables import hearings as hearing_rows
+from witness.store.tables import worklist
 
 LAWYER = Actor("hana", Role.legal_aid)
 DAY = WHEN - timedelta(days=10)  # both hearings are within 14 days
@@ -218,6 +221,66 @@ def test_a_gap_for_want_of_officers_is_looked_at_again_each_sweep_and_filled_onc
     _sweep(app, DAY + timedelta(days=1))
     assert _escorts(app, h2) == ["F1", "F2"]
     assert _due(app, DAY + timedelta(days=2)) == []  # no gap left: nothing to look at again
+
+
+def _open_gaps(app, case: str) -> list[str]:
+    with app.engine.connect() as c:
+        return sorted(c.execute(select(worklist.c.key).where(worklist.c.case_id == case, worklist.c.kind == "hearing_gap",
+                                                             worklist.c.done_at.is_(None))).scalars())
+
+
+def _video_link_in_jakarta(app) -> tuple[str, str]:
+    """An adult testifying by video link in Indonesia, whose courts allow it only for a child or a
+    traumatised witness (config/jurisdictions/ID.yaml): a gap no other hearing holds."""
+    form = adult_form(jurisdiction="ID")
+    form["victim"] = dict(form["victim"], preferred_language="id", escort_gender_preference=None)
+    form["proceedings"] = [{"court": "Pengadilan Negeri Jakarta Utara", "docket": "ID-JKU-1", "prosecutor": "somchai"}]
+    case = open_case(app, COORDINATOR, form)
+    consent.give(app, COORDINATOR, case, "testimony", "written", "id", explained=True)
+    h = hearings.add(app, PROSECUTOR, "ID-JKU-1", WHEN, WHEN + timedelta(hours=2),
+                     witnesses=[{"case": case, "mode": "video_link"}])["hearing"]
+    _sweep(app, DAY)
+    assert [k.split(":")[3:5] for k in _open_gaps(app, case)] == [["video_link", "measure_unavailable"]]
+    return case, h
+
+
+def test_a_gap_no_other_hearing_holds_is_not_looked_at_daily_but_when_what_fills_it_is_written(app):
+    """Nothing another hearing does can fill it, so the sweep leaves it (re-checking such gaps daily
+    cost the 100,000-case sweep 0.3 s); recording the condition the court asks for fills it at once."""
+    case, h = _video_link_in_jakarta(app)
+    assert _due(app, DAY + timedelta(days=1)) == []
+    measures.record_condition(app, COORDINATOR, case, "traumatised_witness")
+    assert _open_gaps(app, case) == []
+
+
+def test_a_changed_profile_prepares_its_jurisdiction_s_hearings_again(app, monkeypatch):
+    """Indonesia's courts come to grant video testimony to every witness: the gap the old rule left
+    is looked at again at the next sweep and closed; hearings of other states are left alone."""
+    case, h = _video_link_in_jakarta(app)
+    other = _hearing(app, _victim(app))  # Thailand
+    _sweep(app, DAY)
+    assert _due(app, DAY + timedelta(days=1)) == []
+    idn = app.profiles["ID"]
+    anyone = idn.measures[MeasureKind.video_link].model_copy(update={"conditions": []})
+    monkeypatch.setitem(app.profiles, "ID", idn.model_copy(update={"measures": {**idn.measures,
+                                                                             MeasureKind.video_link: anyone}}))
+    assert _due(app, DAY + timedelta(days=1)) == [h]
+    _sweep(app, DAY + timedelta(days=1))
+    assert _open_gaps(app, case) == []
+    assert other not in _due(app, DAY + timedelta(days=2)) and _due(app, DAY + timedelta(days=2)) == []
+
+
+def test_a_gap_for_want_of_any_officer_is_filled_when_a_roster_is_loaded_not_looked_at_daily(app):
+    """No escort officer serves the court at all: only a roster can fill that, and loading one
+    plans every hearing it can touch in the same transaction."""
+    a = _victim(app, preference=None)
+    h = _hearing(app, a)
+    _grant(app, h, a, ["escort"])
+    _sweep(app, DAY)
+    assert [k.split(":")[3:5] for k in _open_gaps(app, a)] == [["escort", "no_resource_free"]]
+    assert _due(app, DAY + timedelta(days=1)) == []
+    resources.load(app, COORDINATOR, RESOURCES)
+    assert _escorts(app, h) == ["F1", "F2"] and _open_gaps(app, a) == []
 
 
 def test_changes_noted_for_hearings_over_cancelled_or_gone_are_forgotten(scene):

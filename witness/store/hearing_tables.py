@@ -28,6 +28,9 @@ hearings = Table(
     # the clock answers differently, a gap waits for another hearing to free what it needs, or the
     # hearing comes within 14 days. NULL: only a change can make it stale.
     Column("recheck_at", UTC),
+    # A fingerprint of the jurisdiction's profile the last preparation planned by (measure rules,
+    # escort policy...): a profile changed since plans the hearing again (preparation.profile_marks).
+    Column("prepared_profile", String(16)),
     Column("created_at", UTC, nullable=False),
     Column("created_by", String(80), nullable=False),
     Column("updated_at", UTC, nullable=False),
