@@ -38,6 +38,14 @@ def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
     return facts
 
 
+# The columns of a case the facts are made of (not the whole row: a sweep reads ~1,500 cases at a
+# time, and converting the thirty columns of each was a third of the time it took).
+_FACT_COLUMNS = (cases.c.id, cases.c.jurisdiction, cases.c.stage, cases.c.age_status, cases.c.gender,
+                 cases.c.escort_gender_preference, cases.c.safe_channels, cases.c.nationality,
+                 cases.c.reflection_started_at, cases.c.reflection_ends_at, cases.c.reflection_max_ends_at,
+                 cases.c.decision, cases.c.decided_at)
+
+
 def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
     """The Do No Harm facts of many cases in a handful of queries, whatever their number (the relay
     checks a batch of notices at once: one by one it was ~9 queries per notice); a missing case is
@@ -48,7 +56,7 @@ def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
     ids = sorted(set(case_ids))
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        rows = {r.id: r for r in conn.execute(select(cases).where(cases.c.id.in_(chunk)))}
+        rows = {r.id: r for r in conn.execute(select(*_FACT_COLUMNS).where(cases.c.id.in_(chunk)))}
         guarded = set(conn.execute(select(identities.c.case_id).where(
             identities.c.case_id.in_(chunk), identities.c.guardian_name.is_not(None))).scalars())
         acc: dict[str, list[AccusedFacts]] = {}
