@@ -203,10 +203,12 @@ def test_on_sqlite_the_sweep_leaves_the_logs_checkpoint_to_its_end_and_then_chec
     """Checkpointed every 1,000 pages, the sweep copied the same index pages back into the database
     ~10 times over (0.8 s of its commits at 100,000 cases). Inside the sweep the limit is raised;
     after it, one checkpoint puts everything it wrote into the database file itself, and an ordinary
-    transaction has SQLite's default again."""
+    transaction has SQLite's default again. The same goes for the page cache the sweep's writes get
+    (64 MiB: with SQLite's 2 MB its worklist inserts spilled and re-read index pages)."""
     import sqlite3
 
-    from witness.store.engine import DEFAULT_CHECKPOINT_PAGES, DEFERRED_CHECKPOINT_PAGES
+    from witness.store.engine import (BULK_CACHE_KIB, DEFAULT_CACHE_KIB, DEFAULT_CHECKPOINT_PAGES,
+                                      DEFERRED_CHECKPOINT_PAGES)
 
     app = sqlite_app
     ids = _ended(app, 3)
@@ -215,14 +217,16 @@ def test_on_sqlite_the_sweep_leaves_the_logs_checkpoint_to_its_end_and_then_chec
 
     def spy(app_, name, ids_, now, actor=sweep.SYSTEM):
         with app_.uow(actor, now) as uow:
-            seen.append(uow.conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar())
+            seen.append((uow.conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar(),
+                         uow.conn.exec_driver_sql("PRAGMA cache_size").scalar()))
         return real(app_, name, ids_, now, actor)
 
     monkeypatch.setattr(sweep, "process_chunk", spy)
     sweep.run(app, sweep.SYSTEM, NOW, worker="w")
-    assert seen and set(seen) == {DEFERRED_CHECKPOINT_PAGES}
+    assert seen and set(seen) == {(DEFERRED_CHECKPOINT_PAGES, -BULK_CACHE_KIB)}
     with app.uow(COORDINATOR, NOW) as uow:
         assert uow.conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == DEFAULT_CHECKPOINT_PAGES
+        assert uow.conn.exec_driver_sql("PRAGMA cache_size").scalar() == -DEFAULT_CACHE_KIB
     # `immutable` reads the database file alone, without the log: the sweep's items must be there.
     path = app.engine.url.database
     with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as raw:
