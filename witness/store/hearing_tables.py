@@ -53,7 +53,7 @@ hearing_changes = Table(
 appearances = Table(
     "appearances", metadata,
     Column("id", String(36), primary_key=True),
-    Column("hearing_id", String(12), ForeignKey("hearings.id"), nullable=False, index=True),
+    Column("hearing_id", String(12), ForeignKey("hearings.id"), nullable=False),  # indexed first in the unique key below
     Column("case_id", String(12), ForeignKey("cases.id"), nullable=False, index=True),
     Column("mode", String(12), nullable=False),
     Column("status", String(12), nullable=False),
@@ -76,7 +76,7 @@ measures = Table(
     "measures", metadata,
     Column("id", String(12), primary_key=True),  # "M-" and 8 pseudonym characters
     Column("case_id", String(12), ForeignKey("cases.id"), nullable=False, index=True),
-    Column("hearing_id", String(12), ForeignKey("hearings.id"), nullable=False, index=True),
+    Column("hearing_id", String(12), ForeignKey("hearings.id"), nullable=False),  # indexed first in the unique key below
     Column("kind", String(40), nullable=False),
     Column("status", String(20), nullable=False),
     Column("source", String(20), nullable=False),  # risk | guide | child | appearance | manual
@@ -170,7 +170,7 @@ hearing_inputs_changed = Table(
 calendar_events = Table(
     "calendar_events", metadata,
     Column("uid", String(64), primary_key=True),
-    Column("hearing_id", String(12), ForeignKey("hearings.id"), nullable=False, index=True),
+    Column("hearing_id", String(12), ForeignKey("hearings.id"), nullable=False),  # indexed first in the unique key below
     Column("audience", String(20), nullable=False),
     Column("subject", String(80), nullable=False),  # whose feed: user, officer, interpreter or case id
     Column("sequence", Integer, nullable=False),

@@ -183,7 +183,7 @@ worklist = Table(
     # A deterministic key per (case, kind, occasion) makes every producer idempotent: the same
     # sweep run twice inserts nothing new.
     Column("key", String(160), nullable=False, unique=True),
-    Column("case_id", String(12), ForeignKey("cases.id"), index=True),
+    Column("case_id", String(12), ForeignKey("cases.id")),  # indexed first in ix_worklist_case_kind_due
     Column("kind", String(40), nullable=False),
     Column("assignee", String(80), nullable=False),
     Column("due_at", UTC, nullable=False),
