@@ -270,6 +270,23 @@ def test_a_changed_profile_prepares_its_jurisdiction_s_hearings_again(app, monke
     assert other not in _due(app, DAY + timedelta(days=2)) and _due(app, DAY + timedelta(days=2)) == []
 
 
+def test_a_profile_s_fingerprint_is_the_same_in_every_process():
+    """Compared with what the last sweep stored: a fingerprint that differed from one process to the
+    next (a set's order under hash randomisation, say) would prepare every hearing at every sweep."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parents[2] / "config" / "jurisdictions"
+    code = ("from pathlib import Path; from witness.profiles import load_profiles; "
+            "from witness.services.preparation import profile_marks; "
+            f"print(sorted(profile_marks(load_profiles(Path({str(config)!r}))).items()))")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(seen) == 1 and "ID" in seen.pop()
+
+
 def test_a_gap_for_want_of_any_officer_is_filled_when_a_roster_is_loaded_not_looked_at_daily(app):
     """No escort officer serves the court at all: only a roster can fill that, and loading one
     plans every hearing it can touch in the same transaction."""

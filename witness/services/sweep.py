@@ -224,7 +224,9 @@ def _selections(app, now: datetime, follow_ups: list[FollowUp]) -> dict[str, lis
             with conn.begin():
                 return f.select(conn, now, app.profiles)
 
-    if SELECT_THREADS < 2 or str(app.engine.url).endswith(":memory:"):  # one in-memory database per connection
+    url = app.engine.url
+    if SELECT_THREADS < 2 or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")):
+        # (an in-memory SQLite database is one per connection: the others would find it empty)
         return {f.name: one(f) for f in follow_ups}
     with ThreadPoolExecutor(min(SELECT_THREADS, len(follow_ups)), thread_name_prefix="witness-select") as pool:
         return dict(zip([f.name for f in follow_ups], pool.map(one, follow_ups)))
