@@ -279,6 +279,21 @@ def test_a_childs_proceedings_that_stall_are_followed_up_to_expedite(app):
     assert run(app, SYSTEM, T0 + timedelta(days=61)).selected["child_proceedings_stalled"] == 0
 
 
+def test_a_child_case_that_leaves_the_criminal_process_after_it_was_selected_gets_no_stall_item(app):
+    """Selected as stalled, then closed before its chunk ran (another worker, a person): the chunk
+    reads the case's stage again and lists nothing."""
+    from witness.services import sweep
+
+    case = open_case(app, COORDINATOR, child_form())
+    _in_investigation(app, case, T0)
+    at = T0 + timedelta(days=60)
+    assert sweep.select_due(app, at)["child_proceedings_stalled"] == [case]
+    with app.engine.begin() as c:
+        c.execute(update(cases).where(cases.c.id == case).values(stage="closed"))
+    assert sweep.process_chunk(app, "child_proceedings_stalled", [case], at) == 0
+    assert _items(app, case, "child_proceedings_stalled") == []
+
+
 def test_an_adults_case_or_a_child_case_with_a_hearing_set_is_not_stalled(app):
     from witness.store.hearing_tables import hearings
     from witness.store.tables import case_proceedings

@@ -197,11 +197,16 @@ def _due_stalled(now: datetime, profiles):
 
 
 def _in_proceedings(ids):
+    # The chunk's cases by their key; the stage is tested on each row (_stalled). With `stage IN`
+    # in the query SQLite read every case in the criminal process through the stage index to find
+    # the chunk's few dozen (0.10 s at 100,000 cases, 0.44 s at 300,000).
     return (select(cases.c.id, cases.c.coordinator, cases.c.jurisdiction, cases.c.stage, _last_change().label("changed"))
-            .where(cases.c.id.in_(ids), cases.c.stage.in_(_PROCEEDING_STAGES)))
+            .where(cases.c.id.in_(ids)))
 
 
 def _stalled(r, now: datetime, profiles) -> dict | None:
+    if r.stage not in _PROCEEDING_STAGES:  # moved on since it was selected
+        return None
     days = profiles[r.jurisdiction].care.child_stall_days
     due = period_due(r.changed, timedelta(days=days), now)
     if due is None:

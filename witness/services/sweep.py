@@ -122,9 +122,11 @@ def _process_decided(uow, ids, profiles) -> int:
     conn, now = uow.conn, uow.now
     moved = 0
     targets = {VictimDecision.cooperate.value: Stage.decision, VictimDecision.not_cooperate.value: Stage.withdrawn}
-    rows = conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.decision, cases.c.decided_at)
-                        .where(cases.c.id.in_(ids), cases.c.stage == Stage.reflection.value,
-                               cases.c.decision.in_(tuple(targets))).order_by(cases.c.id)).all()
+    # The chunk's cases by their key, the stage and decision tested on each row: with them in the
+    # query SQLite read every case in reflection through the stage index to find the chunk's.
+    rows = [r for r in conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.stage, cases.c.decision,
+                                           cases.c.decided_at).where(cases.c.id.in_(ids)).order_by(cases.c.id))
+            if r.stage == Stage.reflection.value and r.decision in targets]
     # The facts of the whole chunk read at once (case by case it was ~9 queries per case).
     facts = case_facts_many(conn, [r.id for r in rows], now)
     allowed, stopped = set(), 0
