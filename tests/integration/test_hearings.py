@@ -349,14 +349,20 @@ def test_the_sweep_prepares_a_hearing_within_14_days_once_and_lists_a_measure_de
     assert deadline_items() == ["measure_deadline"]
 
 
-def test_indonesia_video_link_needs_a_recorded_condition_for_an_adult(loaded):
+def jakarta_video_link(app) -> tuple[str, dict]:
+    """An adult to testify by video link in Indonesia, whose courts allow it only for a child or a
+    traumatised witness (config/jurisdictions/ID.yaml): her case, and what adding the hearing said."""
     form = adult_form(jurisdiction="ID")
     form["victim"] = dict(form["victim"], preferred_language="id", escort_gender_preference=None)
     form["proceedings"] = [{"court": "Pengadilan Negeri Jakarta Utara", "docket": "ID-JKU-1", "prosecutor": "somchai"}]
-    case = open_case(loaded, COORDINATOR, form)
-    consent.give(loaded, COORDINATOR, case, "testimony", "written", "id", explained=True)
-    r = hearings.add(loaded, PROSECUTOR, "ID-JKU-1", WHEN, WHEN + timedelta(hours=2),
-                     witnesses=[{"case": case, "mode": "video_link"}])
+    case = open_case(app, COORDINATOR, form)
+    consent.give(app, COORDINATOR, case, "testimony", "written", "id", explained=True)
+    return case, hearings.add(app, PROSECUTOR, "ID-JKU-1", WHEN, WHEN + timedelta(hours=2),
+                              witnesses=[{"case": case, "mode": "video_link"}])
+
+
+def test_indonesia_video_link_needs_a_recorded_condition_for_an_adult(loaded):
+    case, r = jakarta_video_link(loaded)
     [video] = [m for m in measures.list_measures(loaded, COORDINATOR, case) if m["kind"] == "video_link"]
     assert video["eligibility"] == "condition_unmet" and "child witness, traumatised witness" in video["condition"]
     assert any("[measure_unavailable]" in c and "video_link" in c for c in r["conflicts"])

@@ -11,8 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select, text
 
-from tests.conftest import COORDINATOR, PROSECUTOR, adult_form, child_form
-from tests.integration.test_hearings import RESOURCES, WHEN, _assessed, _escorts, _grant, _hearing, _victim
+from tests.conftest import COORDINATOR, PROSECUTOR, child_form
+from tests.integration.test_hearings import (RESOURCES, WHEN, _assessed, _escorts, _grant, _hearing, _victim,
+                                             jakarta_video_link)
 from tests.people import put_on_case
 from witness.domain.access import Actor, Role
 from witness.domain.measure import MeasureKind
@@ -230,18 +231,11 @@ def _open_gaps(app, case: str) -> list[str]:
 
 
 def _video_link_in_jakarta(app) -> tuple[str, str]:
-    """An adult testifying by video link in Indonesia, whose courts allow it only for a child or a
-    traumatised witness (config/jurisdictions/ID.yaml): a gap no other hearing holds."""
-    form = adult_form(jurisdiction="ID")
-    form["victim"] = dict(form["victim"], preferred_language="id", escort_gender_preference=None)
-    form["proceedings"] = [{"court": "Pengadilan Negeri Jakarta Utara", "docket": "ID-JKU-1", "prosecutor": "somchai"}]
-    case = open_case(app, COORDINATOR, form)
-    consent.give(app, COORDINATOR, case, "testimony", "written", "id", explained=True)
-    h = hearings.add(app, PROSECUTOR, "ID-JKU-1", WHEN, WHEN + timedelta(hours=2),
-                     witnesses=[{"case": case, "mode": "video_link"}])["hearing"]
+    """A gap no other hearing holds: an adult's video testimony in Indonesia (test_hearings)."""
+    case, added = jakarta_video_link(app)
     _sweep(app, DAY)
     assert [k.split(":")[3:5] for k in _open_gaps(app, case)] == [["video_link", "measure_unavailable"]]
-    return case, h
+    return case, added["hearing"]
 
 
 def test_a_gap_no_other_hearing_holds_is_not_looked_at_daily_but_when_what_fills_it_is_written(app):
