@@ -19,6 +19,7 @@ from witness.services.outbox import ack_hash
 from witness.services.worklist import close_urgent
 from witness.store.notice_tables import notices
 from witness.store.tables import accused, case_proceedings, cases, proceeding_accused
+from witness.store.dialects import among
 
 
 @ungated("records the victim's acknowledgement of a notice")
@@ -110,14 +111,14 @@ def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]
         select(case_proceedings.c.case_id, func.max(accused.c.custody_changed_at))
         .join(proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id)
         .join(accused, accused.c.id == proceeding_accused.c.accused_id)
-        .where(case_proceedings.c.case_id.in_(case_ids), accused.c.custody.in_([c.value for c in FREE_AGAIN]))
+        .where(among(conn, case_proceedings.c.case_id, case_ids), accused.c.custody.in_([c.value for c in FREE_AGAIN]))
         .group_by(case_proceedings.c.case_id)).all())
     freed = {cid: at for cid, at in freed.items() if at is not None}
     reached: set[str] = set()
     if freed:
         for r in conn.execute(select(notices.c.case_id, notices.c.acknowledged_at, notices.c.status, notices.c.channel,
                                      notices.c.sent_at).where(
-                notices.c.case_id.in_(list(freed)), notices.c.kind.in_([k.value for k in URGENT_KINDS]),
+                among(conn, notices.c.case_id, freed), notices.c.kind.in_([k.value for k in URGENT_KINDS]),
                 notices.c.recipient.in_([Recipient.victim.value, Recipient.guardian.value]))):
             since = _aware(freed[r.case_id])
             if (r.acknowledged_at is not None and _aware(r.acknowledged_at) >= since) or (

@@ -36,6 +36,7 @@ from witness.store.claim_tables import claim_instalments, claim_items, claim_pay
 from witness.store.records import case_row
 from witness.store.risk_tables import case_flags
 from witness.store.tables import worklist
+from witness.store.dialects import among
 
 def _date(value, field: str) -> date | None:
     return date_given(value, field)  # YYYY-MM-DD only (not 20260115), 1900-2199
@@ -584,7 +585,7 @@ def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]
     # The status is checked here, not in SQL: given `status IN (...)` too, SQLite (no statistics)
     # walked the status index over every unresolved claim in the store for each batch instead of
     # looking the batch's cases up on the case index (a case has a claim or two).
-    for r in conn.execute(select(claims.c.case_id, claims.c.id, claims.c.status).where(claims.c.case_id.in_(case_ids))
+    for r in conn.execute(select(claims.c.case_id, claims.c.id, claims.c.status).where(among(conn, claims.c.case_id, case_ids))
                           .order_by(claims.c.case_id, claims.c.id)):
         if r.status in unresolved:
             open_[r.case_id].append(f"{r.id} ({r.status})")

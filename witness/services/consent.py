@@ -23,6 +23,7 @@ from witness.services.worklist import add_items, item
 from witness.store.records import case_row, consents_of
 from witness.store.return_tables import information_sheets
 from witness.store.tables import appointments, consents, identities
+from witness.store.dialects import among
 
 
 def _language_problems(language: str, interpreter: str | None) -> list[tuple[str, str]]:
@@ -176,6 +177,6 @@ def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]
     from witness.domain.information import Explanation, explained_scopes
 
     by_case: dict[str, list] = {cid: [] for cid in case_ids}
-    for r in conn.execute(select(information_sheets).where(information_sheets.c.case_id.in_(case_ids))):
+    for r in conn.execute(select(information_sheets).where(among(conn, information_sheets.c.case_id, case_ids))):
         by_case[r.case_id].append(Explanation(r.scope, r.explained_at, r.language, r.interpreter, r.recorded_by))
     return {cid: {"explained_scopes": explained_scopes(found, now)} for cid, found in by_case.items()}

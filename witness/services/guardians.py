@@ -31,6 +31,7 @@ from witness.store.hearing_tables import hearings
 from witness.store.records import case_row
 from witness.store.tables import (accused, case_proceedings, cases, identities, relationships, stage_history,
                                   worklist)
+from witness.store.dialects import among
 
 PENDING = "guardian_pending"
 COMPLICITY = "guardian_complicity"
@@ -145,7 +146,7 @@ def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]
     """`case_facts` for many cases in one query (the relay's batches): each case's latest record."""
     latest: dict[str, tuple] = {}
     for r in conn.execute(select(guardian_records.c.case_id, guardian_records.c.id, guardian_records.c.accused_link)
-                          .where(guardian_records.c.case_id.in_(case_ids))):
+                          .where(among(conn, guardian_records.c.case_id, case_ids))):
         if r.case_id not in latest or r.id > latest[r.case_id][0]:
             latest[r.case_id] = (r.id, r.accused_link)
     return {cid: {"guardian_accused_link": link} for cid, (_, link) in latest.items() if link}

@@ -27,6 +27,7 @@ from witness.store.records import consents_of_many, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
 from witness.services.worklist import add_items, item
 from witness.store.tables import accused, case_proceedings, cases, identities, proceeding_accused, relationships
+from witness.store.dialects import among
 
 
 def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
@@ -56,9 +57,9 @@ def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
     ids = sorted(set(case_ids))
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        rows = {r.id: r for r in conn.execute(select(*_FACT_COLUMNS).where(cases.c.id.in_(chunk)))}
+        rows = {r.id: r for r in conn.execute(select(*_FACT_COLUMNS).where(among(conn, cases.c.id, chunk)))}
         guarded = set(conn.execute(select(identities.c.case_id).where(
-            identities.c.case_id.in_(chunk), identities.c.guardian_name.is_not(None))).scalars())
+            among(conn, identities.c.case_id, chunk), identities.c.guardian_name.is_not(None))).scalars())
         acc: dict[str, list[AccusedFacts]] = {}
         for r in conn.execute(
                 select(case_proceedings.c.case_id, accused.c.label, accused.c.custody, accused.c.custody_changed_at,
@@ -67,15 +68,15 @@ def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
                 .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
                 .outerjoin(relationships, and_(relationships.c.accused_id == accused.c.id,
                                                relationships.c.case_id == case_proceedings.c.case_id))
-                .where(case_proceedings.c.case_id.in_(chunk)).order_by(case_proceedings.c.case_id, accused.c.label)):
+                .where(among(conn, case_proceedings.c.case_id, chunk)).order_by(case_proceedings.c.case_id, accused.c.label)):
             acc.setdefault(r.case_id, []).append(
                 AccusedFacts(r.label, Custody(r.custody), r.custody_changed_at, r.relationship or "unknown"))
         flags: dict[str, set[str]] = {}
         for r in conn.execute(select(case_flags.c.case_id, case_flags.c.flag).where(
-                case_flags.c.case_id.in_(chunk), case_flags.c.resolved_at.is_(None))):
+                among(conn, case_flags.c.case_id, chunk), case_flags.c.resolved_at.is_(None))):
             flags.setdefault(r.case_id, set()).add(r.flag)
         latest = dict(conn.execute(select(risk_assessments.c.case_id, func.max(risk_assessments.c.at))
-                                   .where(risk_assessments.c.case_id.in_(chunk))
+                                   .where(among(conn, risk_assessments.c.case_id, chunk))
                                    .group_by(risk_assessments.c.case_id)).all())
         given = consents_of_many(conn, chunk)
         batched = {p: many(conn, chunk, now) for p, many in wiring.fact_providers_many().items()}

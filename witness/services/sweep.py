@@ -40,6 +40,7 @@ from witness.store.unit_of_work import translate_lock
 from witness.services.worklist import add_items, item
 from witness.store.sweep_tables import sweep_chunks
 from witness.store.tables import UTC, cases, stage_history, worklist
+from witness.store.dialects import among
 
 SYSTEM = Actor("sweep", Role.system)
 # Cases per chunk: one transaction, one fsync. Large enough that a 100,000-case sweep commits a few
@@ -125,7 +126,7 @@ def _process_decided(uow, ids, profiles) -> int:
     # The chunk's cases by their key, the stage and decision tested on each row: with them in the
     # query SQLite read every case in reflection through the stage index to find the chunk's.
     rows = [r for r in conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.stage, cases.c.decision,
-                                           cases.c.decided_at).where(cases.c.id.in_(ids)).order_by(cases.c.id))
+                                           cases.c.decided_at).where(among(conn, cases.c.id, ids)).order_by(cases.c.id))
             if r.stage == Stage.reflection.value and r.decision in targets]
     # The facts of the whole chunk read at once (case by case it was ~9 queries per case).
     facts = case_facts_many(conn, [r.id for r in rows], now)
@@ -139,7 +140,7 @@ def _process_decided(uow, ids, profiles) -> int:
             allowed.add(r.id)
         stopped += verdict.listed
     for decision, target in ((VictimDecision.cooperate, Stage.decision), (VictimDecision.not_cooperate, Stage.withdrawn)):
-        done = list(conn.execute(update(cases).where(cases.c.id.in_(sorted(allowed)), cases.c.stage == Stage.reflection.value,
+        done = list(conn.execute(update(cases).where(among(conn, cases.c.id, sorted(allowed)), cases.c.stage == Stage.reflection.value,
                                                      cases.c.decision == decision.value)
                                  .values(stage=target.value, updated_at=now).returning(cases.c.id, cases.c.coordinator)))
         if not done:

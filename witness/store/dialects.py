@@ -13,3 +13,18 @@ def dialect_of(conn):
     """sqlalchemy.dialects.postgresql or .sqlite, whichever `conn` speaks."""
     return importlib.import_module("sqlalchemy.dialects." + ("postgresql" if conn.dialect.name == "postgresql"
                                                              else "sqlite"))
+
+
+def among(conn, column, values):
+    """`column IN (values)`, written for the database `conn` speaks. On PostgreSQL it is
+    `column = ANY(:values)`: ONE parameter holding an array, whatever the number of values. An IN
+    list of a sweep chunk's 500-2,000 ids was as many parameters, each rendered with its cast by
+    SQLAlchemy and parsed out of the statement again by psycopg (~5 ms a statement: 1.2 s of a
+    profiled 100,000-case sweep). SQLite keeps the IN list (it has no arrays). Both are false for
+    no values."""
+    from sqlalchemy import ARRAY, any_, literal
+
+    values = list(values)
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(column.type)))
+    return column.in_(values)

@@ -13,6 +13,7 @@ from witness.store.claim_tables import claims
 from witness.store.hearing_tables import appearances, bookings, hearings, measures
 from witness.store.notice_tables import notices
 from witness.store.tables import case_proceedings, cases, consents, proceedings
+from witness.store.dialects import among
 
 
 def case_row(conn: Connection, case_id: str, lock: bool = False):
@@ -36,7 +37,7 @@ def consents_of(conn: Connection, case_id: str) -> list[Consent]:
 
 def consents_of_many(conn: Connection, case_ids: list[str]) -> dict[str, list[Consent]]:
     out: dict[str, list[Consent]] = {}
-    for r in conn.execute(select(consents).where(consents.c.case_id.in_(case_ids))
+    for r in conn.execute(select(consents).where(among(conn, consents.c.case_id, case_ids))
                           .order_by(consents.c.case_id, consents.c.given_at)):
         out.setdefault(r.case_id, []).append(_consent(r))
     return out
