@@ -24,6 +24,7 @@ from witness.services.worklist import add_items, item, listed_keys
 from witness.store.hearing_tables import hearings, measure_history, measures
 from witness.store.risk_tables import case_flags, risk_assessments
 from witness.store.tables import cases, proceedings, worklist
+from witness.store.dialects import among
 
 DEADLINE_WARNING = timedelta(days=3)
 
@@ -56,16 +57,16 @@ def latest_recommended(conn, case_ids: list[str]) -> dict[str, list[str]]:
     if not case_ids:
         return out
     for r in conn.execute(select(risk_assessments.c.case_id, risk_assessments.c.recommended)
-                          .where(risk_assessments.c.case_id.in_(sorted(case_ids)))
+                          .where(among(conn, risk_assessments.c.case_id, sorted(case_ids)))
                           .order_by(risk_assessments.c.case_id, risk_assessments.c.at.desc(), risk_assessments.c.id)):
         out.setdefault(r.case_id, json.loads(r.recommended))
     return out
 
 
 def conditions_on_record(conn, case_ids: list[str]) -> dict[str, WitnessConditions]:
-    rows = conn.execute(select(cases.c.id, cases.c.age_status).where(cases.c.id.in_(sorted(case_ids)))).all()
+    rows = conn.execute(select(cases.c.id, cases.c.age_status).where(among(conn, cases.c.id, sorted(case_ids)))).all()
     flagged = set(conn.execute(select(case_flags.c.case_id).where(
-        case_flags.c.case_id.in_(sorted(case_ids)), case_flags.c.flag == "traumatised_witness",
+        among(conn, case_flags.c.case_id, sorted(case_ids)), case_flags.c.flag == "traumatised_witness",
         case_flags.c.resolved_at.is_(None))).scalars())
     return {r.id: WitnessConditions(presumed_child(AgeStatus(r.age_status)), r.id in flagged) for r in rows}
 
@@ -85,7 +86,7 @@ def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
     assessed = latest_recommended(conn, case_ids)
     facts = conditions_on_record(conn, case_ids)
     existing: dict[tuple[str, str], dict[str, object]] = {}
-    for m in conn.execute(select(measures).where(measures.c.hearing_id.in_(sorted(by_hearing)))):
+    for m in conn.execute(select(measures).where(among(conn, measures.c.hearing_id, sorted(by_hearing)))):
         existing.setdefault((m.hearing_id, m.case_id), {})[m.kind] = m
     new_rows, history, fresh_rows, changed = [], [], [], 0
     for a in sorted(appearance_rows, key=lambda a: (a.hearing_id, a.case_id)):
@@ -132,7 +133,7 @@ def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
 
 def deadline_items(uow, hearing_ids: list[str]) -> int:
     """Recommended measures whose application deadline is near or past: on the coordinator's worklist."""
-    return _deadline_items(uow, measures.c.hearing_id.in_(sorted(hearing_ids)),
+    return _deadline_items(uow, among(uow.conn, measures.c.hearing_id, sorted(hearing_ids)),
                            measures.c.request_by <= uow.now + DEADLINE_WARNING)
 
 
@@ -182,7 +183,7 @@ def select_deadlines(conn, now: datetime, profiles) -> list[str]:
 
 @ungated("adds worklist items only")
 def _process_deadlines(uow, ids: list[str], profiles) -> int:
-    return _deadline_items(uow, measures.c.id.in_(ids))
+    return _deadline_items(uow, among(uow.conn, measures.c.id, ids))
 
 
 MEASURE_DEADLINE = FollowUp("measure_deadline", select_deadlines, _process_deadlines)

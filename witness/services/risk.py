@@ -22,6 +22,7 @@ from witness.services.worklist import add_items, item
 from witness.store.records import case_row
 from witness.store.risk_tables import case_flags, risk_assessments, risk_reviews_due
 from witness.store.tables import accused, cases, relationships, worklist
+from witness.store.dialects import among
 
 
 def risk_facts(conn, case_id: str) -> CaseRiskFacts:
@@ -151,7 +152,7 @@ def _select_review(conn, now: datetime, profiles) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
-def _latest_of(case_ids):
+def _latest_of(conn, case_ids):
     """`_latest` for these cases only, said as "at the case's last instant" (the same rows): each
     case's last instant is one backward step on the (case_id, at, next_review_at) index. PostgreSQL
     planned the NOT EXISTS of `_latest` as a hash anti-join over every assessment for a chunk of
@@ -160,12 +161,12 @@ def _latest_of(case_ids):
     later = risk_assessments.alias("later")
     last = select(func.max(later.c.at)).where(later.c.case_id == risk_assessments.c.case_id).scalar_subquery()
     return select(risk_assessments.c.case_id, risk_assessments.c.next_review_at).where(
-        risk_assessments.c.case_id.in_(case_ids), risk_assessments.c.at == last)
+        among(conn, risk_assessments.c.case_id, case_ids), risk_assessments.c.at == last)
 
 
 @ungated("adds worklist items only")
 def _process_review(uow, ids, profiles) -> int:
-    lat = _latest_of(ids).subquery()
+    lat = _latest_of(uow.conn, ids).subquery()
     rows = uow.conn.execute(select(lat.c.case_id, lat.c.next_review_at, cases.c.coordinator)
                             .join(cases, cases.c.id == lat.c.case_id)).all()
     return add_items(uow.conn, [item(f"{r.case_id}:risk_review:{r.next_review_at.isoformat()}", r.case_id, "risk_review",
@@ -192,7 +193,8 @@ def _select_initial(conn, now: datetime, profiles) -> list[str]:
 
 @ungated("adds worklist items only")
 def _process_initial(uow, ids, profiles) -> int:
-    rows = uow.conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.opened_at).where(cases.c.id.in_(ids))).all()
+    rows = uow.conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.opened_at)
+                            .where(among(uow.conn, cases.c.id, ids))).all()
     return add_items(uow.conn, [item(f"{r.id}:initial_risk", r.id, "initial_risk", r.coordinator, r.opened_at, uow.now,
                                      f"{r.id}: no risk assessment yet; assess with the victim (their own view counts).")
                                 for r in rows])

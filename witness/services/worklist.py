@@ -12,7 +12,7 @@ from witness.domain.guardrails import ungated
 from witness.errors import InputProblems, NotFound
 from witness.services.access import need_to_know
 from witness.store.tables import cases, worklist
-from witness.store.dialects import dialect_of
+from witness.store.dialects import among, dialect_of
 
 
 def add_items(conn: Connection, items: list[dict]) -> int:
@@ -35,7 +35,7 @@ def listed_keys(conn: Connection, case_ids: list[str], kind: str) -> set[str]:
     that finds mostly the same occasions again skips them before building them)."""
     keys: set[str] = set()
     for i in range(0, len(case_ids), 500):
-        keys.update(conn.execute(select(worklist.c.key).where(worklist.c.case_id.in_(case_ids[i:i + 500]),
+        keys.update(conn.execute(select(worklist.c.key).where(among(conn, worklist.c.case_id, case_ids[i:i + 500]),
                                                               worklist.c.kind == kind)).scalars())
     return keys
 

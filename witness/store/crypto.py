@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from witness.errors import IntegrityFailure, KeyMissing
 from witness.private_files import write_private
 from witness.store.key_tables import SHARED, data_keys
-from witness.store.dialects import dialect_of
+from witness.store.dialects import among, dialect_of
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -213,7 +213,7 @@ class FieldCipher:
         def read(conn: Connection) -> None:
             for i in range(0, len(wanted), 500):
                 for row in conn.execute(select(data_keys.c.owner, data_keys.c.kek_id, data_keys.c.wrapped)
-                                        .where(data_keys.c.owner.in_(wanted[i:i + 500]))):
+                                        .where(among(conn, data_keys.c.owner, wanted[i:i + 500]))):
                     self._keys[row.owner] = self._unwrap(row.owner, row)
         if self.conn is not None:
             read(self.conn)
