@@ -25,6 +25,16 @@ def test_among_selects_what_in_selects(app):
             {"among-1", "among-3"}
 
 
+def test_a_value_longer_than_the_column_matches_nothing(app):
+    """PostgreSQL cuts a value cast to VARCHAR(n) to n characters: cut, this one would equal the key."""
+    key = "k" * worklist.c.key.type.length
+    with app.engine.begin() as conn:
+        add_items(conn, [item(key, None, "test", "amara", T0, T0, "x")])
+    with app.engine.connect() as conn:
+        assert conn.execute(select(worklist.c.key).where(among(conn, worklist.c.key, [key + "-longer"]))).all() == []
+        assert conn.execute(select(worklist.c.key).where(among(conn, worklist.c.key, [key]))).scalars().all() == [key]
+
+
 def test_on_postgresql_the_values_are_one_parameter(app):
     with app.engine.connect() as conn:
         stmt = select(worklist.c.id).where(among(conn, worklist.c.key, [f"k{i}" for i in range(2000)]))

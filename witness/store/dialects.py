@@ -22,9 +22,12 @@ def among(conn, column, values):
     SQLAlchemy and parsed out of the statement again by psycopg (~5 ms a statement: 1.2 s of a
     profiled 100,000-case sweep). SQLite keeps the IN list (it has no arrays). Both are false for
     no values."""
-    from sqlalchemy import ARRAY, any_, literal
+    from sqlalchemy import ARRAY, String, any_, literal
 
     values = list(values)
     if conn.dialect.name == "postgresql":
-        return column == any_(literal(values, ARRAY(column.type)))
+        # Cast to VARCHAR[] without the column's length: PostgreSQL truncates a value cast to
+        # VARCHAR(n), and a longer value cut to n characters could equal a stored one.
+        item = String() if isinstance(column.type, String) else column.type
+        return column == any_(literal(values, ARRAY(item)))
     return column.in_(values)
