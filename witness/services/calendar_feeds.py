@@ -13,7 +13,7 @@ import json
 import uuid
 from datetime import timedelta, timezone
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from witness.domain.access import Actor, staff_feed
 from witness.domain.fields import ResourceId, UserId, problem
@@ -28,6 +28,7 @@ from witness.services import obligations
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
 from witness.services.worklist import add_items, item
+from witness.store.dialects import insert_rows
 from witness.store.hearing_tables import appearances, bookings, calendar_events, hearing_changes, hearings, measures
 from witness.store.records import case_access, case_row
 from witness.store.tables import cases, identities, proceedings, worklist
@@ -152,7 +153,7 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
         for d in dropped:
             d["b_fingerprint"] = fingerprint_of(body(json.loads(kept[d["b_uid"]])), CANCELLED)
     if added:
-        conn.execute(insert(calendar_events), added)
+        insert_rows(conn, calendar_events, added)
     if edited:
         conn.execute(update(calendar_events).where(calendar_events.c.uid == bindparam("b_uid")).values(
             sequence=bindparam("b_sequence"), fingerprint=bindparam("b_fingerprint"), status=CONFIRMED,

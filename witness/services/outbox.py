@@ -28,7 +28,7 @@ from witness.outputs.notice_text import has_template
 from witness.services.worklist import add_items, item
 from witness.store.notice_tables import notice_opt_outs, notices
 from witness.store.tables import cases, identities
-from witness.store.dialects import dialect_of
+from witness.store.dialects import insert_rows
 
 CHUNK = 900  # ids per IN (...) list: well under SQLite's variable limit
 
@@ -254,6 +254,4 @@ def _give_ack_codes(conn, cipher, groups: list[tuple[str, list[dict]]]) -> None:
 def insert_notices(conn, rows: list[dict]) -> int:
     if not rows:
         return 0
-    dialect = dialect_of(conn)
-    stmt = dialect.insert(notices).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(notices.c.id)
-    return len(conn.execute(stmt, rows).all())
+    return insert_rows(conn, notices, rows, skip_taken="idempotency_key")

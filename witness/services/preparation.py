@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, delete, exists, insert, literal, null, or_, select, text, update
+from sqlalchemy import and_, bindparam, case, delete, exists, literal, null, or_, select, text, update
 
 from witness.domain.access import Actor
 from witness.domain.guardrails import ActionKind, changes_after, gated, unresolved
@@ -45,6 +45,7 @@ from witness.services.access import need_to_know
 from witness.services.guardrails import case_facts_many, check, enforce
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
+from witness.store.dialects import insert_rows
 from witness.store.hearing_tables import appearances, bookings, hearing_inputs_changed, hearings, measures
 from witness.store.tables import cases, proceedings, worklist
 
@@ -302,7 +303,7 @@ def _apply(uow, p: Plan, previous) -> tuple[int, int]:
     new = [dict(id=str(uuid.uuid4()), hearing_id=k[0], case_id=k[1], measure=k[2], resource_id=k[3], starts_at=k[4],
                 ends_at=k[5], status="booked", created_at=now) for k in sorted(wanted - set(have))]
     if new:
-        conn.execute(insert(bookings), new)
+        insert_rows(conn, bookings, new)
     return len(new), len(gone)
 
 

@@ -24,7 +24,7 @@ from witness.services.worklist import add_items, item, listed_keys
 from witness.store.hearing_tables import hearings, measure_history, measures
 from witness.store.risk_tables import case_flags, risk_assessments
 from witness.store.tables import cases, proceedings, worklist
-from witness.store.dialects import among
+from witness.store.dialects import among, insert_rows
 
 DEADLINE_WARNING = timedelta(days=3)
 
@@ -122,8 +122,8 @@ def recommend_in(uow, hearing_rows: list, appearance_rows: list) -> int:
                     fresh_rows.append(dict(b_id=row.id, b_eligibility=fresh["eligibility"],
                                            b_condition_note=fresh["condition_note"], b_request_by=request_by))
     if new_rows:
-        conn.execute(insert(measures), new_rows)
-        conn.execute(insert(measure_history), history)
+        insert_rows(conn, measures, new_rows)
+        insert_rows(conn, measure_history, history)
     if fresh_rows:
         conn.execute(update(measures).where(measures.c.id == bindparam("b_id"))
                      .values(eligibility=bindparam("b_eligibility"), condition_note=bindparam("b_condition_note"),

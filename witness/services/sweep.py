@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import and_, case, exists, func, insert, literal, null, or_, select, text, update
+from sqlalchemy import and_, case, exists, func, literal, null, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from witness import wiring
@@ -40,7 +40,7 @@ from witness.store.unit_of_work import translate_lock
 from witness.services.worklist import add_items, item
 from witness.store.sweep_tables import sweep_chunks
 from witness.store.tables import UTC, cases, stage_history, worklist
-from witness.store.dialects import among
+from witness.store.dialects import among, insert_rows
 
 SYSTEM = Actor("sweep", Role.system)
 # Cases per chunk: one transaction, one fsync. Large enough that a 100,000-case sweep commits a few
@@ -147,7 +147,7 @@ def _process_decided(uow, ids, profiles) -> int:
             continue
         reason = f"victim's recorded decision: {decision.value}"
         uow.cipher.preload(r.id for r in done)  # each victim's data key, a few hundred per query
-        conn.execute(insert(stage_history), [
+        insert_rows(conn, stage_history, [
             dict(case_id=r.id, from_stage=Stage.reflection.value, to_stage=target.value, at=now, actor=SYSTEM.user,
                  role=SYSTEM.role.value, reason=uow.cipher.encrypt("stage_history", "reason", r.id, reason))
             for r in done])
@@ -325,7 +325,7 @@ def plan(app, now: datetime, chunk_size: int = CHUNK) -> Plan:
                     rows.append(dict(sweep_at=now, follow_up=name, seq=seq, case_ids=json.dumps(part),
                                      status="pending", claims=0))
             if rows:
-                conn.execute(insert(sweep_chunks), rows)
+                insert_rows(conn, sweep_chunks, rows)
     except OperationalError as exc:
         raise translate_lock(exc) from None
     return Plan(now, {name: len(due[name]) for name in order}, len(rows), True)

@@ -12,22 +12,12 @@ from witness.domain.guardrails import ungated
 from witness.errors import InputProblems, NotFound
 from witness.services.access import need_to_know
 from witness.store.tables import cases, worklist
-from witness.store.dialects import among, dialect_of
+from witness.store.dialects import among, insert_rows
 
 
 def add_items(conn: Connection, items: list[dict]) -> int:
     """Insert items, skipping keys already present. Returns how many were new."""
-    if not items:
-        return 0
-    dialect = dialect_of(conn)
-    stmt = dialect.insert(worklist).on_conflict_do_nothing(index_elements=["key"])
-    if conn.dialect.name == "sqlite":
-        # The driver's own executemany, whose rowcount is the rows really inserted (a skipped key
-        # counts 0). With RETURNING, SQLAlchemy instead builds multi-row VALUES statements and
-        # fetches an id per row: ~40% slower over the sweep's 80,000 items.
-        return conn.execute(stmt, items).rowcount
-    # psycopg reports rowcount -1 for an executemany: RETURNING counts what was really inserted.
-    return len(conn.execute(stmt.returning(worklist.c.id), items).all())
+    return insert_rows(conn, worklist, items, skip_taken="key")
 
 
 def listed_keys(conn: Connection, case_ids: list[str], kind: str) -> set[str]:

@@ -31,3 +31,72 @@ def among(conn, column, values):
         item = String() if isinstance(column.type, String) else column.type
         return column == any_(literal(values, ARRAY(item)))
     return column.in_(values)
+
+
+def insert_rows(conn, table, rows: list[dict], skip_taken=None) -> int:
+    """Insert `rows` (dicts with the same keys) into `table`; returns how many were inserted. With
+    `skip_taken` (the name of a unique column), a row whose value there is already stored — or
+    appears earlier in `rows` — is skipped, not refused.
+
+    On PostgreSQL it is ONE statement, `INSERT ... SELECT * FROM unnest(%(c0)b, %(c1)b, ...)`: one
+    array parameter per column whatever the number of rows, sent in binary. SQLAlchemy's
+    executemany sent a statement per row (or, with RETURNING, multi-row VALUES of up to 7,000
+    parameters, each rendered with its cast and parsed again by psycopg and by the server): the
+    worklist inserts alone were 0.29 s of client time and 0.58 s of server time in a 100,000-case
+    sweep. The arrays go in binary because psycopg escapes each element of a text-format array with
+    a regular expression: 8,000 rows took ~1 s that way and ~0.04 s in binary. SQLite keeps the
+    driver's executemany, whose rowcount is the rows really inserted. A table whose missing columns
+    need a Python-computed default, or whose columns are of a type not sent this way, takes the
+    ordinary path."""
+    if not rows:
+        return 0
+    names = list(rows[0])
+    filled = _scalar_defaults(table, names) if conn.dialect.name == "postgresql" else None
+    if filled is None or any(r.keys() != rows[0].keys() for r in rows) or not _arrayable(table, names + list(filled)):
+        stmt = dialect_of(conn).insert(table)
+        if skip_taken:
+            stmt = stmt.on_conflict_do_nothing(index_elements=[skip_taken])
+        if conn.dialect.name == "sqlite":
+            return conn.execute(stmt, rows).rowcount
+        # psycopg reports rowcount -1 for an executemany: RETURNING counts what was really inserted.
+        return len(conn.execute(stmt.returning(*table.primary_key.columns), rows).all())
+    from sqlalchemy import String
+
+    dialect, quote = conn.dialect, conn.dialect.identifier_preparer.quote
+    params, arrays = {}, []
+    for n, name in enumerate(names + list(filled)):
+        column = table.c[name]
+        values = [r[name] for r in rows] if name in rows[0] else [filled[name]] * len(rows)
+        process = column.type.bind_processor(dialect)  # e.g. UTC: a naive datetime is refused (R-14)
+        params[f"c{n}"] = [process(v) for v in values] if process else values
+        # Arrays of the column's type without a length: an explicit cast to VARCHAR(n) would cut a
+        # longer value silently, while assigning it to the column refuses it, as a plain insert does.
+        item = String() if isinstance(column.type, String) else column.type
+        arrays.append(f"%(c{n})b::{dialect.type_compiler_instance.process(item)}[]")
+    columns = ", ".join(quote(name) for name in names + list(filled))
+    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({columns}) "
+           f"SELECT * FROM unnest({', '.join(arrays)})"
+           + (f" ON CONFLICT ({quote(skip_taken)}) DO NOTHING" if skip_taken else ""))
+    return conn.exec_driver_sql(sql, params).rowcount
+
+
+def _scalar_defaults(table, names) -> dict | None:
+    """The columns missing from `names` that have a plain Python-side default, with that default
+    (a column with a server default or none is left to the database). None when a missing column's
+    default is computed in Python (a callable or SQL expression): the caller takes the ordinary path."""
+    filled = {}
+    for column in table.columns:
+        if column.name in names or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            return None
+        filled[column.name] = column.default.arg
+    return filled
+
+
+def _arrayable(table, names) -> bool:
+    """Whether every one of these columns holds values psycopg sends as a binary array as they are."""
+    from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String
+
+    plain = (String, Integer, Boolean, DateTime, Date, Numeric)
+    return all(isinstance(getattr(t, "impl_instance", t), plain) for t in (table.c[n].type for n in names))
