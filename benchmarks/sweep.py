@@ -944,6 +944,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{m['per'].get(name, 0.0):>9.2f}")
         tot_sel, tot_ch = sum(m["r1_selected"].values()), sum(m["r1_changed"].values())
         print(f"{'total':<26}{tot_sel:>10,}{tot_ch:>10,}{'':>8}{sum(m['per'].values()):>9.2f}")
+        if app.engine.dialect.name == "postgresql" and sweep.RUN_WORKERS > 1:
+            print(f"   (on PostgreSQL the sweep works its chunks in {sweep.RUN_WORKERS} threads side by side: the seconds "
+                  f"above overlap, and which worker lists an item both could list first may differ from run to run)")
         idle = [k for k, v in m["r1_selected"].items() if not v and k in GENERATED_FOR]
         unknown = [k for k in m["r1_selected"] if k not in GENERATED_FOR]
         print("every follow-up selected real work: " + ("yes" if not idle else f"NO ({', '.join(idle)} selected nothing)")

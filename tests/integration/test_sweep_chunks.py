@@ -232,3 +232,109 @@ def test_on_sqlite_the_sweep_leaves_the_logs_checkpoint_to_its_end_and_then_chec
     with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as raw:
         in_file = {r[0] for r in raw.execute("SELECT case_id FROM worklist WHERE kind = 'reflection_ended'")}
     assert in_file == set(ids)
+
+
+def _failing_once(monkeypatch, sql: str, times: int = 1) -> list[str]:
+    """The reflection_ended follow-up, made to fail `times` times with a real PostgreSQL error
+    raised by `sql` AFTER it has written its items (so a rollback must take them back)."""
+    from dataclasses import replace
+
+    from witness import wiring
+
+    calls: list[str] = []
+    real = {f.name: f for f in wiring.follow_ups()}["reflection_ended"]
+
+    def process(uow, ids, profiles):
+        n = real.process(uow, ids, profiles)
+        calls.append(ids[0])
+        if len(calls) <= times:
+            uow.conn.exec_driver_sql(sql)
+        return n
+
+    patched = [replace(f, process=process) if f.name == "reflection_ended" else f for f in wiring.follow_ups()]
+    monkeypatch.setattr(sweep, "all_follow_ups", lambda: patched)
+    return calls
+
+
+DEADLOCK = "DO $$ BEGIN RAISE EXCEPTION 'chosen as the deadlock victim' USING ERRCODE = 'deadlock_detected'; END $$"
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_chunk_rolled_back_as_a_deadlock_victim_is_done_again_once(tmp_path, monkeypatch):
+    """Workers side by side (several processes, or `run`'s threads on PostgreSQL) can deadlock; the
+    server rolls one transaction back. That chunk is done again, and its cases get one item each."""
+    from tests.conftest import drop_schema, make_app, postgres_schema_url
+
+    url, name = postgres_schema_url()
+    app = make_app(tmp_path, url)
+    try:
+        cases = _ended(app, 2)
+        calls = _failing_once(monkeypatch, DEADLOCK)
+        report = sweep.run(app, sweep.SYSTEM, NOW, chunk_size=1, worker="w")
+        assert report.changed["reflection_ended"] == 2
+        assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
+        assert len(calls) == 3  # two chunks, one of them twice
+        claims = {r.case_ids: r.claims for r in _chunks(app) if r.follow_up == "reflection_ended"}
+        assert sorted(claims.values()) == [1, 2] and {r.status for r in _chunks(app)} == {"done"}
+    finally:
+        app.engine.dispose()
+        drop_schema(name)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_chunk_that_keeps_failing_or_fails_otherwise_stops_the_sweep(tmp_path, monkeypatch):
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.conftest import drop_schema, make_app, postgres_schema_url
+
+    url, name = postgres_schema_url()
+    app = make_app(tmp_path, url)
+    monkeypatch.setattr(sweep, "RUN_WORKERS", 1)  # one worker: the count of attempts is exact
+    try:
+        _ended(app, 1)
+        calls = _failing_once(monkeypatch, DEADLOCK, times=99)
+        with pytest.raises(DBAPIError, match="deadlock victim"):
+            sweep.run(app, sweep.SYSTEM, NOW, worker="w")
+        assert len(calls) == sweep.RETRIES + 1
+        ended = [r for r in _chunks(app) if r.follow_up == "reflection_ended"][0]
+        assert (ended.status, ended.lease_owner, ended.claims) == ("pending", None, sweep.RETRIES + 1)
+        assert _items(app, "reflection_ended") == Counter()
+
+        calls = _failing_once(monkeypatch, "DO $$ BEGIN RAISE EXCEPTION 'a bug'; END $$")
+        with pytest.raises(DBAPIError, match="a bug"):
+            sweep.run(app, sweep.SYSTEM, NOW, worker="w")
+        assert len(calls) == 1 and _items(app, "reflection_ended") == Counter()
+    finally:
+        app.engine.dispose()
+        drop_schema(name)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_run_works_the_chunks_in_several_workers_each_chunk_once(tmp_path, monkeypatch):
+    from tests.conftest import drop_schema, make_app, postgres_schema_url
+
+    url, name = postgres_schema_url()
+    app = make_app(tmp_path, url)
+    monkeypatch.setattr(sweep, "RUN_WORKERS", 2)
+    try:
+        cases = _ended(app, 6)
+        start = threading.Barrier(2, timeout=30)
+        real = sweep.process_chunk
+
+        def both_at_work(app_, name_, ids, now, actor=sweep.SYSTEM):
+            # Each worker's first chunk waits for the other's: the two really work side by side.
+            if not getattr(seen, "started", False):
+                seen.started = True
+                start.wait()
+            return real(app_, name_, ids, now, actor)
+
+        seen = threading.local()
+        monkeypatch.setattr(sweep, "process_chunk", both_at_work)
+        sweep.run(app, sweep.SYSTEM, NOW, chunk_size=1, worker="w")
+        rows = _chunks(app)
+        assert {r.status for r in rows} == {"done"} and all(r.claims == 1 for r in rows)
+        assert {r.lease_owner for r in rows} == {"w/0", "w/1"}
+        assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
+    finally:
+        app.engine.dispose()
+        drop_schema(name)

@@ -28,7 +28,7 @@ from witness.services import obligations
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
 from witness.services.worklist import add_items, item
-from witness.store.dialects import insert_rows
+from witness.store.dialects import among, insert_rows
 from witness.store.hearing_tables import appearances, bookings, calendar_events, hearing_changes, hearings, measures
 from witness.store.records import case_access, case_row
 from witness.store.tables import cases, identities, proceedings, worklist
@@ -45,37 +45,37 @@ def views(conn, profiles, hearing_ids: list[str]) -> dict[str, HearingView]:
     hs = conn.execute(select(hearings, proceedings.c.docket, proceedings.c.court, proceedings.c.jurisdiction,
                              proceedings.c.prosecutor)
                       .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
-                      .where(hearings.c.id.in_(ids))).all()
+                      .where(among(conn, hearings.c.id, ids))).all()
     apps = conn.execute(
         select(appearances.c.hearing_id, appearances.c.case_id, appearances.c.mode, appearances.c.pickup_ref,
                appearances.c.interpreter, appearances.c.language, cases.c.coordinator, cases.c.preferred_language,
                identities.c.guardian_name.is_not(None).label("has_guardian"), identities.c.guardian_language)
         .join(cases, cases.c.id == appearances.c.case_id)
         .outerjoin(identities, identities.c.case_id == appearances.c.case_id)
-        .where(appearances.c.hearing_id.in_(ids), appearances.c.status == AppearanceStatus.planned.value)
+        .where(among(conn, appearances.c.hearing_id, ids), appearances.c.status == AppearanceStatus.planned.value)
         .order_by(appearances.c.hearing_id, appearances.c.case_id)).all()
     ms: dict[tuple[str, str], list] = {}
     for m in conn.execute(select(measures.c.hearing_id, measures.c.case_id, measures.c.kind, measures.c.status,
                                  measures.c.request_by, measures.c.late)
-                          .where(measures.c.hearing_id.in_(ids), measures.c.status != MeasureStatus.cancelled.value)
+                          .where(among(conn, measures.c.hearing_id, ids), measures.c.status != MeasureStatus.cancelled.value)
                           .order_by(measures.c.kind)):
         ms.setdefault((m.hearing_id, m.case_id), []).append(m)
     teams: dict[tuple[str, str], list] = {}
     for b in conn.execute(select(bookings.c.hearing_id, bookings.c.case_id, bookings.c.resource_id, bookings.c.starts_at,
                                  bookings.c.ends_at)
-                          .where(bookings.c.hearing_id.in_(ids), bookings.c.measure == "escort",
+                          .where(among(conn, bookings.c.hearing_id, ids), bookings.c.measure == "escort",
                                  bookings.c.status == "booked").order_by(bookings.c.resource_id)):
         teams.setdefault((b.hearing_id, b.case_id), []).append(b)
     moved: dict[str, object] = {}
     for c in conn.execute(select(hearing_changes.c.hearing_id, hearing_changes.c.from_starts_at)
-                          .where(hearing_changes.c.hearing_id.in_(ids), hearing_changes.c.change == "moved")
+                          .where(among(conn, hearing_changes.c.hearing_id, ids), hearing_changes.c.change == "moved")
                           .order_by(hearing_changes.c.id)):
         moved[c.hearing_id] = c.from_starts_at  # the latest move wins
     gaps: dict[tuple[str, str], list[str]] = {}
     case_ids = sorted({a.case_id for a in apps})
     for i in range(0, len(case_ids), 500):
         for g in conn.execute(select(worklist.c.key, worklist.c.case_id, worklist.c.detail)
-                              .where(worklist.c.case_id.in_(case_ids[i:i + 500]), worklist.c.kind == "hearing_gap",
+                              .where(among(conn, worklist.c.case_id, case_ids[i:i + 500]), worklist.c.kind == "hearing_gap",
                                      worklist.c.done_at.is_(None)).order_by(worklist.c.key)):
             hid = g.key.split(":")[1]
             if hid in wanted_ids:
@@ -113,7 +113,7 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
     ids = sorted(set(hearing_ids))
     if not ids:
         return 0
-    status = dict(conn.execute(select(hearings.c.id, hearings.c.status).where(hearings.c.id.in_(ids))).all())
+    status = dict(conn.execute(select(hearings.c.id, hearings.c.status).where(among(conn, hearings.c.id, ids))).all())
     live = [h for h in ids if status.get(h) in (HearingStatus.scheduled.value, HearingStatus.moved.value)]
     wanted = {hid: contents(v) for hid, v in views(conn, uow.profiles, live).items()}
     existing: dict[str, dict[tuple[str, str], object]] = {}
@@ -121,7 +121,7 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
     # read below, for those few only).
     for r in conn.execute(select(calendar_events.c.uid, calendar_events.c.hearing_id, calendar_events.c.audience,
                                  calendar_events.c.subject, calendar_events.c.sequence, calendar_events.c.fingerprint,
-                                 calendar_events.c.status).where(calendar_events.c.hearing_id.in_(ids))):
+                                 calendar_events.c.status).where(among(conn, calendar_events.c.hearing_id, ids))):
         existing.setdefault(r.hearing_id, {})[(r.audience, r.subject)] = r
     # Written as one executemany per kind of change (the sweep refreshes thousands of events at once).
     added, edited, dropped = [], [], []
@@ -149,7 +149,7 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
         uids = [d["b_uid"] for d in dropped]
         for i in range(0, len(uids), 500):
             kept.update(conn.execute(select(calendar_events.c.uid, calendar_events.c.content)
-                                       .where(calendar_events.c.uid.in_(uids[i:i + 500]))).all())
+                                       .where(among(conn, calendar_events.c.uid, uids[i:i + 500]))).all())
         for d in dropped:
             d["b_fingerprint"] = fingerprint_of(body(json.loads(kept[d["b_uid"]])), CANCELLED)
     if added:

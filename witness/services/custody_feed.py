@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, select, update
 from witness.domain.guardrails import ungated
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
+from witness.store.dialects import among
 from witness.store.risk_tables import custody_events
 from witness.store.tables import case_proceedings, cases, proceeding_accused, proceedings, worklist
 
@@ -85,7 +86,7 @@ def _select_stale(conn, now: datetime, profiles) -> list[str]:
     if not found:
         return []
     done = set(conn.execute(select(worklist.c.key).where(
-        worklist.c.key.in_([_stale_key(j, c, last) for j, c, last, _ in found]))).scalars())
+        among(conn, worklist.c.key, [_stale_key(j, c, last) for j, c, last, _ in found]))).scalars())
     return [cid for j, c, last, cid in found if _stale_key(j, c, last) not in done]
 
 

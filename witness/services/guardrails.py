@@ -55,8 +55,10 @@ def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
     Fact providers answer for the whole chunk where they can (wiring.fact_providers_many)."""
     out: dict[str, CaseFacts] = {}
     ids = sorted(set(case_ids))
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
+    # Parts of 500 for SQLite's limit on bound parameters; PostgreSQL takes them all as one array.
+    part = max(len(ids), 1) if conn.dialect.name == "postgresql" else 500
+    for i in range(0, len(ids), part):
+        chunk = ids[i:i + part]
         rows = {r.id: r for r in conn.execute(select(*_FACT_COLUMNS).where(among(conn, cases.c.id, chunk)))}
         guarded = set(conn.execute(select(identities.c.case_id).where(
             among(conn, identities.c.case_id, chunk), identities.c.guardian_name.is_not(None))).scalars())

@@ -45,7 +45,7 @@ from witness.services.access import need_to_know
 from witness.services.guardrails import case_facts_many, check, enforce
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
-from witness.store.dialects import insert_rows
+from witness.store.dialects import among, insert_rows
 from witness.store.hearing_tables import appearances, bookings, hearing_inputs_changed, hearings, measures
 from witness.store.tables import cases, proceedings, worklist
 
@@ -117,12 +117,12 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
             conn.execute(delete(hearing_inputs_changed).where(hearing_inputs_changed.c.hearing_id.in_(ids[i:i + 500])))
     hs = conn.execute(select(hearings, proceedings.c.docket, proceedings.c.court, proceedings.c.jurisdiction)
                       .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
-                      .where(hearings.c.id.in_(ids), hearings.c.status.in_(ACTIVE_VALUES))
+                      .where(among(conn, hearings.c.id, ids), hearings.c.status.in_(ACTIVE_VALUES))
                       .order_by(hearings.c.starts_at, hearings.c.id)).all()
     if not hs:
         return PrepResult()
     ids = [h.id for h in hs]
-    apps = conn.execute(select(appearances).where(appearances.c.hearing_id.in_(ids),
+    apps = conn.execute(select(appearances).where(among(conn, appearances.c.hearing_id, ids),
                                                   appearances.c.status == AppearanceStatus.planned.value)
                         .order_by(appearances.c.hearing_id, appearances.c.case_id)).all()
     result = PrepResult(hearings=ids)
@@ -131,9 +131,9 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
         recommendations.deadline_items(uow, ids)
     policy = resource_pool.policy(conn)
     case_rows = {r.id: r for r in conn.execute(select(cases.c.id, cases.c.coordinator, cases.c.escort_gender_preference)
-                                               .where(cases.c.id.in_(sorted({a.case_id for a in apps}))))}
-    mrows = conn.execute(select(measures).where(measures.c.hearing_id.in_(ids))).all()
-    previous = conn.execute(select(bookings).where(bookings.c.hearing_id.in_(ids), bookings.c.status == "booked")).all()
+                                               .where(among(conn, cases.c.id, sorted({a.case_id for a in apps}))))}
+    mrows = conn.execute(select(measures).where(among(conn, measures.c.hearing_id, ids))).all()
+    previous = conn.execute(select(bookings).where(among(conn, bookings.c.hearing_id, ids), bookings.c.status == "booked")).all()
     start = min(h.starts_at for h in hs) - timedelta(days=2)
     end = max(h.ends_at for h in hs) + timedelta(days=2)
     busy, presence = _surroundings(conn, ids, sorted({a.case_id for a in apps}), start, end, policy)
@@ -237,7 +237,7 @@ def _surroundings(conn, ids: list[str], ours: list[str], start: datetime, end: d
     for i in range(0, len(ours), 500):
         elsewhere += conn.execute(
             select(appearances.c.case_id, appearances.c.mode, appearances.c.travel_minutes, appearances.c.hearing_id)
-            .where(appearances.c.case_id.in_(ours[i:i + 500]), appearances.c.status == AppearanceStatus.planned.value,
+            .where(among(conn, appearances.c.case_id, ours[i:i + 500]), appearances.c.status == AppearanceStatus.planned.value,
                    appearances.c.hearing_id.not_in(ids))).all()
     others = sorted({a.hearing_id for a in elsewhere})
     when = {}
@@ -245,7 +245,7 @@ def _surroundings(conn, ids: list[str], ours: list[str], start: datetime, end: d
         when.update((h.id, h) for h in conn.execute(
             select(hearings.c.id, hearings.c.starts_at, hearings.c.ends_at, proceedings.c.docket)
             .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
-            .where(hearings.c.id.in_(others[i:i + 500]), hearings.c.status.in_(ACTIVE_VALUES),
+            .where(among(conn, hearings.c.id, others[i:i + 500]), hearings.c.status.in_(ACTIVE_VALUES),
                    hearings.c.starts_at < end, hearings.c.ends_at > start)))
     for a in elsewhere:
         h = when.get(a.hearing_id)
@@ -299,7 +299,7 @@ def _apply(uow, p: Plan, previous) -> tuple[int, int]:
     have = {key(b.hearing_id, b.case_id, b.measure, b.resource_id, b.starts_at, b.ends_at): b.id for b in previous}
     gone = [bid for k, bid in have.items() if k not in wanted]
     if gone:
-        conn.execute(update(bookings).where(bookings.c.id.in_(gone)).values(status="released", released_at=now))
+        conn.execute(update(bookings).where(among(conn, bookings.c.id, gone)).values(status="released", released_at=now))
     new = [dict(id=str(uuid.uuid4()), hearing_id=k[0], case_id=k[1], measure=k[2], resource_id=k[3], starts_at=k[4],
                 ends_at=k[5], status="booked", created_at=now) for k in sorted(wanted - set(have))]
     if new:
@@ -330,7 +330,7 @@ def _gaps(uow, p: Plan, hs, case_rows: dict) -> None:
     coordinators = {cid: r.coordinator for cid, r in case_rows.items()}
     missing = sorted({c.case_id for c in p.conflicts if c.case_id and c.case_id not in coordinators})
     if missing:
-        coordinators.update(dict(conn.execute(select(cases.c.id, cases.c.coordinator).where(cases.c.id.in_(missing))).all()))
+        coordinators.update(dict(conn.execute(select(cases.c.id, cases.c.coordinator).where(among(conn, cases.c.id, missing))).all()))
     items, keys = [], set()
     for c in p.conflicts:
         if not c.case_id:

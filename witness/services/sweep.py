@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -254,6 +255,7 @@ class Chunk:
     ids: list[str]
     owner: str
     lease_expires_at: datetime
+    claims: int = 1  # times claimed so far, this one included (by any worker)
 
 
 _HOLDING: ContextVar[Chunk | None] = ContextVar("witness_sweep_chunk", default=None)
@@ -346,12 +348,12 @@ def claim(app, sweep_at: datetime, worker: str, clock=None, lease: timedelta = L
                                .values(lease_owner=worker, lease_expires_at=at + lease,
                                        claims=sweep_chunks.c.claims + 1)
                                .returning(sweep_chunks.c.id, sweep_chunks.c.follow_up, sweep_chunks.c.seq,
-                                          sweep_chunks.c.case_ids)).first()
+                                          sweep_chunks.c.case_ids, sweep_chunks.c.claims)).first()
     except OperationalError as exc:
         raise translate_lock(exc) from None
     if row is None:
         return None
-    return Chunk(row.id, sweep_at, row.follow_up, row.seq, json.loads(row.case_ids), worker, at + lease)
+    return Chunk(row.id, sweep_at, row.follow_up, row.seq, json.loads(row.case_ids), worker, at + lease, row.claims)
 
 
 def release(app, chunk: Chunk) -> None:
@@ -399,19 +401,27 @@ def process_chunk(app, name: str, ids: list[str], now: datetime, actor: Actor = 
 
 
 def work(app, sweep_at: datetime, worker: str | None = None, actor: Actor = SYSTEM, clock=None,
-         lease: timedelta = LEASE, progress=None) -> dict[str, int]:
-    """Claim and process chunks of the sweep of `sweep_at` until none is left: {follow-up: changed}.
-    A chunk that fails is released at once for another worker, and the error raised. `progress`,
-    if given, is called as (follow-up, cases in the chunk) after each chunk."""
+         lease: timedelta = LEASE, progress=None, stop: threading.Event | None = None) -> dict[str, int]:
+    """Claim and process chunks of the sweep of `sweep_at` until none is left (or `stop` is set: a
+    worker beside this one failed): {follow-up: changed}.
+    A chunk that fails is released at once for another worker, and the error raised — except when
+    PostgreSQL chose its transaction as the victim of a deadlock or a serialization failure with
+    another worker's: then it is claimed and done again, up to RETRIES times. `progress`, if given,
+    is called as (follow-up, cases in the chunk) after each chunk."""
     me = worker or worker_name()
     changed: dict[str, int] = {}
     with checkpoints_deferred(app.engine):  # one SQLite checkpoint for the whole sweep (store/engine.py)
-        while (c := claim(app, sweep_at, me, clock, lease)) is not None:
+        while not (stop is not None and stop.is_set()) and (c := claim(app, sweep_at, me, clock, lease)) is not None:
             try:
                 with holding(c):
                     n = process_chunk(app, c.follow_up, c.ids, sweep_at, actor)
-            except BaseException:
+            except BaseException as exc:
+                again = _contended(exc) and c.claims <= RETRIES
+                if not again and stop is not None:
+                    stop.set()  # before the chunk is free again: a worker beside this one leaves it be
                 release(app, c)
+                if again:
+                    continue  # rolled back whole: the chunk is free again, and this worker takes it up
                 raise
             changed[c.follow_up] = changed.get(c.follow_up, 0) + n
             if progress is not None:
@@ -419,8 +429,50 @@ def work(app, sweep_at: datetime, worker: str | None = None, actor: Actor = SYST
     return changed
 
 
+# A chunk rolled back by PostgreSQL because of another worker's transaction is done again this many
+# times (claims by any worker counted) before the sweep gives up on it.
+RETRIES = 3
+
+
+def _contended(exc: BaseException) -> bool:
+    """Whether PostgreSQL aborted the transaction over another one's: deadlock detected (40P01) or
+    serialization failure (40001). Nothing of it was committed; doing it again is safe."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in ("40P01", "40001")
+
+
 def chunks(ids: list[str], size: int = CHUNK) -> list[list[str]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+# Workers one `run` starts on PostgreSQL, each a thread claiming chunks as a worker process would
+# (FOR UPDATE SKIP LOCKED): while one waits on the server, another's Python runs. One after another,
+# client and server each sat idle half of the time: a 100,000-case sweep's chunks took ~2.3 s in
+# one thread. SQLite runs one: it lets one writer in at a time.
+RUN_WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
+def _work_side_by_side(app, now: datetime, me: str, actor: Actor, tick) -> dict[str, int]:
+    n = RUN_WORKERS if app.engine.dialect.name == "postgresql" else 1
+    if n == 1:
+        return work(app, now, me, actor, progress=tick)
+    done: dict[str, int] = {}
+    failed = threading.Event()
+
+    def one(name: str) -> dict[str, int]:
+        try:
+            return work(app, now, name, actor, progress=tick, stop=failed)
+        except BaseException:
+            failed.set()  # the others finish the chunk in hand and claim no more: the sweep stops, as in one worker
+            raise
+
+    with ThreadPoolExecutor(n, thread_name_prefix="witness-sweep") as pool:
+        futures = [pool.submit(one, f"{me}/{i}") for i in range(n)]
+        for f in futures:  # every worker ends (none is abandoned mid-chunk) before an error is raised
+            f.exception()
+        for f in futures:
+            for name, k in f.result().items():
+                done[name] = done.get(name, 0) + k
+    return done
 
 
 @dataclass
@@ -440,11 +492,13 @@ def run(app, actor: Actor, now: datetime, chunk_size: int = CHUNK, progress=None
     with checkpoints_deferred(app.engine):
         p = plan(app, now, chunk_size)
         done_so_far: dict[str, int] = {}
+        ticking = threading.Lock()
 
         def tick(name: str, n: int) -> None:
-            done_so_far[name] = done_so_far.get(name, 0) + n
-            if progress is not None:
-                progress(name, done_so_far[name], p.selected.get(name, 0))
+            with ticking:  # the workers below may be threads
+                done_so_far[name] = done_so_far.get(name, 0) + n
+                if progress is not None:
+                    progress(name, done_so_far[name], p.selected.get(name, 0))
 
-        done = work(app, now, worker or worker_name("run"), actor, progress=tick)
+        done = _work_side_by_side(app, now, worker or worker_name("run"), actor, tick)
     return SweepReport(now, dict(p.selected), {name: done.get(name, 0) for name in p.selected})

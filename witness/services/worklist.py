@@ -17,7 +17,9 @@ from witness.store.dialects import among, insert_rows
 
 def add_items(conn: Connection, items: list[dict]) -> int:
     """Insert items, skipping keys already present. Returns how many were new."""
-    return insert_rows(conn, worklist, items, skip_taken="key")
+    # In key order: two transactions inserting some of the same keys (two sweep workers, say) then
+    # take the keys' locks in the same order, so neither can end up waiting for the other in turn.
+    return insert_rows(conn, worklist, sorted(items, key=lambda i: i["key"]), skip_taken="key")
 
 
 def listed_keys(conn: Connection, case_ids: list[str], kind: str) -> set[str]:
