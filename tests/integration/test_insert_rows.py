@@ -50,6 +50,17 @@ def test_rows_are_stored_as_given_with_the_defaults_of_the_columns_left_out(engi
                               ("c", "W-2", T0, "", False, 0)]
 
 
+def test_stored_values_are_found_by_the_ordinary_queries(engine):
+    """Written as SQLAlchemy itself writes them: on SQLite a timestamp is text, and only the one form
+    SQLAlchemy writes equals the value it compares it with (`at == T0` below)."""
+    with engine.begin() as conn:
+        insert_rows(conn, things, [dict(key="a", at=T0, late=True), dict(key="b", at=T0 + timedelta(microseconds=1), late=False)])
+    with engine.connect() as conn:
+        assert conn.execute(select(things.c.key).where(things.c.at == T0)).scalars().all() == ["a"]
+        assert conn.execute(select(things.c.key).where(things.c.late.is_(True))).scalars().all() == ["a"]
+        assert conn.execute(select(things.c.key).where(things.c.at > T0)).scalars().all() == ["b"]
+
+
 def test_a_taken_key_is_skipped_whether_stored_or_earlier_in_the_same_rows(engine):
     with engine.begin() as conn:
         assert insert_rows(conn, things, [dict(key="a", at=T0), dict(key="b", at=T0), dict(key="a", at=T0 + timedelta(1))],
