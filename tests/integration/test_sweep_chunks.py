@@ -259,82 +259,73 @@ def _failing_once(monkeypatch, sql: str, times: int = 1) -> list[str]:
 DEADLOCK = "DO $$ BEGIN RAISE EXCEPTION 'chosen as the deadlock victim' USING ERRCODE = 'deadlock_detected'; END $$"
 
 
+@pytest.fixture
+def pg_app(tmp_path):
+    """A store on PostgreSQL only (a fresh schema): what these tests show does not exist on SQLite."""
+    from tests.conftest import drop_schema, make_app, postgres_schema_url
+
+    url, name = postgres_schema_url()
+    app = make_app(tmp_path, url)
+    yield app
+    app.engine.dispose()
+    drop_schema(name)
+
+
 @pytest.mark.postgres
-def test_on_postgresql_a_chunk_rolled_back_as_a_deadlock_victim_is_done_again_once(tmp_path, monkeypatch):
+def test_on_postgresql_a_chunk_rolled_back_as_a_deadlock_victim_is_done_again_once(pg_app, monkeypatch):
     """Workers side by side (several processes, or `run`'s threads on PostgreSQL) can deadlock; the
     server rolls one transaction back. That chunk is done again, and its cases get one item each."""
-    from tests.conftest import drop_schema, make_app, postgres_schema_url
-
-    url, name = postgres_schema_url()
-    app = make_app(tmp_path, url)
-    try:
-        cases = _ended(app, 2)
-        calls = _failing_once(monkeypatch, DEADLOCK)
-        report = sweep.run(app, sweep.SYSTEM, NOW, chunk_size=1, worker="w")
-        assert report.changed["reflection_ended"] == 2
-        assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
-        assert len(calls) == 3  # two chunks, one of them twice
-        claims = {r.case_ids: r.claims for r in _chunks(app) if r.follow_up == "reflection_ended"}
-        assert sorted(claims.values()) == [1, 2] and {r.status for r in _chunks(app)} == {"done"}
-    finally:
-        app.engine.dispose()
-        drop_schema(name)
+    app = pg_app
+    cases = _ended(app, 2)
+    calls = _failing_once(monkeypatch, DEADLOCK)
+    report = sweep.run(app, sweep.SYSTEM, NOW, chunk_size=1, worker="w")
+    assert report.changed["reflection_ended"] == 2
+    assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
+    assert len(calls) == 3  # two chunks, one of them twice
+    claims = {r.case_ids: r.claims for r in _chunks(app) if r.follow_up == "reflection_ended"}
+    assert sorted(claims.values()) == [1, 2] and {r.status for r in _chunks(app)} == {"done"}
 
 
 @pytest.mark.postgres
-def test_on_postgresql_a_chunk_that_keeps_failing_or_fails_otherwise_stops_the_sweep(tmp_path, monkeypatch):
+def test_on_postgresql_a_chunk_that_keeps_failing_or_fails_otherwise_stops_the_sweep(pg_app, monkeypatch):
     from sqlalchemy.exc import DBAPIError
 
-    from tests.conftest import drop_schema, make_app, postgres_schema_url
-
-    url, name = postgres_schema_url()
-    app = make_app(tmp_path, url)
+    app = pg_app
     monkeypatch.setattr(sweep, "RUN_WORKERS", 1)  # one worker: the count of attempts is exact
-    try:
-        _ended(app, 1)
-        calls = _failing_once(monkeypatch, DEADLOCK, times=99)
-        with pytest.raises(DBAPIError, match="deadlock victim"):
-            sweep.run(app, sweep.SYSTEM, NOW, worker="w")
-        assert len(calls) == sweep.RETRIES + 1
-        ended = [r for r in _chunks(app) if r.follow_up == "reflection_ended"][0]
-        assert (ended.status, ended.lease_owner, ended.claims) == ("pending", None, sweep.RETRIES + 1)
-        assert _items(app, "reflection_ended") == Counter()
+    _ended(app, 1)
+    calls = _failing_once(monkeypatch, DEADLOCK, times=99)
+    with pytest.raises(DBAPIError, match="deadlock victim"):
+        sweep.run(app, sweep.SYSTEM, NOW, worker="w")
+    assert len(calls) == sweep.RETRIES + 1
+    ended = [r for r in _chunks(app) if r.follow_up == "reflection_ended"][0]
+    assert (ended.status, ended.lease_owner, ended.claims) == ("pending", None, sweep.RETRIES + 1)
+    assert _items(app, "reflection_ended") == Counter()
 
-        calls = _failing_once(monkeypatch, "DO $$ BEGIN RAISE EXCEPTION 'a bug'; END $$")
-        with pytest.raises(DBAPIError, match="a bug"):
-            sweep.run(app, sweep.SYSTEM, NOW, worker="w")
-        assert len(calls) == 1 and _items(app, "reflection_ended") == Counter()
-    finally:
-        app.engine.dispose()
-        drop_schema(name)
+    calls = _failing_once(monkeypatch, "DO $$ BEGIN RAISE EXCEPTION 'a bug'; END $$")
+    with pytest.raises(DBAPIError, match="a bug"):
+        sweep.run(app, sweep.SYSTEM, NOW, worker="w")
+    assert len(calls) == 1 and _items(app, "reflection_ended") == Counter()
 
 
 @pytest.mark.postgres
-def test_on_postgresql_run_works_the_chunks_in_several_workers_each_chunk_once(tmp_path, monkeypatch):
-    from tests.conftest import drop_schema, make_app, postgres_schema_url
-
-    url, name = postgres_schema_url()
-    app = make_app(tmp_path, url)
+def test_on_postgresql_run_works_the_chunks_in_several_workers_each_chunk_once(pg_app, monkeypatch):
+    app = pg_app
     monkeypatch.setattr(sweep, "RUN_WORKERS", 2)
-    try:
-        cases = _ended(app, 6)
-        start = threading.Barrier(2, timeout=30)
-        real = sweep.process_chunk
+    cases = _ended(app, 6)
+    start = threading.Barrier(2, timeout=30)
+    real = sweep.process_chunk
+    seen = threading.local()
 
-        def both_at_work(app_, name_, ids, now, actor=sweep.SYSTEM):
-            # Each worker's first chunk waits for the other's: the two really work side by side.
-            if not getattr(seen, "started", False):
-                seen.started = True
-                start.wait()
-            return real(app_, name_, ids, now, actor)
+    def both_at_work(app_, name_, ids, now, actor=sweep.SYSTEM):
+        # Each worker's first chunk waits for the other's: the two really work side by side.
+        if not getattr(seen, "started", False):
+            seen.started = True
+            start.wait()
+        return real(app_, name_, ids, now, actor)
 
-        seen = threading.local()
-        monkeypatch.setattr(sweep, "process_chunk", both_at_work)
-        sweep.run(app, sweep.SYSTEM, NOW, chunk_size=1, worker="w")
-        rows = _chunks(app)
-        assert {r.status for r in rows} == {"done"} and all(r.claims == 1 for r in rows)
-        assert {r.lease_owner for r in rows} == {"w/0", "w/1"}
-        assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
-    finally:
-        app.engine.dispose()
-        drop_schema(name)
+    monkeypatch.setattr(sweep, "process_chunk", both_at_work)
+    sweep.run(app, sweep.SYSTEM, NOW, chunk_size=1, worker="w")
+    rows = _chunks(app)
+    assert {r.status for r in rows} == {"done"} and all(r.claims == 1 for r in rows)
+    assert {r.lease_owner for r in rows} == {"w/0", "w/1"}
+    assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
