@@ -11,14 +11,16 @@ from tests.e2e.runner import cli_env, init_store, witness
 from witness.cli import _command
 
 
-HEAVY = ("typer._adapters", "cryptography", "argon2", "pyotp")
+HEAVY = ("typer._adapters", "cryptography", "argon2", "pyotp", "sqlalchemy.dialects.postgresql")
 
 
 @pytest.mark.parametrize("argv", [["case", "list", "--stage", "reflection"], ["worklist"]])
 def test_a_plain_command_loads_no_adapter_cipher_or_password_hasher(tmp_path, argv):
     """What a plain list does not use is not loaded at its start: typer's pydantic adapters (text
     and flags pass through), OpenSSL's bindings (nothing is decrypted), the Argon2 hasher and the
-    TOTP library (--actor is checked against the accounts, no password or code)."""
+    TOTP library (--actor is checked against the accounts, no password or code), SQLAlchemy's
+    PostgreSQL dialect on a SQLite store (a partial index's `postgresql_where` in a table module
+    loaded it, with asyncio, for every command: witness/store/all_tables.py)."""
     env = cli_env(home=tmp_path / "home")
     init_store(env)
     code = ("import sys\nfrom witness.cli import run\n"

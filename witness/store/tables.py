@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        TypeDecorator, UniqueConstraint, text)
+                        TypeDecorator, UniqueConstraint)
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -78,10 +78,7 @@ identities = Table(
     Column("guardian_phone", Secret),
     Column("guardian_language", String(16)),
     Column("name_index", String(64), index=True),  # blind index for exact duplicate checks at intake
-    # The victims with no guardian recorded (the sweep's guardian follow-up), without reading the
-    # encrypted rows themselves.
-    Index("ix_identities_no_guardian", "case_id", sqlite_where=text("guardian_name IS NULL"),
-          postgresql_where=text("guardian_name IS NULL")),
+    # ix_identities_no_guardian, a partial index, is declared in all_tables.py (why: there).
 )
 ENCRYPTED_IDENTITY_COLUMNS = ("legal_name", "aliases", "date_of_birth", "phone", "email", "address", "notes",
                               "guardian_name", "guardian_relationship", "guardian_phone")
