@@ -43,3 +43,16 @@ def test_on_postgresql_the_values_are_one_parameter(app):
             assert "= ANY" in str(compiled) and len(compiled.params) == 1
         else:
             assert " IN " in str(compiled)
+
+
+def test_parts_are_one_list_on_postgresql_and_bounded_lists_on_sqlite(app):
+    from witness.store.dialects import parts
+
+    values = [f"k{i}" for i in range(1203)]
+    with app.engine.connect() as conn:
+        got = parts(conn, iter(values))
+        assert [v for p in got for v in p] == values and parts(conn, []) == []
+        if conn.dialect.name == "postgresql":
+            assert len(got) == 1
+        else:
+            assert [len(p) for p in got] == [500, 500, 203] and [len(p) for p in parts(conn, values, 2000)] == [1203]

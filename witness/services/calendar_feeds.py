@@ -28,7 +28,7 @@ from witness.services import obligations
 from witness.services.access import need_to_know
 from witness.services.guardrails import enforce
 from witness.services.worklist import add_items, item
-from witness.store.dialects import among, insert_rows
+from witness.store.dialects import among, insert_rows, parts
 from witness.store.hearing_tables import appearances, bookings, calendar_events, hearing_changes, hearings, measures
 from witness.store.records import case_access, case_row
 from witness.store.tables import cases, identities, proceedings, worklist
@@ -73,9 +73,9 @@ def views(conn, profiles, hearing_ids: list[str]) -> dict[str, HearingView]:
         moved[c.hearing_id] = c.from_starts_at  # the latest move wins
     gaps: dict[tuple[str, str], list[str]] = {}
     case_ids = sorted({a.case_id for a in apps})
-    for i in range(0, len(case_ids), 500):
+    for part in parts(conn, case_ids):
         for g in conn.execute(select(worklist.c.key, worklist.c.case_id, worklist.c.detail)
-                              .where(among(conn, worklist.c.case_id, case_ids[i:i + 500]), worklist.c.kind == "hearing_gap",
+                              .where(among(conn, worklist.c.case_id, part), worklist.c.kind == "hearing_gap",
                                      worklist.c.done_at.is_(None)).order_by(worklist.c.key)):
             hid = g.key.split(":")[1]
             if hid in wanted_ids:
@@ -147,9 +147,9 @@ def refresh_in(uow, hearing_ids: list[str]) -> int:
     if dropped:
         kept: dict[str, str] = {}
         uids = [d["b_uid"] for d in dropped]
-        for i in range(0, len(uids), 500):
+        for part in parts(conn, uids):
             kept.update(conn.execute(select(calendar_events.c.uid, calendar_events.c.content)
-                                       .where(among(conn, calendar_events.c.uid, uids[i:i + 500]))).all())
+                                       .where(among(conn, calendar_events.c.uid, part))).all())
         for d in dropped:
             d["b_fingerprint"] = fingerprint_of(body(json.loads(kept[d["b_uid"]])), CANCELLED)
     if added:

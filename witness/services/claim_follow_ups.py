@@ -16,14 +16,14 @@ from witness.domain.money import Currency, Money
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
 from witness.store.claim_tables import claim_instalments, claim_payments, claims
-from witness.store.dialects import among
+from witness.store.dialects import among, parts
 from witness.store.tables import worklist
 
 
 def _existing(conn, keys: list[str]) -> set[str]:
     found: set[str] = set()
-    for i in range(0, len(keys), 2000):
-        found |= set(conn.execute(select(worklist.c.key).where(among(conn, worklist.c.key, keys[i:i + 2000]))).scalars())
+    for part in parts(conn, keys, 2000):
+        found |= set(conn.execute(select(worklist.c.key).where(among(conn, worklist.c.key, part))).scalars())
     return found
 
 

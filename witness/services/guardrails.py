@@ -27,7 +27,7 @@ from witness.store.records import consents_of_many, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
 from witness.services.worklist import add_items, item
 from witness.store.tables import accused, case_proceedings, cases, identities, proceeding_accused, relationships
-from witness.store.dialects import among
+from witness.store.dialects import among, parts
 
 
 def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
@@ -54,11 +54,7 @@ def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
     named: any of them freed is a risk (R-51); the relationship is known only for those she named.
     Fact providers answer for the whole chunk where they can (wiring.fact_providers_many)."""
     out: dict[str, CaseFacts] = {}
-    ids = sorted(set(case_ids))
-    # Parts of 500 for SQLite's limit on bound parameters; PostgreSQL takes them all as one array.
-    part = max(len(ids), 1) if conn.dialect.name == "postgresql" else 500
-    for i in range(0, len(ids), part):
-        chunk = ids[i:i + part]
+    for chunk in parts(conn, sorted(set(case_ids))):
         rows = {r.id: r for r in conn.execute(select(*_FACT_COLUMNS).where(among(conn, cases.c.id, chunk)))}
         guarded = set(conn.execute(select(identities.c.case_id).where(
             among(conn, identities.c.case_id, chunk), identities.c.guardian_name.is_not(None))).scalars())

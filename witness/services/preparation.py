@@ -45,7 +45,7 @@ from witness.services.access import need_to_know
 from witness.services.guardrails import case_facts_many, check, enforce
 from witness.services.sweep import FollowUp
 from witness.services.worklist import add_items, item
-from witness.store.dialects import among, insert_rows
+from witness.store.dialects import among, insert_rows, parts
 from witness.store.hearing_tables import appearances, bookings, hearing_inputs_changed, hearings, measures
 from witness.store.tables import cases, proceedings, worklist
 
@@ -234,18 +234,18 @@ def _surroundings(conn, ids: list[str], ours: list[str], start: datetime, end: d
     # (case index) and then those few hearings by id: starting from every active hearing before the
     # window's end made each chunk's read grow with the whole calendar.
     elsewhere = []
-    for i in range(0, len(ours), 500):
+    for part in parts(conn, ours):
         elsewhere += conn.execute(
             select(appearances.c.case_id, appearances.c.mode, appearances.c.travel_minutes, appearances.c.hearing_id)
-            .where(among(conn, appearances.c.case_id, ours[i:i + 500]), appearances.c.status == AppearanceStatus.planned.value,
+            .where(among(conn, appearances.c.case_id, part), appearances.c.status == AppearanceStatus.planned.value,
                    appearances.c.hearing_id.not_in(ids))).all()
     others = sorted({a.hearing_id for a in elsewhere})
     when = {}
-    for i in range(0, len(others), 500):
+    for part in parts(conn, others):
         when.update((h.id, h) for h in conn.execute(
             select(hearings.c.id, hearings.c.starts_at, hearings.c.ends_at, proceedings.c.docket)
             .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
-            .where(among(conn, hearings.c.id, others[i:i + 500]), hearings.c.status.in_(ACTIVE_VALUES),
+            .where(among(conn, hearings.c.id, part), hearings.c.status.in_(ACTIVE_VALUES),
                    hearings.c.starts_at < end, hearings.c.ends_at > start)))
     for a in elsewhere:
         h = when.get(a.hearing_id)

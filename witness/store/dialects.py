@@ -108,3 +108,12 @@ def _arrayable(table, names) -> bool:
 
     plain = (String, Integer, Boolean, DateTime, Date, Numeric)
     return all(isinstance(getattr(t, "impl_instance", t), plain) for t in (table.c[n].type for n in names))
+
+
+def parts(conn, values: list, size: int = 500) -> list[list]:
+    """`values` in lists of at most `size` for SQLite, whose statements take a bounded number of
+    parameters; one list on PostgreSQL, where `among` sends them all as one array parameter. (No
+    lists for no values.)"""
+    values = list(values)
+    step = max(len(values), 1) if conn.dialect.name == "postgresql" else size
+    return [values[i:i + step] for i in range(0, len(values), step)]
