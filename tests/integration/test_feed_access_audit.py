@@ -37,3 +37,32 @@ def test_a_feed_read_is_in_the_chain_without_a_head_and_the_next_durable_row_cov
     _audited(app, True, "case.read")
     assert _heads(app)[-1].seq == last.seq + 1
     assert audit_service.verify(app, AUDITOR).ok
+
+
+def _setting_when_audit_row_written(app, durable: bool) -> str:
+    """The commit safety level in force in the very transaction that inserts the access row, read on
+    the same DBAPI connection as the insert goes out (an fsync cannot be observed; its setting can)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def look(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG"):
+            raw = cursor.connection
+            query = "PRAGMA synchronous" if app.engine.dialect.name == "sqlite" else "SHOW synchronous_commit"
+            seen.append(str(raw.execute(query).fetchone()[0]))
+
+    event.listen(app.engine, "before_cursor_execute", look)
+    try:
+        _audited(app, durable, "calendar.export" if not durable else "case.read")
+    finally:
+        event.remove(app.engine, "before_cursor_execute", look)
+    assert len(seen) == 1
+    return seen[0]
+
+
+def test_a_feed_reads_access_row_commits_without_waiting_for_the_disk_and_others_still_wait(app):
+    # SQLite: 1 = NORMAL (no fsync at commit in WAL), 2 = FULL. PostgreSQL: synchronous_commit.
+    relaxed, durable = ("1", "2") if app.engine.dialect.name == "sqlite" else ("off", "on")
+    assert _setting_when_audit_row_written(app, False) == relaxed
+    assert _setting_when_audit_row_written(app, True) == durable

@@ -25,6 +25,10 @@ def among(conn, column, values):
     from sqlalchemy import ARRAY, String, any_, literal
 
     values = list(values)
+    if len(values) == 1:
+        # One value (a single case's facts, access, feed) is a plain equality: an IN list is
+        # rendered again at every execution (SQLAlchemy's expanding parameter), ~0.05 ms a statement.
+        return column == values[0]
     if conn.dialect.name == "postgresql":
         # Cast to VARCHAR[] without the column's length: PostgreSQL truncates a value cast to
         # VARCHAR(n), and a longer value cut to n characters could equal a stored one.

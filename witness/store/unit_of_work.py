@@ -17,7 +17,7 @@ from witness.domain.access import Actor
 from witness.errors import StoreBusy
 from witness.store import audit
 from witness.store.crypto import FieldCipher
-from witness.store.engine import READ_ONLY
+from witness.store.engine import BOOKKEEPING, READ_ONLY
 
 
 class UnitOfWork:
@@ -85,23 +85,15 @@ class UnitOfWork:
             heads.append(self._head)
 
     def _write_pending(self) -> None:
-        """The reading's audit rows, in one short write transaction on the same connection."""
-        self.conn.execution_options(**{READ_ONLY: False})
-        sqlite = self.conn.dialect.name == "sqlite"
-        # SQLite refuses to change the safety level inside a transaction: set before BEGIN, on the
-        # DBAPI connection (outside any transaction), and FULL again right after.
-        raw = self.conn.connection.dbapi_connection if sqlite and not self._durable else None
-        if raw is not None:
-            raw.execute("PRAGMA synchronous=NORMAL")
-        try:
-            with self.conn.begin():
-                if not self._durable and not sqlite:
-                    self.conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                for actor, action, record, purpose in self._pending:
-                    self._head = audit.append(self.conn, self.audit_key, actor, action, record, purpose, self.now)
-        finally:
-            if raw is not None:
-                raw.execute("PRAGMA synchronous=FULL")
+        """The reading's audit rows, in one short write transaction on the same connection. Not
+        durable (`reading(durable_audit=False)`): it is a BOOKKEEPING transaction, which the engine
+        begins without waiting for the disk (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit
+        off) and which the next BEGIN on that pooled connection sets back. (Setting the pragma here,
+        before BEGIN, stopped working when every BEGIN came to set it: the feed paid an fsync again.)"""
+        self.conn.execution_options(**{READ_ONLY: False, BOOKKEEPING: not self._durable})
+        with self.conn.begin():
+            for actor, action, record, purpose in self._pending:
+                self._head = audit.append(self.conn, self.audit_key, actor, action, record, purpose, self.now)
         self._pending = []
 
     def __exit__(self, exc_type, exc, tb) -> None:
