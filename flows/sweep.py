@@ -67,8 +67,12 @@ def sweep(now: str | None = None, chunk_size: int = follow_ups.CHUNK, worker: st
             while (c := follow_ups.claim(app, at, me)) is not None:
                 try:
                     changed[c.follow_up] = changed.get(c.follow_up, 0) + process_chunk(app, c.follow_up, c.ids, at, c)
-                except BaseException:
+                except BaseException as exc:
                     follow_ups.release(app, c)  # alive but failed: another worker may take it at once
+                    if follow_ups.to_be_redone(c, exc):  # rolled back whole over another worker's transaction
+                        log.warning("%s: a chunk was rolled back over another worker's transaction; "
+                                    "it is claimed again", c.follow_up)
+                        continue
                     raise
         for name, n in due.items():
             if n:

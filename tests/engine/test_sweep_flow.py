@@ -121,3 +121,44 @@ def test_a_chunk_that_meets_a_busy_store_is_retried_and_any_other_error_is_not(s
     monkeypatch.setattr(follow_ups, "process_chunk", busy_once)
     assert sweep_flow(now=NOW.isoformat())["reflection_decided"] == 3
     assert calls[:3] == ["reflection_decided", "reflection_decided", "reflection_ended"]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_flow_does_a_deadlock_victims_chunk_again_and_stops_on_any_other_error(
+        sweep_flow, tmp_path, monkeypatch):
+    """As `sweep.work` does: a chunk PostgreSQL rolled back as a deadlock victim is claimed and done
+    again, and its cases get one item each; any other error fails the run."""
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.conftest import drop_schema, make_app, postgres_schema_url
+    from tests.sweep_faults import DEADLOCK, failing_follow_up
+
+    url, name = postgres_schema_url()
+    app = make_app(tmp_path, url)
+    try:
+        monkeypatch.setenv("WITNESS_HOME", str(app.settings.home))
+        monkeypatch.setenv("WITNESS_DATABASE_URL", url)
+        monkeypatch.delenv("WITNESS_KEY_FILE", raising=False)
+        ids = []
+        for i in range(2):
+            form = adult_form()
+            form["victim"] = dict(form["victim"], legal_name=f"Victim {i}")
+            ids.append(open_case(app, COORDINATOR, form))
+        calls = failing_follow_up(monkeypatch, DEADLOCK)
+        changed = sweep_flow(now=NOW.isoformat(), chunk_size=1)
+        assert changed["reflection_ended"] == 2
+        assert len(calls) == 3  # two chunks, one of them twice
+        with app.engine.connect() as c:
+            items = Counter(c.execute(select(worklist.c.case_id).where(worklist.c.kind == "reflection_ended")).scalars())
+        assert items == Counter({i: 1 for i in ids})
+
+        open_case(app, COORDINATOR, adult_form())  # a case with work for the next run
+        calls = failing_follow_up(monkeypatch, "DO $$ BEGIN RAISE EXCEPTION 'a bug'; END $$")
+        state = sweep_flow(now=(NOW + timedelta(days=1)).isoformat(), chunk_size=1, return_state=True)
+        assert state.is_failed()
+        with pytest.raises(DBAPIError, match="a bug"):
+            state.result()
+        assert len(calls) == 1  # tried once, not again
+    finally:
+        app.engine.dispose()
+        drop_schema(name)

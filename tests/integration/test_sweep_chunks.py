@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import COORDINATOR, T0, adult_form
+from tests.sweep_faults import DEADLOCK, failing_follow_up
 from witness.services import sweep
 from witness.services.intake import open_case
 from witness.store.sweep_tables import sweep_chunks
@@ -234,29 +235,6 @@ def test_on_sqlite_the_sweep_leaves_the_logs_checkpoint_to_its_end_and_then_chec
     assert in_file == set(ids)
 
 
-def _failing_once(monkeypatch, sql: str, times: int = 1) -> list[str]:
-    """The reflection_ended follow-up, made to fail `times` times with a real PostgreSQL error
-    raised by `sql` AFTER it has written its items (so a rollback must take them back)."""
-    from dataclasses import replace
-
-    from witness import wiring
-
-    calls: list[str] = []
-    real = {f.name: f for f in wiring.follow_ups()}["reflection_ended"]
-
-    def process(uow, ids, profiles):
-        n = real.process(uow, ids, profiles)
-        calls.append(ids[0])
-        if len(calls) <= times:
-            uow.conn.exec_driver_sql(sql)
-        return n
-
-    patched = [replace(f, process=process) if f.name == "reflection_ended" else f for f in wiring.follow_ups()]
-    monkeypatch.setattr(sweep, "all_follow_ups", lambda: patched)
-    return calls
-
-
-DEADLOCK = "DO $$ BEGIN RAISE EXCEPTION 'chosen as the deadlock victim' USING ERRCODE = 'deadlock_detected'; END $$"
 
 
 @pytest.fixture
@@ -277,7 +255,7 @@ def test_on_postgresql_a_chunk_rolled_back_as_a_deadlock_victim_is_done_again_on
     server rolls one transaction back. That chunk is done again, and its cases get one item each."""
     app = pg_app
     cases = _ended(app, 2)
-    calls = _failing_once(monkeypatch, DEADLOCK)
+    calls = failing_follow_up(monkeypatch, DEADLOCK)
     report = sweep.run(app, sweep.SYSTEM, NOW, chunk_size=1, worker="w")
     assert report.changed["reflection_ended"] == 2
     assert _items(app, "reflection_ended") == Counter({c: 1 for c in cases})
@@ -293,7 +271,7 @@ def test_on_postgresql_a_chunk_that_keeps_failing_or_fails_otherwise_stops_the_s
     app = pg_app
     monkeypatch.setattr(sweep, "RUN_WORKERS", 1)  # one worker: the count of attempts is exact
     _ended(app, 1)
-    calls = _failing_once(monkeypatch, DEADLOCK, times=99)
+    calls = failing_follow_up(monkeypatch, DEADLOCK, times=99)
     with pytest.raises(DBAPIError, match="deadlock victim"):
         sweep.run(app, sweep.SYSTEM, NOW, worker="w")
     assert len(calls) == sweep.RETRIES + 1
@@ -301,7 +279,7 @@ def test_on_postgresql_a_chunk_that_keeps_failing_or_fails_otherwise_stops_the_s
     assert (ended.status, ended.lease_owner, ended.claims) == ("pending", None, sweep.RETRIES + 1)
     assert _items(app, "reflection_ended") == Counter()
 
-    calls = _failing_once(monkeypatch, "DO $$ BEGIN RAISE EXCEPTION 'a bug'; END $$")
+    calls = failing_follow_up(monkeypatch, "DO $$ BEGIN RAISE EXCEPTION 'a bug'; END $$")
     with pytest.raises(DBAPIError, match="a bug"):
         sweep.run(app, sweep.SYSTEM, NOW, worker="w")
     assert len(calls) == 1 and _items(app, "reflection_ended") == Counter()

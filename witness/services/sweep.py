@@ -416,7 +416,7 @@ def work(app, sweep_at: datetime, worker: str | None = None, actor: Actor = SYST
                 with holding(c):
                     n = process_chunk(app, c.follow_up, c.ids, sweep_at, actor)
             except BaseException as exc:
-                again = _contended(exc) and c.claims <= RETRIES
+                again = to_be_redone(c, exc)
                 if not again and stop is not None:
                     stop.set()  # before the chunk is free again: a worker beside this one leaves it be
                 release(app, c)
@@ -432,6 +432,13 @@ def work(app, sweep_at: datetime, worker: str | None = None, actor: Actor = SYST
 # A chunk rolled back by PostgreSQL because of another worker's transaction is done again this many
 # times (claims by any worker counted) before the sweep gives up on it.
 RETRIES = 3
+
+
+def to_be_redone(chunk: Chunk, exc: BaseException) -> bool:
+    """Whether a chunk that failed with `exc` is to be claimed and done again (by `work` and by the
+    flow's own loop alike): PostgreSQL rolled it back over another worker's transaction, and it has
+    been claimed no more than RETRIES + 1 times."""
+    return _contended(exc) and chunk.claims <= RETRIES
 
 
 def _contended(exc: BaseException) -> bool:
