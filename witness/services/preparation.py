@@ -113,8 +113,8 @@ def prepare_in(uow, hearing_ids: list[str], overrides: dict[str, str] | None = N
         # before this statement is read below; one committed after it leaves its own row, and the
         # next sweep prepares the hearing again. (Deleting after the reads would lose a write made
         # in between.)
-        for i in range(0, len(ids), 500):
-            conn.execute(delete(hearing_inputs_changed).where(hearing_inputs_changed.c.hearing_id.in_(ids[i:i + 500])))
+        for part in parts(conn, ids):
+            conn.execute(delete(hearing_inputs_changed).where(among(conn, hearing_inputs_changed.c.hearing_id, part)))
     hs = conn.execute(select(hearings, proceedings.c.docket, proceedings.c.court, proceedings.c.jurisdiction)
                       .join(proceedings, proceedings.c.id == hearings.c.proceeding_id)
                       .where(among(conn, hearings.c.id, ids), hearings.c.status.in_(ACTIVE_VALUES))
