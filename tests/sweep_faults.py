@@ -7,9 +7,11 @@ from dataclasses import replace
 from witness import wiring
 from witness.services import sweep
 
-# A real error from the server with the SQLSTATE of a deadlock victim (40P01): a deadlock between two
-# workers cannot be provoked on cue.
-DEADLOCK = "DO $$ BEGIN RAISE EXCEPTION 'chosen as the deadlock victim' USING ERRCODE = 'deadlock_detected'; END $$"
+# A real error from the server with the SQLSTATE of a deadlock victim (40P01) and the words of a real
+# one (its DETAIL says "blocked by process", which a search for "locked" once took for a busy SQLite
+# store): a deadlock between two workers cannot be provoked on cue.
+DEADLOCK = ("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected', "
+            "DETAIL = 'Process 101 waits for ShareLock on transaction 202; blocked by process 303.'; END $$")
 
 
 def failing_follow_up(monkeypatch, sql: str, times: int = 1) -> list[str]:

@@ -44,7 +44,14 @@ class KeyMissing(WitnessError):
 
 
 class StoreBusy(WitnessError):
-    """The database is locked by another writer. Retry; nothing was written."""
+    """The database is locked by another writer. Retry; nothing was written.
+
+    `contended`: PostgreSQL rolled the transaction back over another one's (a deadlock victim,
+    40P01, or a serialization failure, 40001): doing it again at once is safe and likely to pass."""
+
+    def __init__(self, message: str, contended: bool = False):
+        super().__init__(message)
+        self.contended = contended
 
 
 class IntegrityFailure(WitnessError):

@@ -126,13 +126,17 @@ def test_a_chunk_that_meets_a_busy_store_is_retried_and_any_other_error_is_not(s
 @pytest.mark.postgres
 def test_on_postgresql_the_flow_does_a_deadlock_victims_chunk_again_and_stops_on_any_other_error(
         sweep_flow, tmp_path, monkeypatch):
-    """As `sweep.work` does: a chunk PostgreSQL rolled back as a deadlock victim is claimed and done
-    again, and its cases get one item each; any other error fails the run."""
+    """As `sweep.work` does: a chunk PostgreSQL rolled back as a deadlock victim is done again —
+    first by the task's own retries (the unit of work calls it busy), then, when those are spent,
+    by the flow claiming it again — and its cases get one item each; any other error fails the run."""
     from sqlalchemy.exc import DBAPIError
 
+    import flows.sweep as flow_module
     from tests.conftest import drop_schema, make_app, postgres_schema_url
     from tests.sweep_faults import DEADLOCK, failing_follow_up
 
+    # The task's retries without their pauses (2, 5 and 15 s as deployed).
+    monkeypatch.setattr(flow_module, "process_chunk", flow_module.process_chunk.with_options(retry_delay_seconds=0))
     url, name = postgres_schema_url()
     app = make_app(tmp_path, url)
     try:
@@ -144,10 +148,11 @@ def test_on_postgresql_the_flow_does_a_deadlock_victims_chunk_again_and_stops_on
             form = adult_form()
             form["victim"] = dict(form["victim"], legal_name=f"Victim {i}")
             ids.append(open_case(app, COORDINATOR, form))
-        calls = failing_follow_up(monkeypatch, DEADLOCK)
+        tries = 1 + flow_module.RETRY_IF_BUSY["retries"]  # every try of the first claim's task fails
+        calls = failing_follow_up(monkeypatch, DEADLOCK, times=tries)
         changed = sweep_flow(now=NOW.isoformat(), chunk_size=1)
         assert changed["reflection_ended"] == 2
-        assert len(calls) == 3  # two chunks, one of them twice
+        assert calls == [calls[0]] * (tries + 1) + [c for c in ids if c != calls[0]]  # claimed again, then the other
         with app.engine.connect() as c:
             items = Counter(c.execute(select(worklist.c.case_id).where(worklist.c.kind == "reflection_ended")).scalars())
         assert items == Counter({i: 1 for i in ids})

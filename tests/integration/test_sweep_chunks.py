@@ -235,8 +235,6 @@ def test_on_sqlite_the_sweep_leaves_the_logs_checkpoint_to_its_end_and_then_chec
     assert in_file == set(ids)
 
 
-
-
 @pytest.fixture
 def pg_app(tmp_path):
     """A store on PostgreSQL only (a fresh schema): what these tests show does not exist on SQLite."""
@@ -268,12 +266,15 @@ def test_on_postgresql_a_chunk_rolled_back_as_a_deadlock_victim_is_done_again_on
 def test_on_postgresql_a_chunk_that_keeps_failing_or_fails_otherwise_stops_the_sweep(pg_app, monkeypatch):
     from sqlalchemy.exc import DBAPIError
 
+    from witness.errors import StoreBusy
+
     app = pg_app
     monkeypatch.setattr(sweep, "RUN_WORKERS", 1)  # one worker: the count of attempts is exact
     _ended(app, 1)
     calls = failing_follow_up(monkeypatch, DEADLOCK, times=99)
-    with pytest.raises(DBAPIError, match="deadlock victim"):
+    with pytest.raises(StoreBusy) as raised:  # what the unit of work makes of it: busy, nothing written
         sweep.run(app, sweep.SYSTEM, NOW, worker="w")
+    assert raised.value.contended
     assert len(calls) == sweep.RETRIES + 1
     ended = [r for r in _chunks(app) if r.follow_up == "reflection_ended"][0]
     assert (ended.status, ended.lease_owner, ended.claims) == ("pending", None, sweep.RETRIES + 1)

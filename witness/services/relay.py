@@ -52,6 +52,7 @@ from witness.services.guardrails import case_facts_many, enforce_known
 from witness.services.outbox import (directory, insert_notices, notice_key, staff_channel,
                                       templates_dir)
 from witness.services.worklist import add_items, item
+from witness.store.engine import BOOKKEEPING
 from witness.store.notice_tables import notice_attempts, notices
 from witness.store.tables import cases, identities
 
@@ -504,19 +505,12 @@ def _marking(app) -> Iterator:
     commit. A mark only spares a second copy: a crash of the relay (what it guards against) keeps
     it; a power cut may lose the last ones, which then go out again under the same key, as every
     notice of the batch did before marks existed. The next fully synced commit (`record`) makes
-    them durable. Waiting for the disk once per message would halve the throughput under load."""
+    them durable. Waiting for the disk once per message would halve the throughput under load.
+    Its transactions are BOOKKEEPING (store/engine.py): each BEGIN sets SQLite synchronous=NORMAL
+    or PostgreSQL synchronous_commit off for that transaction alone, and every other BEGIN sets
+    the full setting again. (A pragma set once before them was undone by that BEGIN.)"""
     with app.engine.connect() as conn:
-        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
-        if raw is not None:
-            raw.execute("PRAGMA synchronous=NORMAL")  # per connection, outside any transaction
-        try:
-            yield conn
-        finally:
-            if raw is not None:
-                try:
-                    raw.execute("PRAGMA synchronous=FULL")  # the pool hands this connection on
-                except Exception:
-                    conn.invalidate()
+        yield conn.execution_options(**{BOOKKEEPING: True})
 
 
 def _mark_sent(conn, now: datetime, owner: str, accepted: list[Prepared]) -> bool:
@@ -525,9 +519,7 @@ def _mark_sent(conn, now: datetime, owner: str, accepted: list[Prepared]) -> boo
     says which relay sent each and when, and `record` audits the batch. If the store refuses
     (busy), `record` marks them with the rest of the batch."""
     try:
-        with conn.begin():
-            if conn.dialect.name == "postgresql":  # see _marking: the commit need not wait for the disk
-                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        with conn.begin():  # see _marking: the commit need not wait for the disk
             conn.execute(_FINISH_ATTEMPT, [dict(nid=p.id, n=p.attempts, owner=owner, done=now, why=None, result="sent")
                                            for p in accepted])
             conn.execute(_MARK_SENT, [dict(nid=p.id, at=now) for p in accepted])

@@ -34,6 +34,7 @@ from witness.services.access import need_to_know
 from witness.domain.guardrails import ActionKind, gated, ungated
 from witness.domain.reflection import VictimDecision
 from witness.domain.stage import Stage
+from witness.errors import StoreBusy
 from witness.domain.events import StageChanged
 from witness.services.events import publish
 from witness.store.engine import BOOKKEEPING, READ_ONLY, checkpoints_deferred
@@ -443,7 +444,10 @@ def to_be_redone(chunk: Chunk, exc: BaseException) -> bool:
 
 def _contended(exc: BaseException) -> bool:
     """Whether PostgreSQL aborted the transaction over another one's: deadlock detected (40P01) or
-    serialization failure (40001). Nothing of it was committed; doing it again is safe."""
+    serialization failure (40001), as the driver's error or as the unit of work's StoreBusy.
+    Nothing of it was committed; doing it again is safe."""
+    if isinstance(exc, StoreBusy):
+        return exc.contended
     return getattr(getattr(exc, "orig", None), "sqlstate", None) in ("40P01", "40001")
 
 

@@ -56,16 +56,17 @@ class Head:
 
 def append(conn: Connection, key: bytes, actor: Actor, action: str, record: str, purpose: str,
            at: datetime) -> Head:
-    # FOR UPDATE serialises appends on PostgreSQL; on SQLite BEGIN IMMEDIATE already does. The
-    # head and the time of the row it names come in one statement (every audited read pays for it).
-    row = conn.execute(select(audit_head.c.seq, audit_head.c.mac, audit_log.c.at)
-                       .outerjoin(audit_log, audit_log.c.seq == audit_head.c.seq)
-                       .where(audit_head.c.id == 1).with_for_update(of=audit_head)).first()
+    # FOR UPDATE serialises appends on PostgreSQL; on SQLite BEGIN IMMEDIATE already does.
+    row = conn.execute(select(audit_head.c.seq, audit_head.c.mac).where(audit_head.c.id == 1).with_for_update()).first()
     prev_seq, prev = (row.seq, row.mac) if row else (0, GENESIS)
     seq = prev_seq + 1
     at = at.astimezone(timezone.utc)
     if row:
-        above = row.at
+        # A statement of its own, AFTER the lock: on PostgreSQL (READ COMMITTED) a statement that
+        # waited for the lock re-reads only the locked row; the log row the other transaction
+        # committed meanwhile would be missing from a join in that same statement, and this row
+        # would go in earlier than the one above it.
+        above = conn.execute(select(audit_log.c.at).where(audit_log.c.seq == prev_seq)).scalar()
         if above is not None and above - LOCK_WAIT <= at < above:
             at = above
     # The MAC covers the instant as it is read back (UTC): a +07:00 clock must not look like an edit.

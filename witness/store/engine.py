@@ -23,7 +23,8 @@ from witness.private_files import make_private_folder, private_umask, secure_fil
 READ_ONLY = "witness_read_only"  # a Connection execution option: its transactions only read
 # A Connection execution option: its transactions write only bookkeeping that may be lost with the
 # last second before a power cut and simply be done again — the sweep's plan and its chunk leases —
-# or, by a choice documented at UnitOfWork.reading(durable_audit=False), a calendar feed's access rows.
+# or, by choices documented where they are made, a calendar feed's access rows
+# (UnitOfWork.reading(durable_audit=False)) and the relay's marks of a message sent (relay._marking).
 # They commit without waiting for the disk (SQLite synchronous=NORMAL, PostgreSQL
 # synchronous_commit off); the next ordinary commit makes them durable with it. A case's data is
 # never written in such a transaction. Each of the sweep's ~20 claims waited ~17 ms for an fsync.

@@ -108,7 +108,21 @@ class UnitOfWork:
             self.conn.close()
 
 
+# PostgreSQL's codes for "another transaction is in the way; nothing of this one was kept".
+_CONTENDED = ("40P01", "40001")  # deadlock victim, serialization failure: rolled back by the server
+_LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout or NOWAIT
+
+
 def translate_lock(exc: OperationalError) -> Exception:
-    if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
-        return StoreBusy("the database is busy with another writer; try again (nothing was written)")
+    """StoreBusy for a database that another writer holds; any other error unchanged. PostgreSQL
+    is read by its SQLSTATE, never its words: a deadlock's detail says "blocked by process N",
+    which a search for "locked" matched, and the sweep lost the code it retries a victim by."""
+    message = "the database is busy with another writer; try again (nothing was written)"
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is not None:
+        if state in _CONTENDED or state == _LOCK_NOT_AVAILABLE:
+            return StoreBusy(message, contended=state in _CONTENDED)
+        return exc
+    if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():  # SQLite
+        return StoreBusy(message)
     return exc
