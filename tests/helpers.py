@@ -23,3 +23,12 @@ def dump(engine, exclude: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
             out[t.name] = [tuple(r) for r in c.execute(select(t).order_by(*t.primary_key.columns))]
         c.rollback()
     return out
+
+
+def synchronous_commit_default(engine) -> str:
+    """PostgreSQL's synchronous_commit in an ordinary transaction: the server's setting (on, unless
+    its operator chose otherwise), which a durable commit must keep."""
+    with engine.connect() as c:
+        value = str(c.exec_driver_sql("SHOW synchronous_commit").scalar())
+        c.rollback()
+    return value

@@ -9,6 +9,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import COORDINATOR, T0
+from tests.helpers import synchronous_commit_default
 from tests.notice_fixtures import accused_a, rows, sms_sink, smtp_sink, transports, victim  # noqa: F401
 from witness.services.custody import change_custody
 from witness.services.relay import LEASE, relay
@@ -103,7 +104,7 @@ def test_the_marks_commit_without_waiting_for_the_disk_and_every_other_transacti
         assert relay(app, transports, T0).sent == total
     finally:
         event.remove(app.engine, "before_cursor_execute", look)
-    relaxed, full = ("1", "2") if sqlite else ("off", "on")  # SQLite: 1 = NORMAL, 2 = FULL
+    relaxed, full = ("1", "2") if sqlite else ("off", synchronous_commit_default(app.engine))  # SQLite: 1 = NORMAL, 2 = FULL
     assert seen and set(seen) == {relaxed}
     conns = [app.engine.connect() for _ in range(6)]  # every pooled connection at once
     try:
