@@ -108,6 +108,17 @@ def sqlite_app(tmp_path, sqlite_url):
     a.engine.dispose()
 
 
+@pytest.fixture
+def pg_app(tmp_path):
+    """A store on PostgreSQL only (a fresh schema), for what does not exist on SQLite: deadlocks,
+    lock timeouts, claims by several connections at once."""
+    url, name = postgres_schema_url()
+    a = make_app(tmp_path, url)
+    yield a
+    a.engine.dispose()
+    drop_schema(name)
+
+
 def adult_form(**over) -> dict:
     form = {
         "jurisdiction": "TH", "coordinator": "amara",

@@ -33,18 +33,24 @@ def sweep_flow(prefect_server):
     return sweep
 
 
-@pytest.fixture
-def caseload(sqlite_app, monkeypatch):
-    """Five cases whose periods are over: three victims decided (2 cooperate, 1 not), two did not.
-    The flow builds its own app from the environment, so point it at this test's store."""
-    monkeypatch.setenv("WITNESS_HOME", str(sqlite_app.settings.home))
-    monkeypatch.setenv("WITNESS_DATABASE_URL", sqlite_app.settings.url)
+def _ended_cases_for_the_flow(app, monkeypatch, n: int) -> list[str]:
+    """`n` cases whose periods are over at NOW. The flow builds its own app from the environment,
+    so the environment points at this test's store."""
+    monkeypatch.setenv("WITNESS_HOME", str(app.settings.home))
+    monkeypatch.setenv("WITNESS_DATABASE_URL", app.settings.url)
     monkeypatch.delenv("WITNESS_KEY_FILE", raising=False)
     ids = []
-    for i in range(5):
+    for i in range(n):
         form = adult_form()
         form["victim"] = dict(form["victim"], legal_name=f"Victim {i}")
-        ids.append(open_case(sqlite_app, COORDINATOR, form))
+        ids.append(open_case(app, COORDINATOR, form))
+    return ids
+
+
+@pytest.fixture
+def caseload(sqlite_app, monkeypatch):
+    """Five cases whose periods are over: three victims decided (2 cooperate, 1 not), two did not."""
+    ids = _ended_cases_for_the_flow(sqlite_app, monkeypatch, 5)
     for case_id, decision in zip(ids, ("cooperate", "cooperate", "not_cooperate")):
         reflection.decide(sqlite_app, COORDINATOR, case_id, decision)
     return ids
@@ -125,45 +131,32 @@ def test_a_chunk_that_meets_a_busy_store_is_retried_and_any_other_error_is_not(s
 
 @pytest.mark.postgres
 def test_on_postgresql_the_flow_does_a_deadlock_victims_chunk_again_and_stops_on_any_other_error(
-        sweep_flow, tmp_path, monkeypatch):
+        sweep_flow, pg_app, monkeypatch):
     """As `sweep.work` does: a chunk PostgreSQL rolled back as a deadlock victim is done again —
     first by the task's own retries (the unit of work calls it busy), then, when those are spent,
     by the flow claiming it again — and its cases get one item each; any other error fails the run."""
     from sqlalchemy.exc import DBAPIError
 
     import flows.sweep as flow_module
-    from tests.conftest import drop_schema, make_app, postgres_schema_url
     from tests.sweep_faults import DEADLOCK, failing_follow_up
 
     # The task's retries without their pauses (2, 5 and 15 s as deployed).
     monkeypatch.setattr(flow_module, "process_chunk", flow_module.process_chunk.with_options(retry_delay_seconds=0))
-    url, name = postgres_schema_url()
-    app = make_app(tmp_path, url)
-    try:
-        monkeypatch.setenv("WITNESS_HOME", str(app.settings.home))
-        monkeypatch.setenv("WITNESS_DATABASE_URL", url)
-        monkeypatch.delenv("WITNESS_KEY_FILE", raising=False)
-        ids = []
-        for i in range(2):
-            form = adult_form()
-            form["victim"] = dict(form["victim"], legal_name=f"Victim {i}")
-            ids.append(open_case(app, COORDINATOR, form))
-        tries = 1 + flow_module.RETRY_IF_BUSY["retries"]  # every try of the first claim's task fails
-        calls = failing_follow_up(monkeypatch, DEADLOCK, times=tries)
-        changed = sweep_flow(now=NOW.isoformat(), chunk_size=1)
-        assert changed["reflection_ended"] == 2
-        assert calls == [calls[0]] * (tries + 1) + [c for c in ids if c != calls[0]]  # claimed again, then the other
-        with app.engine.connect() as c:
-            items = Counter(c.execute(select(worklist.c.case_id).where(worklist.c.kind == "reflection_ended")).scalars())
-        assert items == Counter({i: 1 for i in ids})
+    app = pg_app
+    ids = _ended_cases_for_the_flow(app, monkeypatch, 2)
+    tries = 1 + flow_module.RETRY_IF_BUSY["retries"]  # every try of the first claim's task fails
+    calls = failing_follow_up(monkeypatch, DEADLOCK, times=tries)
+    changed = sweep_flow(now=NOW.isoformat(), chunk_size=1)
+    assert changed["reflection_ended"] == 2
+    assert calls == [calls[0]] * (tries + 1) + [c for c in ids if c != calls[0]]  # claimed again, then the other
+    with app.engine.connect() as c:
+        items = Counter(c.execute(select(worklist.c.case_id).where(worklist.c.kind == "reflection_ended")).scalars())
+    assert items == Counter({i: 1 for i in ids})
 
-        open_case(app, COORDINATOR, adult_form())  # a case with work for the next run
-        calls = failing_follow_up(monkeypatch, "DO $$ BEGIN RAISE EXCEPTION 'a bug'; END $$")
-        state = sweep_flow(now=(NOW + timedelta(days=1)).isoformat(), chunk_size=1, return_state=True)
-        assert state.is_failed()
-        with pytest.raises(DBAPIError, match="a bug"):
-            state.result()
-        assert len(calls) == 1  # tried once, not again
-    finally:
-        app.engine.dispose()
-        drop_schema(name)
+    open_case(app, COORDINATOR, adult_form())  # a case with work for the next run
+    calls = failing_follow_up(monkeypatch, "DO $$ BEGIN RAISE EXCEPTION 'a bug'; END $$")
+    state = sweep_flow(now=(NOW + timedelta(days=1)).isoformat(), chunk_size=1, return_state=True)
+    assert state.is_failed()
+    with pytest.raises(DBAPIError, match="a bug"):
+        state.result()
+    assert len(calls) == 1  # tried once, not again

@@ -16,17 +16,6 @@ from witness.services.intake import open_case
 from witness.store.tables import cases
 
 
-@pytest.fixture
-def pg_app(tmp_path):
-    from tests.conftest import drop_schema, make_app, postgres_schema_url
-
-    url, name = postgres_schema_url()
-    app = make_app(tmp_path, url)
-    yield app
-    app.engine.dispose()
-    drop_schema(name)
-
-
 def _lock(uow, case_id: str) -> None:
     uow.conn.execute(select(cases.c.id).where(cases.c.id == case_id).with_for_update()).one()
 

@@ -235,18 +235,6 @@ def test_on_sqlite_the_sweep_leaves_the_logs_checkpoint_to_its_end_and_then_chec
     assert in_file == set(ids)
 
 
-@pytest.fixture
-def pg_app(tmp_path):
-    """A store on PostgreSQL only (a fresh schema): what these tests show does not exist on SQLite."""
-    from tests.conftest import drop_schema, make_app, postgres_schema_url
-
-    url, name = postgres_schema_url()
-    app = make_app(tmp_path, url)
-    yield app
-    app.engine.dispose()
-    drop_schema(name)
-
-
 @pytest.mark.postgres
 def test_on_postgresql_a_chunk_rolled_back_as_a_deadlock_victim_is_done_again_once(pg_app, monkeypatch):
     """Workers side by side (several processes, or `run`'s threads on PostgreSQL) can deadlock; the
