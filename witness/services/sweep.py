@@ -437,18 +437,13 @@ RETRIES = 3
 
 def to_be_redone(chunk: Chunk, exc: BaseException) -> bool:
     """Whether a chunk that failed with `exc` is to be claimed and done again (by `work` and by the
-    flow's own loop alike): PostgreSQL rolled it back over another worker's transaction, and it has
-    been claimed no more than RETRIES + 1 times."""
-    return _contended(exc) and chunk.claims <= RETRIES
-
-
-def _contended(exc: BaseException) -> bool:
-    """Whether PostgreSQL aborted the transaction over another one's: deadlock detected (40P01) or
-    serialization failure (40001), as the driver's error or as the unit of work's StoreBusy.
-    Nothing of it was committed; doing it again is safe."""
-    if isinstance(exc, StoreBusy):
-        return exc.contended
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) in ("40P01", "40001")
+    flow's own loop alike): PostgreSQL rolled it back over another worker's transaction (a deadlock
+    victim or a serialization failure: nothing of it was committed), and it has been claimed no
+    more than RETRIES + 1 times. Which errors those are is translate_lock's to say (the unit of work
+    has already made them a contended StoreBusy; a driver error raised elsewhere is read the same)."""
+    if isinstance(exc, OperationalError):
+        exc = translate_lock(exc)
+    return isinstance(exc, StoreBusy) and exc.contended and chunk.claims <= RETRIES
 
 
 def chunks(ids: list[str], size: int = CHUNK) -> list[list[str]]:

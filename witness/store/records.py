@@ -68,24 +68,20 @@ def cases_access(conn: Connection, case_ids) -> dict[str, CaseAccess]:
     rows = []
     # 150 ids a part on SQLite: six IN lists stay under 999 parameters, the limit of older builds.
     for chunk in parts(conn, sorted(set(case_ids)), size=150):
-        def named(kind, case_col, who, extra=None):
-            return select(case_col.label("case_id"), literal(kind).label("kind"), who.label("who"),
-                          (extra if extra is not None else literal(None, String)).label("extra"))
-
         rows += conn.execute(union_all(
-            named("case", cases.c.id, cases.c.coordinator).where(among(conn, cases.c.id, chunk)),
+            _named("case", cases.c.id, cases.c.coordinator).where(among(conn, cases.c.id, chunk)),
             # Assigned through an account (R-110): the account's role says on which side they are.
-            named("account", account_cases.c.case_id, account_cases.c.login, accounts.c.role)
+            _named("account", account_cases.c.case_id, account_cases.c.login, accounts.c.role)
             .join(accounts, accounts.c.login == account_cases.c.login)
             .where(among(conn, account_cases.c.case_id, chunk)),
-            named("prosecutor", case_proceedings.c.case_id, proceedings.c.prosecutor)
+            _named("prosecutor", case_proceedings.c.case_id, proceedings.c.prosecutor)
             .join(proceedings, proceedings.c.id == case_proceedings.c.proceeding_id)
             .where(among(conn, case_proceedings.c.case_id, chunk), proceedings.c.prosecutor.is_not(None)),
-            named("lawyer", claims.c.case_id, claims.c.lawyer).where(among(conn, claims.c.case_id, chunk)),
+            _named("lawyer", claims.c.case_id, claims.c.lawyer).where(among(conn, claims.c.case_id, chunk)),
             # Escorts and interpreters are on a case through the victim's planned appearances only.
-            named("appearance", appearances.c.case_id, appearances.c.interpreter, appearances.c.escort_pins)
+            _named("appearance", appearances.c.case_id, appearances.c.interpreter, appearances.c.escort_pins)
             .where(among(conn, appearances.c.case_id, chunk), appearances.c.status == "planned"),
-            named("booking", bookings.c.case_id, bookings.c.resource_id)
+            _named("booking", bookings.c.case_id, bookings.c.resource_id)
             .where(among(conn, bookings.c.case_id, chunk), bookings.c.measure == "escort", bookings.c.status == "booked"),
         )).all()
     for r in rows:  # the cases first: a team exists only for a case that does
@@ -111,6 +107,12 @@ def cases_access(conn: Connection, case_ids) -> dict[str, CaseAccess]:
         else:  # an escort booked for the case
             team["escorts"].add(r.who)
     return {cid: CaseAccess(cid, **{k: frozenset(v) for k, v in t.items()}) for cid, t in teams.items()}
+
+
+def _named(kind: str, case_col, who, extra=None):
+    """One branch of cases_access's UNION ALL: (case_id, kind, who, extra)."""
+    return select(case_col.label("case_id"), literal(kind).label("kind"), who.label("who"),
+                  (extra if extra is not None else literal(None, String)).label("extra"))
 
 
 def named_case_ids(login: str, role: Role):
