@@ -5,8 +5,10 @@ from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from witness import config_cache
+from witness.config_cache import Profiles
 from witness.clock import Clock, SystemClock
 from witness.errors import NotFound
 from witness.private_files import secure_store
@@ -28,11 +30,13 @@ class App:
     settings: Settings
     engine: Engine
     keyring: Keyring
-    profiles: dict[str, JurisdictionProfile]
+    profiles: Profiles  # by state code; a dict of built profiles is taken too (tests) and wrapped
     clock: Clock = field(default_factory=SystemClock)
     policy: InitVar[RiskPolicy | None] = None  # the risk policy, if given; otherwise read when first needed
 
     def __post_init__(self, policy: RiskPolicy | None) -> None:
+        if not isinstance(self.profiles, Profiles):
+            self.profiles = Profiles.of(self.profiles)
         if policy is not None:
             self.risk_policy = policy
 
@@ -66,6 +70,13 @@ class App:
     def profile(self, code: str) -> JurisdictionProfile:
         try:
             return self.profiles[code]
+        except KeyError:
+            raise NotFound(f"jurisdiction: no profile for {code!r}") from None
+
+    def zone(self, code: str) -> ZoneInfo:
+        """The time zone of a state's profile, without building the profiles' models (Profiles)."""
+        try:
+            return self.profiles.zone(code)
         except KeyError:
             raise NotFound(f"jurisdiction: no profile for {code!r}") from None
 

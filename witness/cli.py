@@ -166,8 +166,13 @@ def _unexpected(exc: Exception) -> int:
     from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
-    if isinstance(exc, ValidationError):
-        # Settings from the environment, mostly. pydantic's own text would quote the input.
+    from witness.settings import InvalidSettings
+
+    if isinstance(exc, InvalidSettings):  # from the environment: each field named, never its value
+        for name, problem in exc.problems:
+            echo(f"{name}: {problem}", err=True)
+        return EXIT_REFUSED
+    if isinstance(exc, ValidationError):  # pydantic's own text would quote the input
         for e in exc.errors():
             echo(f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}", err=True)
         return EXIT_REFUSED

@@ -17,12 +17,15 @@ else could have written is ignored.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import stat
 import sys
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import witness
 
@@ -31,19 +34,91 @@ _PREFIX = "config-"
 # The code whose classes and validators shape the cached objects.
 _CODE = Path(witness.__file__).parent
 _MODEL_CODE = (*sorted((_CODE / "domain").glob("*.py")), _CODE / "configuration.py", _CODE / "profiles.py",
-               _CODE / "risk_policy.py")
+               _CODE / "risk_policy.py", Path(__file__))  # this one too: Compiled's own shape
+
+
+class Profiles(MutableMapping):
+    """The jurisdiction profiles by state code. What nearly every command needs of them is a case's
+    time zone and the stricter Do No Harm severities of its state (`zone`, `guardrails`); those are
+    kept as plain values, and the profiles' models are built only when a command asks for a whole
+    profile (`profiles["TH"]`, `app.profile("TH")`): building them means importing pydantic, about a
+    sixth of a plain command's start (issue 16, item 7). As a mapping it is the dict it replaces
+    (a test may set a changed profile in it)."""
+
+    def __init__(self, zones: dict[str, str], guardrails: dict[str, dict[str, str]], build: Callable[[], dict]):
+        self._zones, self._guardrails, self._build = dict(zones), dict(guardrails), build
+        self._models: dict | None = None
+
+    @classmethod
+    def of(cls, models: Mapping) -> "Profiles":
+        """Profiles already built (tests, benchmarks, the first start after a change)."""
+        models = dict(models)
+        return cls(*_plain(models), lambda: models)
+
+    def _built(self) -> dict:
+        if self._models is None:  # two threads may both build: the same values, either one kept
+            self._models = dict(self._build())
+        return self._models
+
+    def __getitem__(self, code: str):
+        return self._built()[code]
+
+    def __setitem__(self, code: str, profile) -> None:
+        self._built()[code] = profile
+        self._zones[code], self._guardrails[code] = profile.time_zone, dict(profile.guardrails)
+
+    def __delitem__(self, code: str) -> None:
+        del self._built()[code], self._zones[code], self._guardrails[code]
+
+    def __iter__(self):
+        return iter(self._zones)
+
+    def __len__(self) -> int:
+        return len(self._zones)
+
+    def __contains__(self, code) -> bool:
+        return code in self._zones
+
+    def zone(self, code: str) -> ZoneInfo:
+        """The state's time zone (KeyError for a code with no profile, as `profiles[code]`)."""
+        return ZoneInfo(self._zones[code])
+
+    def guardrails(self, code: str) -> dict[str, str]:
+        """Rule id -> the stricter severity this state sets; {} for a code with no profile."""
+        return dict(self._guardrails.get(code, {}))
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """The validated configuration. The risk policy stays pickled until asked for: only the risk
-    commands use it, and unpickling it imports and builds its models."""
+    """The validated configuration. The profiles' models and the risk policy stay pickled until
+    asked for: unpickling them imports pydantic and builds their model classes, and only some
+    commands need them (`Profiles`; the risk commands)."""
 
-    profiles: dict
+    zones: dict[str, str]
+    guardrails: dict[str, dict[str, str]]
+    pickled_profiles: bytes
     pickled_risk_policy: bytes
+
+    @classmethod
+    def of(cls, profiles: dict, risk_policy) -> "Compiled":
+        return cls(*_plain(profiles), _pickled(profiles), _pickled(risk_policy))
+
+    @property
+    def profiles(self) -> Profiles:
+        return Profiles(self.zones, self.guardrails, lambda: pickle.loads(self.pickled_profiles))
 
     def risk_policy(self):
         return pickle.loads(self.pickled_risk_policy)
+
+
+def _plain(models: Mapping) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """What Profiles answers without the models: each state's time zone and stricter guardrails."""
+    return ({code: p.time_zone for code, p in models.items()},
+            {code: dict(p.guardrails) for code, p in models.items()})
+
+
+def _pickled(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load(settings) -> Compiled:
@@ -57,24 +132,28 @@ def load(settings) -> Compiled:
     from witness.profiles import load_profiles
     from witness.risk_policy import load_risk_policy
 
-    loaded = Compiled(load_profiles(config / "jurisdictions"),
-                      pickle.dumps(load_risk_policy(config / "risk.yaml"), protocol=pickle.HIGHEST_PROTOCOL))
+    loaded = Compiled.of(load_profiles(config / "jurisdictions"), load_risk_policy(config / "risk.yaml"))
     _write(path, loaded)
     return loaded
 
 
 def _cache_path(home: Path, files: list[Path]) -> Path:
-    import pydantic
-
     digest = hashlib.blake2b(digest_size=12)
-    digest.update(f"{sys.version}|{pydantic.VERSION}".encode())
-    for f in (*files, *_MODEL_CODE):
+    digest.update(sys.version.encode())
+    for f in (*files, *_MODEL_CODE, _pydantic_version_file()):
         digest.update(f"|{f}|".encode())
         try:
             digest.update(f.read_bytes())
         except OSError:  # a missing file: the loaders say so, with its name
             digest.update(b"-")
     return home / CACHE_FOLDER / f"{_PREFIX}{digest.hexdigest()}.pickle"
+
+
+def _pydantic_version_file() -> Path:
+    """pydantic's version.py, whose text names its version and its pydantic-core's: found without
+    importing pydantic, which a plain command does not otherwise need."""
+    spec = importlib.util.find_spec("pydantic")
+    return Path(spec.origin).parent / "version.py"
 
 
 def _read(path: Path):

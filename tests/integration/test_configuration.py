@@ -16,8 +16,8 @@ from witness.services.relay import relay
 
 def test_the_transports_are_built_from_the_apps_settings(sqlite_app, monkeypatch):
     monkeypatch.delenv("WITNESS_SMTP_PORT", raising=False)
-    monkeypatch.setattr(sqlite_app, "settings", sqlite_app.settings.model_copy(update={
-        "smtp_host": "mail.example", "smtp_port": 2525, "sms_gateway_url": "https://sms.example/send"}))
+    monkeypatch.setattr(sqlite_app, "settings", sqlite_app.settings.replace(
+        smtp_host="mail.example", smtp_port=2525, sms_gateway_url="https://sms.example/send"))
     built = build_transports(sqlite_app)
     assert {(t.host, t.port) for t in built["email"].members} == {("mail.example", 2525)}
     assert isinstance(built["sms"], SmsGatewayTransport) and built["sms"].url == "https://sms.example/send"
@@ -29,7 +29,7 @@ def test_the_relay_reads_the_staff_directory_named_in_the_apps_settings(sqlite_a
         publish(uow, Judgment(case_ids=[case_id], event_id="J-1"))
         uow.commit()
     missing = tmp_path / "nowhere" / "oncall.yaml"
-    monkeypatch.setattr(sqlite_app, "settings", sqlite_app.settings.model_copy(update={"oncall_file": missing}))
+    monkeypatch.setattr(sqlite_app, "settings", sqlite_app.settings.replace(oncall_file=missing))
     with pytest.raises(ConfigError) as refused:
         relay(sqlite_app, {}, T0)
     assert str(refused.value) == f"{missing}: missing (the on-call list for urgent notices)"

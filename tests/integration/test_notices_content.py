@@ -129,7 +129,7 @@ def test_a_text_that_would_name_the_victim_is_stopped_and_dead_lettered(app, tra
         publish(uow, Judgment(case_ids=[a], event_id="J-1"))
         uow.commit()
     # The relay reads its templates where the app's settings say (a deployment's own folder).
-    monkeypatch.setattr(app, "settings", app.settings.model_copy(update={"templates_dir": bad}))
+    monkeypatch.setattr(app, "settings", app.settings.replace(templates_dir=bad))
     relay(app, transports, T0)
     assert sms_sink.messages == []
     r = rows(app, recipient="victim")[0]

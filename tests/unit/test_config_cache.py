@@ -121,3 +121,35 @@ def test_an_app_given_a_risk_policy_uses_it(settings):
 
     given = load_risk_policy(settings.config_dir / "risk.yaml")
     assert App(settings, None, None, {}, None, given).risk_policy is given
+
+
+def test_a_case_s_time_zone_and_its_state_s_guardrails_are_answered_without_building_the_profiles(settings):
+    """What nearly every command needs of a profile is kept plain (config_cache.Profiles); the
+    models, whose building imports pydantic, are built once and only for a command that asks."""
+    models = load_profiles(settings.config_dir / "jurisdictions")
+    compiled = config_cache.Compiled.of(models, load_risk_policy(settings.config_dir / "risk.yaml"))
+    builds = []
+
+    def build():
+        builds.append(1)
+        return pickle.loads(compiled.pickled_profiles)
+
+    profiles = config_cache.Profiles(compiled.zones, compiled.guardrails, build)
+    assert sorted(profiles) == sorted(models) and "TH" in profiles and "XX" not in profiles and len(profiles) == 10
+    for code, model in models.items():
+        assert profiles.zone(code) == model.tz and profiles.guardrails(code) == dict(model.guardrails)
+    assert profiles.guardrails("XX") == {}
+    with pytest.raises(KeyError):
+        profiles.zone("XX")
+    assert builds == []
+    assert profiles["TH"] == models["TH"] and profiles["ID"] == models["ID"] and builds == [1]
+
+
+def test_a_profile_set_in_the_mapping_changes_its_zone_and_guardrails_too(settings):
+    profiles = config_cache.Profiles.of(load_profiles(settings.config_dir / "jurisdictions"))
+    changed = profiles["TH"].model_copy(update={"time_zone": "Asia/Yangon", "guardrails": {"DNH-02-services-cooperation": "block"}})
+    profiles["TH"] = changed
+    assert profiles["TH"] is changed and profiles.zone("TH").key == "Asia/Yangon"
+    assert profiles.guardrails("TH") == {"DNH-02-services-cooperation": "block"}
+    del profiles["TH"]
+    assert "TH" not in profiles and profiles.guardrails("TH") == {}

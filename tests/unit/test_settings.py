@@ -4,9 +4,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
-
-from witness.settings import PROJECT_ROOT, Settings
+from witness.settings import PROJECT_ROOT, InvalidSettings, Settings
 
 SETTINGS_MODULE = PROJECT_ROOT / "witness" / "settings.py"
 
@@ -51,16 +49,16 @@ def test_settings_is_the_one_settings_class():
 def test_every_variable_in_the_example_environment_is_a_settings_field():
     names = [line.split("=")[0] for line in (PROJECT_ROOT / "config" / ".env.example").read_text().splitlines()
              if line.startswith("WITNESS_")]
-    assert sorted(n.removeprefix("WITNESS_").lower() for n in names) == sorted(Settings.model_fields)
+    assert sorted(n.removeprefix("WITNESS_").lower() for n in names) == sorted(Settings.fields())
 
 
 def test_the_sweep_interval_of_witness_serve_is_a_checked_setting(monkeypatch):
     monkeypatch.setenv("WITNESS_SWEEP_INTERVAL_SECONDS", "600")
     assert Settings().sweep_interval_seconds == 600
     monkeypatch.setenv("WITNESS_SWEEP_INTERVAL_SECONDS", "ten minutes")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidSettings) as refused:
         Settings()
-    assert [e["loc"] for e in refused.value.errors()] == [("sweep_interval_seconds",)]
+    assert refused.value.problems == [("sweep_interval_seconds", "must be a whole number")]
 
 
 def test_mail_and_sms_settings_are_read_from_the_environment_into_the_one_settings(monkeypatch):
@@ -84,6 +82,72 @@ def test_values_given_explicitly_win_over_the_environment_and_names_match_in_any
 
 def test_a_placeholder_left_in_the_environment_is_refused_by_its_field(monkeypatch):
     monkeypatch.setenv("WITNESS_DATABASE_URL", "postgresql://witness:changeme@db/witness")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidSettings) as refused:
         Settings()
-    assert [e["loc"] for e in refused.value.errors()] == [("database_url",)]
+    assert refused.value.problems == [("database_url", "WITNESS_DATABASE_URL still holds a placeholder")]
+    assert "changeme" not in str(refused.value)
+
+
+# --- each value checked by its field (witness.settings converts without pydantic: issue 16, item 7) --
+
+@pytest.mark.parametrize("text, expected", [("1", True), ("true", True), ("Yes", True), (" on ", True),
+                                            ("0", False), ("FALSE", False), ("no", False), ("off", False)])
+def test_a_flag_is_read_as_pydantic_read_it(monkeypatch, text, expected):
+    monkeypatch.setenv("WITNESS_ALLOW_CLOCK", text)
+    assert Settings().allow_clock is expected
+
+
+@pytest.mark.parametrize("name, text, problem", [
+    ("WITNESS_DEBUG", "maybe", "must be true or false (1/0, yes/no, on/off)"),
+    ("WITNESS_DEBUG", "", "must be true or false (1/0, yes/no, on/off)"),
+    ("WITNESS_SMTP_PORT", "0", "must be between 1 and 65535"),
+    ("WITNESS_SMTP_PORT", "65536", "must be between 1 and 65535"),
+    ("WITNESS_SMTP_PORT", "25.0", "must be a whole number"),
+    ("WITNESS_SMTP_PORT", "1_000", "must be a whole number"),
+    ("WITNESS_SMTP_PORT", "２５", "must be a whole number"),
+    ("WITNESS_SWEEP_INTERVAL_SECONDS", "-5", "must be at least 1"),
+    ("WITNESS_SMTP_TIMEOUT_SECONDS", "soon", "must be a number of seconds above 0"),
+    ("WITNESS_SMS_TIMEOUT_SECONDS", "nan", "must be a number of seconds above 0"),
+    ("WITNESS_SMS_TIMEOUT_SECONDS", "0", "must be a number of seconds above 0"),
+    ("WITNESS_HOME", "", "must be a path"),
+])
+def test_a_bad_value_is_refused_naming_its_field_and_not_its_value(monkeypatch, name, text, problem):
+    monkeypatch.setenv(name, text)
+    with pytest.raises(InvalidSettings) as refused:
+        Settings()
+    field = name.removeprefix("WITNESS_").lower()
+    assert refused.value.problems == [(field, problem)]
+    assert str(refused.value) == f"{field}: {problem}"
+
+
+def test_every_bad_value_is_reported_at_once_and_values_in_code_are_checked_too(monkeypatch):
+    monkeypatch.setenv("WITNESS_SMTP_PORT", "mail")
+    with pytest.raises(InvalidSettings) as refused:
+        Settings(debug="perhaps", smtp_timeout_seconds=-1)
+    assert [name for name, _ in refused.value.problems] == ["debug", "smtp_port", "smtp_timeout_seconds"]
+
+
+def test_numbers_and_paths_are_converted_and_secrets_never_shown(monkeypatch, tmp_path):
+    monkeypatch.setenv("WITNESS_SMTP_TIMEOUT_SECONDS", "2.5")
+    monkeypatch.setenv("WITNESS_SMTP_PASSWORD", "hunter2-canary")
+    monkeypatch.setenv("WITNESS_KEYRING", '{"canary": 1}')
+    s = Settings(home=str(tmp_path), smtp_port="+2525")
+    assert (s.home, s.smtp_port, s.smtp_timeout_seconds) == (tmp_path, 2525, 2.5)
+    assert s.smtp_password.get_secret_value() == "hunter2-canary"
+    assert "hunter2" not in repr(s) + str(s.smtp_password) and "canary" not in repr(s)
+
+
+def test_the_audit_head_defaults_beside_the_keyring(tmp_path):
+    s = Settings(home=tmp_path, key_file=tmp_path / "keys" / "ring.json", database_url=None)
+    assert s.audit_head_path == tmp_path / "keys" / "audit-head.json"
+    assert Settings(home=tmp_path, database_url=None, audit_head_path=str(tmp_path / "h.json")).audit_head_path == tmp_path / "h.json"
+
+
+def test_replace_changes_only_what_it_names_and_reads_no_environment(monkeypatch, tmp_path):
+    s = Settings(home=tmp_path, database_url=None)
+    monkeypatch.setenv("WITNESS_SMTP_HOST", "changed.example")
+    changed = s.replace(smtp_port=2525)
+    assert (changed.smtp_port, changed.smtp_host, changed.home) == (2525, s.smtp_host, tmp_path)
+    assert changed != s and changed.replace(smtp_port=s.smtp_port) == s
+    with pytest.raises(InvalidSettings):
+        s.replace(smtp_port=0)

@@ -4,14 +4,11 @@ Policy is data so that a reviewer can read it in one place. Everything not grant
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from witness.domain.fields import USER_ID_PATTERN
+from witness.domain.user_ids import USER_ID, USER_ID_RULE
 from witness.errors import Forbidden
-
-_USER_ID = re.compile(USER_ID_PATTERN, re.ASCII)
 
 
 class Role(StrEnum):
@@ -39,10 +36,9 @@ class Actor:
         if not sep or not user:
             raise Forbidden("actor: write it as USER:ROLE, e.g. amara:coordinator")
         # The user name lands in every audit row and on screens, and must be the account's login
-        # exactly: the one id shape of witness.domain.fields (ASCII, so no look-alike letters).
-        if not _USER_ID.fullmatch(user):
-            raise Forbidden("actor: the user name is 1-64 characters a-z, 0-9, '.', '_', '-' "
-                            "(lower case, starting with a letter or digit)")
+        # exactly: the one id shape of witness.domain.user_ids (ASCII, so no look-alike letters).
+        if not USER_ID.fullmatch(user):
+            raise Forbidden(f"actor: the user name is {USER_ID_RULE}")
         claimable = [r.value for r in Role if r is not Role.system]
         if role == Role.system.value:
             raise Forbidden("actor: the system role belongs to the scheduled flows and cannot be claimed; "

@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints, TypeAdapter, ValidationError
 
+from witness.domain.user_ids import USER_ID, USER_ID_RULE
+
 # --- refusals -------------------------------------------------------------------------------------
 
 # Bidirectional overrides and isolates reorder what a terminal or a PDF shows ("Trojan Source").
@@ -86,15 +88,11 @@ Docket = label(80)
 AccusedLabel = label(80)
 CourtName = label(200)
 
-USER_ID_PATTERN = r"[a-z0-9][a-z0-9._-]{0,63}"
-_USER_ID = re.compile(USER_ID_PATTERN, re.ASCII)
 
 
 def _user_id(v: str) -> str:
-    # ASCII only: "аmara" with a Cyrillic а looks like "amara" and would be another person to the
-    # access checks. No ':' either: USER:ROLE is how an actor is written.
-    if not _USER_ID.fullmatch(v):
-        raise ValueError("use 1-64 characters a-z, 0-9, '.', '_', '-' (lower case, starting with a letter or digit)")
+    if not USER_ID.fullmatch(v):  # the shape and why: witness.domain.user_ids
+        raise ValueError(f"use {USER_ID_RULE}")
     return v
 
 

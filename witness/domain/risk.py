@@ -7,24 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from witness.domain.fields import WholeNumber, text
 from witness.domain.measure import MeasureKind
+from witness.domain.risk_level import LEVEL_ORDER, Level
 from witness.domain.proceeding import Custody, Relationship
-
-
-class Level(StrEnum):
-    low = "low"
-    moderate = "moderate"
-    high = "high"
-    severe = "severe"
-
-
-LEVEL_ORDER = [Level.low, Level.moderate, Level.high, Level.severe]
 
 
 class _Strict(BaseModel):

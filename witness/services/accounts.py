@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from sqlalchemy import delete, insert, select, update
 
-from witness.domain import fields
 from witness.domain.access import Actor, Role
+from witness.domain.user_ids import USER_ID, USER_ID_RULE
 from witness.domain.guardrails import ungated
 from witness.domain.account import (SETUP_VALID_FOR, SessionState, after_failure, is_locked, language_problem,
                                     needs_second_factor, password_problem, role_problem, user_name_problem)
@@ -136,7 +136,7 @@ def add_first_admin(app, login: str) -> str:
     holds its keys already. Refused once an admin account exists (more admins are added by an
     admin with `witness user add`). Returns the one-time set-up token."""
     # The first admin's work is on the command line, so the name must be one --actor accepts too.
-    if p := user_name_problem(login) or fields.problem(fields.UserId, login):
+    if p := user_name_problem(login) or (None if USER_ID.fullmatch(login) else f"use {USER_ID_RULE}"):
         raise InputProblems([("--admin", p)])
     with app.uow(Actor(login, Role.admin)) as uow:
         if uow.conn.execute(select(accounts.c.login).where(accounts.c.role == Role.admin.value)).first():

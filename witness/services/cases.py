@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, insert, select, update
 
 from witness.domain.access import NOT_BOUND_TO_CASES, PERMISSIONS, Actor, CaseAccess, identity_fields, may_act_on
-from witness.domain.risk import Level
+from witness.domain.risk_level import Level
 from witness.domain.stage import Stage, check_transition, parse_stage
 from witness.domain.guardrails import ActionKind
 from witness.errors import ActionBlocked, InputProblems
@@ -29,12 +29,11 @@ def show(app, actor: Actor, case_id: str, with_identity: bool = True) -> dict:
     with app.uow(actor).reading() as uow:  # the reading is audited before the view is returned
         conn, cipher, now = uow.conn, uow.cipher, uow.now
         row = case_row(conn, case_id)
-        profile = app.profile(row.jurisdiction)
-        tz = profile.tz
+        tz = app.zone(row.jurisdiction)
         local = lambda t: t.astimezone(tz).isoformat() if t else None  # noqa: E731 — people read local time (R-14)
         period = reflection_of(row)
         view: dict = {
-            "case": row.id, "jurisdiction": row.jurisdiction, "time_zone": profile.time_zone,
+            "case": row.id, "jurisdiction": row.jurisdiction, "time_zone": tz.key,
             "coordinator": row.coordinator, "stage": row.stage, "opened_at": local(row.opened_at),
             "age_status": row.age_status, "gender": row.gender, "nationality": row.nationality,
             "preferred_language": row.preferred_language, "escort_gender_preference": row.escort_gender_preference,

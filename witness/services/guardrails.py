@@ -115,9 +115,7 @@ def check(uow, kind: ActionKind, case_id: str, /, *, known: CaseFacts | None = N
 
 
 def _tighten(uow, facts: CaseFacts) -> dict[str, str]:
-    profiles = getattr(uow, "profiles", None)
-    profile = profiles.get(facts.jurisdiction) if profiles else None
-    return dict(profile.guardrails) if profile is not None else {}
+    return uow.profiles.guardrails(facts.jurisdiction)  # without building the profiles' models (Profiles)
 
 
 def enforce_known(uow, kind: ActionKind, facts: CaseFacts, /, **details) -> None:

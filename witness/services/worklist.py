@@ -70,9 +70,9 @@ def local_zones(profiles, items: list[dict]) -> list:
     from collections import Counter
     from datetime import timezone
 
-    zones = [profiles[i["jurisdiction"]].tz for i in items if i.get("jurisdiction") in profiles]
+    zones = [profiles.zone(i["jurisdiction"]) for i in items if i.get("jurisdiction") in profiles]
     home = Counter(zones).most_common(1)[0][0] if zones else timezone.utc
-    return [profiles[i["jurisdiction"]].tz if i.get("jurisdiction") in profiles else home for i in items]
+    return [profiles.zone(i["jurisdiction"]) if i.get("jurisdiction") in profiles else home for i in items]
 
 
 def _own_item(uow, actor: Actor, item_id: int):
@@ -121,7 +121,7 @@ def snooze(app, actor: Actor, item_id: int, period: str, reason: str) -> datetim
                   f"{due.isoformat(timespec='seconds')}: {reason}")
         uow.commit()
     # The same instant, in the case's local time (an item about no one case: UTC).
-    return due.astimezone(app.profiles[jurisdiction].tz) if jurisdiction in app.profiles else due
+    return due.astimezone(app.profiles.zone(jurisdiction)) if jurisdiction in app.profiles else due
 
 
 def close_urgent(conn: Connection, case_ids: list[str], now: datetime, by: str) -> int:

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from witness.config_cache import Profiles
 from witness.domain.access import Actor
 from witness.errors import StoreBusy
 from witness.store import audit
@@ -22,9 +23,9 @@ from witness.store.engine import BOOKKEEPING, READ_ONLY
 
 class UnitOfWork:
     def __init__(self, engine: Engine, cipher: FieldCipher, audit_key: bytes, head_path, actor: Actor, now: datetime,
-                 profiles: dict | None = None, settings=None):
+                 profiles: Profiles | None = None, settings=None):
         self.engine, self.cipher, self.audit_key, self.head_path = engine, cipher, audit_key, head_path
-        self.profiles = profiles or {}
+        self.profiles = profiles if profiles is not None else Profiles.of({})
         self.settings = settings  # the App's: what a handler in this transaction reads (templates, staff directory)
         self.actor, self.now = actor, now
         self.conn: Connection | None = None
