@@ -19,7 +19,7 @@ from witness.services.outbox import ack_hash
 from witness.services.worklist import close_urgent
 from witness.store.notice_tables import notices
 from witness.store.tables import accused, case_proceedings, cases, proceeding_accused
-from witness.store.dialects import among
+from witness.store.dialects import among, select_for
 
 
 @ungated("records the victim's acknowledgement of a notice")
@@ -105,14 +105,18 @@ def case_facts(conn, case_id: str, now: datetime) -> dict:
     return {"victim_notified_since_custody_change": reached is not None}
 
 
+def _last_freed_of(match):
+    """When an accused in each case's proceedings was last freed (select_for)."""
+    return (select(case_proceedings.c.case_id, func.max(accused.c.custody_changed_at))
+            .join(proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id)
+            .join(accused, accused.c.id == proceeding_accused.c.accused_id)
+            .where(match(case_proceedings.c.case_id), accused.c.custody.in_([c.value for c in FREE_AGAIN]))
+            .group_by(case_proceedings.c.case_id))
+
+
 def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]:
     """`case_facts` for many cases in two queries (the relay's batches); the same test, in Python."""
-    freed = dict(conn.execute(
-        select(case_proceedings.c.case_id, func.max(accused.c.custody_changed_at))
-        .join(proceeding_accused, proceeding_accused.c.proceeding_id == case_proceedings.c.proceeding_id)
-        .join(accused, accused.c.id == proceeding_accused.c.accused_id)
-        .where(among(conn, case_proceedings.c.case_id, case_ids), accused.c.custody.in_([c.value for c in FREE_AGAIN]))
-        .group_by(case_proceedings.c.case_id)).all())
+    freed = dict(select_for(conn, case_ids, _last_freed_of).all())
     freed = {cid: at for cid, at in freed.items() if at is not None}
     reached: set[str] = set()
     if freed:

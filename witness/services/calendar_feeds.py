@@ -171,6 +171,12 @@ def _start(content: dict):
     return datetime.fromisoformat(content["start"])
 
 
+# Built once: a feed is fetched over and over (witness.store.dialects.select_for says what that saves).
+_FEED_EVENTS = select(calendar_events).where(
+    calendar_events.c.audience == bindparam("audience"), calendar_events.c.subject == bindparam("subject"),
+    calendar_events.c.starts_at >= bindparam("since")).order_by(calendar_events.c.starts_at, calendar_events.c.uid)
+
+
 @gated(ActionKind.publish_calendar)
 def export(app, actor: Actor, audience: str, subject: str | None = None, case_id: str | None = None) -> bytes:
     """One audience member's feed. Staff get their own feed (a coordinator may export anyone's, to
@@ -212,9 +218,7 @@ def export(app, actor: Actor, audience: str, subject: str | None = None, case_id
         else:
             subject = subject or actor.user
         since = now - timedelta(days=KEEP_CANCELLED_DAYS)
-        rows = conn.execute(select(calendar_events).where(
-            calendar_events.c.audience == audience, calendar_events.c.subject == subject,
-            calendar_events.c.starts_at >= since).order_by(calendar_events.c.starts_at, calendar_events.c.uid)).all()
+        rows = conn.execute(_FEED_EVENTS, {"audience": audience, "subject": subject, "since": since}).all()
         if audience == "interpreter":
             from witness.services.interpreters import _blocked
 

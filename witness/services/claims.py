@@ -36,7 +36,7 @@ from witness.store.claim_tables import claim_instalments, claim_items, claim_pay
 from witness.store.records import case_row
 from witness.store.risk_tables import case_flags
 from witness.store.tables import worklist
-from witness.store.dialects import among
+from witness.store.dialects import select_for
 
 def _date(value, field: str) -> date | None:
     return date_given(value, field)  # YYYY-MM-DD only (not 20260115), 1900-2199
@@ -578,6 +578,11 @@ def case_facts(conn, case_id: str, now: datetime) -> dict:
     return {"pending_claim": bool(open_), "unresolved_claims": tuple(f"{r.id} ({r.status})" for r in open_)}
 
 
+def _claims_of(match):
+    return select(claims.c.case_id, claims.c.id, claims.c.status).where(match(claims.c.case_id)).order_by(
+        claims.c.case_id, claims.c.id)
+
+
 def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]:
     """`case_facts` for many cases in one query (the relay's batches)."""
     open_: dict[str, list[str]] = defaultdict(list)
@@ -585,8 +590,7 @@ def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]
     # The status is checked here, not in SQL: given `status IN (...)` too, SQLite (no statistics)
     # walked the status index over every unresolved claim in the store for each batch instead of
     # looking the batch's cases up on the case index (a case has a claim or two).
-    for r in conn.execute(select(claims.c.case_id, claims.c.id, claims.c.status).where(among(conn, claims.c.case_id, case_ids))
-                          .order_by(claims.c.case_id, claims.c.id)):
+    for r in select_for(conn, case_ids, _claims_of):
         if r.status in unresolved:
             open_[r.case_id].append(f"{r.id} ({r.status})")
     return {cid: {"pending_claim": bool(open_.get(cid)), "unresolved_claims": tuple(open_.get(cid, ()))}

@@ -23,7 +23,7 @@ from witness.services.worklist import add_items, item
 from witness.store.records import case_row, consents_of
 from witness.store.return_tables import information_sheets
 from witness.store.tables import appointments, consents, identities
-from witness.store.dialects import among
+from witness.store.dialects import select_for
 
 
 def _language_problems(language: str, interpreter: str | None) -> list[tuple[str, str]]:
@@ -170,13 +170,15 @@ def case_facts(conn, case_id: str, now: datetime) -> dict:
         [Explanation(r.scope, r.explained_at, r.language, r.interpreter, r.recorded_by) for r in rows], now)}
 
 
+def _sheets_of(match):
+    return select(information_sheets).where(match(information_sheets.c.case_id))
+
+
 def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]:
     """`case_facts` for many cases in one query (the relay's batches)."""
-    from sqlalchemy import select
-
     from witness.domain.information import Explanation, explained_scopes
 
     by_case: dict[str, list] = {cid: [] for cid in case_ids}
-    for r in conn.execute(select(information_sheets).where(among(conn, information_sheets.c.case_id, case_ids))):
+    for r in select_for(conn, case_ids, _sheets_of):
         by_case[r.case_id].append(Explanation(r.scope, r.explained_at, r.language, r.interpreter, r.recorded_by))
     return {cid: {"explained_scopes": explained_scopes(found, now)} for cid, found in by_case.items()}

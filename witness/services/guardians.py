@@ -31,7 +31,7 @@ from witness.store.hearing_tables import hearings
 from witness.store.records import case_row
 from witness.store.tables import (accused, case_proceedings, cases, identities, relationships, stage_history,
                                   worklist)
-from witness.store.dialects import among
+from witness.store.dialects import select_for
 
 PENDING = "guardian_pending"
 COMPLICITY = "guardian_complicity"
@@ -142,11 +142,15 @@ def case_facts(conn, case_id: str, now: datetime) -> dict:
     return {"guardian_accused_link": link} if link else {}
 
 
+def _guardian_records_of(match):
+    return select(guardian_records.c.case_id, guardian_records.c.id, guardian_records.c.accused_link).where(
+        match(guardian_records.c.case_id))
+
+
 def case_facts_many(conn, case_ids: list[str], now: datetime) -> dict[str, dict]:
     """`case_facts` for many cases in one query (the relay's batches): each case's latest record."""
     latest: dict[str, tuple] = {}
-    for r in conn.execute(select(guardian_records.c.case_id, guardian_records.c.id, guardian_records.c.accused_link)
-                          .where(among(conn, guardian_records.c.case_id, case_ids))):
+    for r in select_for(conn, case_ids, _guardian_records_of):
         if r.case_id not in latest or r.id > latest[r.case_id][0]:
             latest[r.case_id] = (r.id, r.accused_link)
     return {cid: {"guardian_accused_link": link} for cid, (_, link) in latest.items() if link}

@@ -27,7 +27,7 @@ from witness.store.records import consents_of_many, reflection_of
 from witness.store.risk_tables import case_flags, guardrail_overrides, risk_assessments
 from witness.services.worklist import add_items, item
 from witness.store.tables import accused, case_proceedings, cases, identities, proceeding_accused, relationships
-from witness.store.dialects import among, parts
+from witness.store.dialects import parts, select_for
 
 
 def case_facts(conn, case_id: str, now: datetime) -> CaseFacts:
@@ -55,27 +55,16 @@ def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
     Fact providers answer for the whole chunk where they can (wiring.fact_providers_many)."""
     out: dict[str, CaseFacts] = {}
     for chunk in parts(conn, sorted(set(case_ids))):
-        rows = {r.id: r for r in conn.execute(select(*_FACT_COLUMNS).where(among(conn, cases.c.id, chunk)))}
-        guarded = set(conn.execute(select(identities.c.case_id).where(
-            among(conn, identities.c.case_id, chunk), identities.c.guardian_name.is_not(None))).scalars())
+        rows = {r.id: r for r in select_for(conn, chunk, _fact_rows)}
+        guarded = set(select_for(conn, chunk, _guarded).scalars())
         acc: dict[str, list[AccusedFacts]] = {}
-        for r in conn.execute(
-                select(case_proceedings.c.case_id, accused.c.label, accused.c.custody, accused.c.custody_changed_at,
-                       relationships.c.relationship).distinct()
-                .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
-                .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
-                .outerjoin(relationships, and_(relationships.c.accused_id == accused.c.id,
-                                               relationships.c.case_id == case_proceedings.c.case_id))
-                .where(among(conn, case_proceedings.c.case_id, chunk)).order_by(case_proceedings.c.case_id, accused.c.label)):
+        for r in select_for(conn, chunk, _accused_of):
             acc.setdefault(r.case_id, []).append(
                 AccusedFacts(r.label, Custody(r.custody), r.custody_changed_at, r.relationship or "unknown"))
         flags: dict[str, set[str]] = {}
-        for r in conn.execute(select(case_flags.c.case_id, case_flags.c.flag).where(
-                among(conn, case_flags.c.case_id, chunk), case_flags.c.resolved_at.is_(None))):
+        for r in select_for(conn, chunk, _open_flags):
             flags.setdefault(r.case_id, set()).add(r.flag)
-        latest = dict(conn.execute(select(risk_assessments.c.case_id, func.max(risk_assessments.c.at))
-                                   .where(among(conn, risk_assessments.c.case_id, chunk))
-                                   .group_by(risk_assessments.c.case_id)).all())
+        latest = dict(select_for(conn, chunk, _latest_assessment).all())
         given = consents_of_many(conn, chunk)
         batched = {p: many(conn, chunk, now) for p, many in wiring.fact_providers_many().items()}
         for cid, row in rows.items():
@@ -99,6 +88,38 @@ def case_facts_many(conn, case_ids, now: datetime) -> dict[str, CaseFacts]:
                 extra.update(found or {})
             out[cid] = replace(facts, **extra) if extra else facts
     return out
+
+
+# case_facts_many's statements, each a function of the condition on the case ids (select_for: for
+# one case they are built once per process).
+
+def _fact_rows(match):
+    return select(*_FACT_COLUMNS).where(match(cases.c.id))
+
+
+def _guarded(match):
+    return select(identities.c.case_id).where(match(identities.c.case_id), identities.c.guardian_name.is_not(None))
+
+
+def _accused_of(match):
+    """Every accused in the cases' proceedings, with the relationship where the victim named one."""
+    return (select(case_proceedings.c.case_id, accused.c.label, accused.c.custody, accused.c.custody_changed_at,
+                   relationships.c.relationship).distinct()
+            .join(proceeding_accused, proceeding_accused.c.accused_id == accused.c.id)
+            .join(case_proceedings, case_proceedings.c.proceeding_id == proceeding_accused.c.proceeding_id)
+            .outerjoin(relationships, and_(relationships.c.accused_id == accused.c.id,
+                                           relationships.c.case_id == case_proceedings.c.case_id))
+            .where(match(case_proceedings.c.case_id)).order_by(case_proceedings.c.case_id, accused.c.label))
+
+
+def _open_flags(match):
+    return select(case_flags.c.case_id, case_flags.c.flag).where(match(case_flags.c.case_id),
+                                                                  case_flags.c.resolved_at.is_(None))
+
+
+def _latest_assessment(match):
+    return (select(risk_assessments.c.case_id, func.max(risk_assessments.c.at))
+            .where(match(risk_assessments.c.case_id)).group_by(risk_assessments.c.case_id))
 
 
 def _aware(at: datetime) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from witness.domain.access import Actor, Role
 from witness.domain.claim import ENFORCING, Status, filing_deadline, overdue_minor
@@ -51,6 +51,14 @@ def _instant(o: Obligation) -> datetime:
     return o.at if o.at is not None else datetime.combine(o.on, time(0), ZoneInfo(o.tz))
 
 
+# of_victim's statements, built once: a calendar app polls the victim's feed (dialects.select_for).
+_AGREED_APPOINTMENTS = select(appointments.c.id, appointments.c.at, appointments.c.kind).where(
+    appointments.c.case_id == bindparam("case_id"), appointments.c.status == "scheduled",
+    appointments.c.at >= bindparam("since"))
+_A_CLAIM_ENFORCED = select(claims.c.id).where(claims.c.case_id == bindparam("case_id"),
+                                              claims.c.status.in_([s.value for s in ENFORCING])).limit(1)
+
+
 def of_victim(conn, profiles, row, now: datetime) -> list[Obligation]:
     """The victim's own dated obligations besides hearings (R-114): the appointments they agreed to,
     the end of their reflection period, the instalments of their restitution. `row` is the case row
@@ -61,11 +69,9 @@ def of_victim(conn, profiles, row, now: datetime) -> list[Obligation]:
     out: list[Obligation] = []
     if row.stage == Stage.reflection.value and row.decided_at is None and row.reflection_ends_at >= since:
         out.append(Obligation("reflection_end", row.id, row.id, tz, at=row.reflection_ends_at))
-    for r in conn.execute(select(appointments.c.id, appointments.c.at, appointments.c.kind).where(
-            appointments.c.case_id == row.id, appointments.c.status == "scheduled", appointments.c.at >= since)):
+    for r in conn.execute(_AGREED_APPOINTMENTS, {"case_id": row.id, "since": since}):
         out.append(Obligation("appointment", r.id, row.id, tz, at=r.at, detail=r.kind.replace("_", " ")))
-    enforcing = (claims.c.case_id == row.id) & claims.c.status.in_([s.value for s in ENFORCING])
-    if conn.execute(select(claims.c.id).where(enforcing).limit(1)).first() is not None:
+    if conn.execute(_A_CLAIM_ENFORCED, {"case_id": row.id}).first() is not None:
         out += [o for o in _read(conn, profiles, None, frozenset({"instalment"}), [row.id], now)]
     out.sort(key=lambda o: (_instant(o), o.kind, o.key))
     return out

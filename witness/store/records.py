@@ -1,7 +1,7 @@
 """Reading rows back into domain objects. Writes happen in the services, inside their unit of work."""
 from __future__ import annotations
 
-from sqlalchemy import String, func, literal, select, union, union_all
+from sqlalchemy import String, bindparam, func, literal, select, union, union_all
 from sqlalchemy.engine import Connection
 
 from witness.domain.access import CaseAccess, Role
@@ -13,12 +13,16 @@ from witness.store.claim_tables import claims
 from witness.store.hearing_tables import appearances, bookings, hearings, measures
 from witness.store.notice_tables import notices
 from witness.store.tables import case_proceedings, cases, consents, proceedings
-from witness.store.dialects import among, parts
+from witness.store.dialects import parts, select_for
+
+
+# Built once: every action on a case reads its row (select_for says why that matters).
+_CASE = select(cases).where(cases.c.id == bindparam("case_id"))
+_CASE_LOCKED = _CASE.with_for_update()
 
 
 def case_row(conn: Connection, case_id: str, lock: bool = False):
-    q = select(cases).where(cases.c.id == case_id)
-    row = conn.execute(q.with_for_update() if lock else q).first()
+    row = conn.execute(_CASE_LOCKED if lock else _CASE, {"case_id": case_id}).first()
     if row is None:
         # The id is a pseudonym, so naming it in the message reveals nothing.
         raise NotFound(f"case: no case {case_id!r}")
@@ -37,10 +41,13 @@ def consents_of(conn: Connection, case_id: str) -> list[Consent]:
 
 def consents_of_many(conn: Connection, case_ids: list[str]) -> dict[str, list[Consent]]:
     out: dict[str, list[Consent]] = {}
-    for r in conn.execute(select(consents).where(among(conn, consents.c.case_id, case_ids))
-                          .order_by(consents.c.case_id, consents.c.given_at)):
+    for r in select_for(conn, case_ids, _consents_where):
         out.setdefault(r.case_id, []).append(_consent(r))
     return out
+
+
+def _consents_where(match):
+    return select(consents).where(match(consents.c.case_id)).order_by(consents.c.case_id, consents.c.given_at)
 
 
 def _consent(r) -> Consent:
@@ -68,22 +75,7 @@ def cases_access(conn: Connection, case_ids) -> dict[str, CaseAccess]:
     rows = []
     # 150 ids a part on SQLite: six IN lists stay under 999 parameters, the limit of older builds.
     for chunk in parts(conn, sorted(set(case_ids)), size=150):
-        rows += conn.execute(union_all(
-            _named("case", cases.c.id, cases.c.coordinator).where(among(conn, cases.c.id, chunk)),
-            # Assigned through an account (R-110): the account's role says on which side they are.
-            _named("account", account_cases.c.case_id, account_cases.c.login, accounts.c.role)
-            .join(accounts, accounts.c.login == account_cases.c.login)
-            .where(among(conn, account_cases.c.case_id, chunk)),
-            _named("prosecutor", case_proceedings.c.case_id, proceedings.c.prosecutor)
-            .join(proceedings, proceedings.c.id == case_proceedings.c.proceeding_id)
-            .where(among(conn, case_proceedings.c.case_id, chunk), proceedings.c.prosecutor.is_not(None)),
-            _named("lawyer", claims.c.case_id, claims.c.lawyer).where(among(conn, claims.c.case_id, chunk)),
-            # Escorts and interpreters are on a case through the victim's planned appearances only.
-            _named("appearance", appearances.c.case_id, appearances.c.interpreter, appearances.c.escort_pins)
-            .where(among(conn, appearances.c.case_id, chunk), appearances.c.status == "planned"),
-            _named("booking", bookings.c.case_id, bookings.c.resource_id)
-            .where(among(conn, bookings.c.case_id, chunk), bookings.c.measure == "escort", bookings.c.status == "booked"),
-        )).all()
+        rows += select_for(conn, chunk, _everyone_named).all()
     for r in rows:  # the cases first: a team exists only for a case that does
         if r.kind == "case":
             teams[r.case_id] = {"coordinators": {r.who}, "prosecutors": set(), "lawyers": set(), "escorts": set(),
@@ -107,6 +99,25 @@ def cases_access(conn: Connection, case_ids) -> dict[str, CaseAccess]:
         else:  # an escort booked for the case
             team["escorts"].add(r.who)
     return {cid: CaseAccess(cid, **{k: frozenset(v) for k, v in t.items()}) for cid, t in teams.items()}
+
+
+def _everyone_named(match):
+    """cases_access's statement: the six places a person is named on the cases `match` selects."""
+    return union_all(
+        _named("case", cases.c.id, cases.c.coordinator).where(match(cases.c.id)),
+        # Assigned through an account (R-110): the account's role says on which side they are.
+        _named("account", account_cases.c.case_id, account_cases.c.login, accounts.c.role)
+        .join(accounts, accounts.c.login == account_cases.c.login).where(match(account_cases.c.case_id)),
+        _named("prosecutor", case_proceedings.c.case_id, proceedings.c.prosecutor)
+        .join(proceedings, proceedings.c.id == case_proceedings.c.proceeding_id)
+        .where(match(case_proceedings.c.case_id), proceedings.c.prosecutor.is_not(None)),
+        _named("lawyer", claims.c.case_id, claims.c.lawyer).where(match(claims.c.case_id)),
+        # Escorts and interpreters are on a case through the victim's planned appearances only.
+        _named("appearance", appearances.c.case_id, appearances.c.interpreter, appearances.c.escort_pins)
+        .where(match(appearances.c.case_id), appearances.c.status == "planned"),
+        _named("booking", bookings.c.case_id, bookings.c.resource_id)
+        .where(match(bookings.c.case_id), bookings.c.measure == "escort", bookings.c.status == "booked"),
+    )
 
 
 def _named(kind: str, case_col, who, extra=None):
