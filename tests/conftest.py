@@ -47,7 +47,10 @@ def _postgres_reachable() -> bool:
 _PG = None
 
 
-def postgres_schema_url() -> tuple[str, str]:
+def require_postgres() -> None:
+    """Skip the test (fail it in CI: WITNESS_REQUIRE_POSTGRES=1) when PostgreSQL is not reachable.
+    Creates nothing: a fixture that only asks whether PostgreSQL is there used to take a schema
+    from postgres_schema_url() and never drop it (three were left after every run)."""
     global _PG
     if _PG is None:
         _PG = _postgres_reachable()
@@ -55,6 +58,11 @@ def postgres_schema_url() -> tuple[str, str]:
         if os.environ.get("WITNESS_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL required but not reachable at {PG_URL}")
         pytest.skip("PostgreSQL not reachable")
+
+
+def postgres_schema_url() -> tuple[str, str]:
+    """A new schema for one test and its URL; the caller drops it (drop_schema)."""
+    require_postgres()
     name = "wt_" + uuid.uuid4().hex[:12]
     eng = create_engine(PG_URL)
     with eng.begin() as c:

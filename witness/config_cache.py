@@ -23,7 +23,7 @@ import pickle
 import stat
 import sys
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -98,17 +98,37 @@ class Compiled:
     guardrails: dict[str, dict[str, str]]
     pickled_profiles: bytes
     pickled_risk_policy: bytes
+    # Where the files are, to read them again should a pickle not load when first asked for (code
+    # changed in a way the digest missed): slower, never wrong. Set by `load`, not kept in the cache.
+    source: Path | None = field(default=None, compare=False)
 
     @classmethod
-    def of(cls, profiles: dict, risk_policy) -> "Compiled":
-        return cls(*_plain(profiles), _pickled(profiles), _pickled(risk_policy))
+    def of(cls, profiles: dict, risk_policy, source: Path | None = None) -> "Compiled":
+        return cls(*_plain(profiles), _pickled(profiles), _pickled(risk_policy), source)
 
     @property
     def profiles(self) -> Profiles:
-        return Profiles(self.zones, self.guardrails, lambda: pickle.loads(self.pickled_profiles))
+        return Profiles(self.zones, self.guardrails, self._profile_models)
+
+    def _profile_models(self) -> dict:
+        try:
+            return pickle.loads(self.pickled_profiles)
+        except Exception:
+            if self.source is None:
+                raise
+            from witness.profiles import load_profiles
+
+            return load_profiles(self.source / "jurisdictions")
 
     def risk_policy(self):
-        return pickle.loads(self.pickled_risk_policy)
+        try:
+            return pickle.loads(self.pickled_risk_policy)
+        except Exception:
+            if self.source is None:
+                raise
+            from witness.risk_policy import load_risk_policy
+
+            return load_risk_policy(self.source / "risk.yaml")
 
 
 def _plain(models: Mapping) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -128,13 +148,13 @@ def load(settings) -> Compiled:
     path = _cache_path(settings.home, files)
     cached = _read(path)
     if isinstance(cached, Compiled):
-        return cached
+        return replace(cached, source=config)
     from witness.profiles import load_profiles
     from witness.risk_policy import load_risk_policy
 
     loaded = Compiled.of(load_profiles(config / "jurisdictions"), load_risk_policy(config / "risk.yaml"))
     _write(path, loaded)
-    return loaded
+    return replace(loaded, source=config)
 
 
 def _cache_path(home: Path, files: list[Path]) -> Path:

@@ -15,6 +15,7 @@ field and the problem, never the value (InvalidSettings).
 """
 from __future__ import annotations
 
+import hmac
 import math
 import os
 import re
@@ -30,8 +31,11 @@ class InvalidSettings(ValueError):
     password or a database URL with one in it)."""
 
     def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{name}: {problem}" for name, problem in problems))
+        self.problems = [tuple(p) for p in problems]
+        super().__init__(self.problems)  # the one argument, so it pickles and copies (a flow's failure)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{name}: {problem}" for name, problem in self.problems)
 
 
 class Secret:
@@ -50,8 +54,11 @@ class Secret:
 
     __str__ = __repr__
 
+    def __len__(self) -> int:  # an empty secret is falsy, as pydantic's SecretStr was
+        return len(self._value)
+
     def __eq__(self, other) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
+        return isinstance(other, Secret) and hmac.compare_digest(other._value.encode(), self._value.encode())
 
     def __hash__(self) -> int:
         return hash(self._value)
@@ -101,11 +108,18 @@ def _whole(low: int, high: int | None = None):
     return convert
 
 
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def _seconds(v) -> float:
+    # Plain ASCII decimals only, as for whole numbers: float() would also take "１５" and "1_0".
     try:
-        value = float(v) if not isinstance(v, bool) and isinstance(v, (int, float, str)) else math.nan
-    except ValueError:
-        value = math.nan
+        if isinstance(v, str) and _DECIMAL.fullmatch(v.strip()):
+            value = float(v)
+        else:
+            value = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else math.nan
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value) or value <= 0:
         raise ValueError("must be a number of seconds above 0")
     return value
@@ -123,6 +137,13 @@ def _no_placeholder(v) -> str:
     if "changeme" in _text(v) or "<" in v:
         raise ValueError("WITNESS_DATABASE_URL still holds a placeholder")
     return v
+
+
+def _no_password(value):
+    """A database URL with its password replaced by *** (a URL may carry one: user:password@host)."""
+    if isinstance(value, str) and "://" in value and "@" in value:
+        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", value)
+    return value
 
 
 class Setting:
@@ -208,8 +229,8 @@ class Settings:
 
     __hash__ = None  # mutable (audit_head_path is filled in), like the model it replaces
 
-    def __repr__(self) -> str:  # secrets show as Secret('**********')
-        return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in self.values().items()) + ")"
+    def __repr__(self) -> str:  # secrets show as Secret('**********'), a URL's password as ***
+        return "Settings(" + ", ".join(f"{k}={_no_password(v)!r}" for k, v in self.values().items()) + ")"
 
     @property
     def blocked_interpreters(self) -> frozenset[str]:

@@ -30,7 +30,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text, update
 
-from tests.conftest import COORDINATOR, PG_URL, adult_form, postgres_schema_url
+from tests.conftest import COORDINATOR, PG_URL, adult_form, require_postgres
 from witness.bootstrap import build_app
 from witness.clock import FixedClock
 from witness.outputs.transports.loopback import SmsSink, SmtpSink
@@ -159,7 +159,7 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    postgres_schema_url()  # skips, or fails in CI, without PostgreSQL
+    require_postgres()  # skips (or fails in CI) when PostgreSQL is not reachable
     root = tmp_path_factory.mktemp("cluster")
     c = Cluster(root)
     try:

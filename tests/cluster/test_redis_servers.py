@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.cluster.test_cluster import BIN, WAIT, _create_database, _drop_database, _port, _until
-from tests.conftest import postgres_schema_url
+from tests.conftest import require_postgres
 from witness.settings import PROJECT_ROOT
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
@@ -83,7 +83,7 @@ class Servers:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    postgres_schema_url()  # skips, or fails in CI, without PostgreSQL
+    require_postgres()  # skips (or fails in CI) when PostgreSQL is not reachable
     redis = shutil.which("redis-server")
     assert redis, "redis-server is not installed (scripts/setup.sh installs Debian's redis-server)"
     s = Servers(tmp_path_factory.mktemp("redis-servers"))

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import ADMIN, AUDITOR, COORDINATOR, PG_URL, PROFILES, RISK_POLICY, adult_form, postgres_schema_url
+from tests.conftest import ADMIN, AUDITOR, COORDINATOR, PG_URL, PROFILES, RISK_POLICY, adult_form, require_postgres
 from tests.e2e.runner import cli_env, witness
 from witness.bootstrap import App
 from witness.clock import FixedClock
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def role_store(tmp_path):
-    postgres_schema_url()  # skips (or fails in CI) when PostgreSQL is not reachable
+    require_postgres()  # skips (or fails in CI) when PostgreSQL is not reachable
     name = "wt_roles_" + uuid.uuid4().hex[:10]
     admin = make_engine(PG_URL)
     roles.apply(admin, OWNER, APP_ROLE, name)  # creates the roles and the schema, owned by the owner

@@ -153,3 +153,21 @@ def test_a_profile_set_in_the_mapping_changes_its_zone_and_guardrails_too(settin
     assert profiles.guardrails("TH") == {"DNH-02-services-cooperation": "block"}
     del profiles["TH"]
     assert "TH" not in profiles and profiles.guardrails("TH") == {}
+
+
+def test_a_kept_pickle_that_no_longer_loads_reads_the_files_again_when_first_asked_for(settings):
+    """The digest names the code the models come from; should a pickle still not load (code
+    changed in a way it missed), a command reads the files again instead of failing."""
+    from dataclasses import replace
+
+    from witness.private_files import write_private
+
+    config_cache.load(settings)
+    [kept] = _cached(settings)
+    broken = replace(pickle.loads(kept.read_bytes()), pickled_profiles=b"not a pickle", pickled_risk_policy=b"nor this")
+    kept.unlink()
+    write_private(kept, pickle.dumps(broken))
+    again = config_cache.load(settings)
+    assert again.pickled_profiles == b"not a pickle"  # the kept file was used...
+    assert dict(again.profiles) == load_profiles(settings.config_dir / "jurisdictions")  # ...and the files read
+    assert again.risk_policy() == load_risk_policy(settings.config_dir / "risk.yaml")

@@ -92,7 +92,7 @@ def test_a_placeholder_left_in_the_environment_is_refused_by_its_field(monkeypat
 
 @pytest.mark.parametrize("text, expected", [("1", True), ("true", True), ("Yes", True), (" on ", True),
                                             ("0", False), ("FALSE", False), ("no", False), ("off", False)])
-def test_a_flag_is_read_as_pydantic_read_it(monkeypatch, text, expected):
+def test_a_flag_is_read_in_any_case_and_with_spaces_around_it(monkeypatch, text, expected):
     monkeypatch.setenv("WITNESS_ALLOW_CLOCK", text)
     assert Settings().allow_clock is expected
 
@@ -109,6 +109,8 @@ def test_a_flag_is_read_as_pydantic_read_it(monkeypatch, text, expected):
     ("WITNESS_SMTP_TIMEOUT_SECONDS", "soon", "must be a number of seconds above 0"),
     ("WITNESS_SMS_TIMEOUT_SECONDS", "nan", "must be a number of seconds above 0"),
     ("WITNESS_SMS_TIMEOUT_SECONDS", "0", "must be a number of seconds above 0"),
+    ("WITNESS_SMS_TIMEOUT_SECONDS", "１５", "must be a number of seconds above 0"),
+    ("WITNESS_SMS_TIMEOUT_SECONDS", "1_0", "must be a number of seconds above 0"),
     ("WITNESS_HOME", "", "must be a path"),
 ])
 def test_a_bad_value_is_refused_naming_its_field_and_not_its_value(monkeypatch, name, text, problem):
@@ -151,3 +153,20 @@ def test_replace_changes_only_what_it_names_and_reads_no_environment(monkeypatch
     assert changed != s and changed.replace(smtp_port=s.smtp_port) == s
     with pytest.raises(InvalidSettings):
         s.replace(smtp_port=0)
+
+
+def test_a_refusal_pickles_and_copies_and_a_url_s_password_is_never_shown(monkeypatch):
+    """A flow builds its Settings inside Prefect, which may pickle the exception it fails with."""
+    import copy
+    import pickle
+
+    monkeypatch.setenv("WITNESS_SMTP_PORT", "none")
+    with pytest.raises(InvalidSettings) as refused:
+        Settings()
+    for again in (pickle.loads(pickle.dumps(refused.value)), copy.copy(refused.value)):
+        assert again.problems == [("smtp_port", "must be a whole number")] and str(again) == str(refused.value)
+    monkeypatch.delenv("WITNESS_SMTP_PORT")
+    s = Settings(database_url="postgresql://witness:pw-canary@db/witness", audit_head_url="postgresql://h:pw2-canary@x/h")
+    assert "canary" not in repr(s) and "postgresql://witness:***@db/witness" in repr(s)
+    assert s.database_url == "postgresql://witness:pw-canary@db/witness"  # only its display is masked
+    assert not Settings(smtp_password="").smtp_password and Settings(smtp_password="x").smtp_password

@@ -7,6 +7,7 @@ a store that is usually SQLite. Asking here loads only the dialect the connectio
 from __future__ import annotations
 
 import importlib
+from types import FunctionType
 
 
 def dialect_of(conn):
@@ -47,15 +48,17 @@ def select_for(conn, ids, build):
     only run after that: building a SELECT and computing its cache key took 0.05-0.2 ms each, about
     a third of a feed fetch, which runs the same ~19 statements for one case each time a calendar
     app polls. For several ids it is built for them (`among`). `build` must be a module-level
-    function of `match` alone (no closure, no defaults): a statement built once cannot carry one
-    call's values."""
+    function of `match` alone (no closure, no defaults), reading no state that changes and
+    computing no value of its own (no `now()`): a statement built once cannot carry one call's
+    values. The first two are checked here; the last two are the builder's to keep."""
     if len(ids) != 1:
         return conn.execute(build(lambda column: among(conn, column, ids)))
     key = (build, conn.dialect.name)
     stmt = _BUILT_FOR_ONE.get(key)
     if stmt is None:
-        if build.__closure__ or build.__defaults__ or build.__kwdefaults__:
-            raise TypeError(f"{build.__qualname__}: a statement built once must not depend on a call's values")
+        if not isinstance(build, FunctionType) or build.__closure__ or build.__defaults__ or build.__kwdefaults__:
+            raise TypeError(f"{getattr(build, '__qualname__', build)!s}: a statement built once must not depend on a "
+                            "call's values")
         from sqlalchemy import bindparam
 
         stmt = _BUILT_FOR_ONE[key] = build(lambda column: column == bindparam("one_id"))
