@@ -111,24 +111,30 @@ class Compiled:
         return Profiles(self.zones, self.guardrails, self._profile_models)
 
     def _profile_models(self) -> dict:
-        try:
-            return pickle.loads(self.pickled_profiles)
-        except Exception:
-            if self.source is None:
-                raise
-            from witness.profiles import load_profiles
-
-            return load_profiles(self.source / "jurisdictions")
+        return self._unpickled(self.pickled_profiles, _read_profiles)
 
     def risk_policy(self):
+        return self._unpickled(self.pickled_risk_policy, _read_risk_policy)
+
+    def _unpickled(self, data: bytes, read: Callable[[Path], object]):
         try:
-            return pickle.loads(self.pickled_risk_policy)
+            return pickle.loads(data)
         except Exception:
             if self.source is None:
                 raise
-            from witness.risk_policy import load_risk_policy
+            return read(self.source)
 
-            return load_risk_policy(self.source / "risk.yaml")
+
+def _read_profiles(config: Path) -> dict:
+    from witness.profiles import load_profiles
+
+    return load_profiles(config / "jurisdictions")
+
+
+def _read_risk_policy(config: Path):
+    from witness.risk_policy import load_risk_policy
+
+    return load_risk_policy(config / "risk.yaml")
 
 
 def _plain(models: Mapping) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -149,10 +155,7 @@ def load(settings) -> Compiled:
     cached = _read(path)
     if isinstance(cached, Compiled):
         return replace(cached, source=config)
-    from witness.profiles import load_profiles
-    from witness.risk_policy import load_risk_policy
-
-    loaded = Compiled.of(load_profiles(config / "jurisdictions"), load_risk_policy(config / "risk.yaml"))
+    loaded = Compiled.of(_read_profiles(config), _read_risk_policy(config))
     _write(path, loaded)
     return replace(loaded, source=config)
 
