@@ -139,11 +139,12 @@ def _no_placeholder(v) -> str:
     return v
 
 
-def _no_password(value):
-    """A database URL with its password replaced by *** (a URL may carry one: user:password@host)."""
-    if isinstance(value, str) and "://" in value and "@" in value:
-        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", value)
-    return value
+def redacted_url(url: str) -> str:
+    """A URL with whatever precedes its host (user and password) replaced by ***: for display."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
 
 
 class Setting:
@@ -229,8 +230,9 @@ class Settings:
 
     __hash__ = None  # mutable (audit_head_path is filled in), like the model it replaces
 
-    def __repr__(self) -> str:  # secrets show as Secret('**********'), a URL's password as ***
-        return "Settings(" + ", ".join(f"{k}={_no_password(v)!r}" for k, v in self.values().items()) + ")"
+    def __repr__(self) -> str:  # secrets show as Secret('**********'), a URL's user and password as ***
+        shown = {k: redacted_url(v) if isinstance(v, str) else v for k, v in self.values().items()}
+        return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
     @property
     def blocked_interpreters(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ from witness.domain.access import Actor
 from witness.services.access import need_to_know
 from witness.domain.guardrails import ungated
 from witness.private_files import make_private_folder, secure_store
-from witness.settings import Settings
+from witness.settings import Settings, redacted_url
 from witness.store import schema
 from witness.errors import ActionBlocked, InputProblems, KeyMissing, NotFound
 from witness.store.claim_tables import claims
@@ -41,15 +41,9 @@ def init(settings: Settings) -> dict:
         heads = make_engine(settings.audit_head_url)
         TableHeads(heads).create()
         heads.dispose()
-    return {"database": _redacted(settings.url), "keyring": "WITNESS_KEYRING" if settings.keyring is not None else str(settings.keyring_path), "key_created": created}
+    return {"database": redacted_url(settings.url), "keyring": "WITNESS_KEYRING" if settings.keyring is not None else str(settings.keyring_path), "key_created": created}
 
 
-def _redacted(url: str) -> str:
-    # Never print a password that may sit in the URL.
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
 
 
 @dataclass

@@ -85,7 +85,10 @@ def append(conn: Connection, key: bytes, actor: Actor, action: str, record: str,
                   action=_clean(action)[:60], record=_clean(record)[:120], purpose=_clean(purpose)[:300])
     mac = _mac(key, seq, prev=prev, **fields)
     conn.execute(_NEW_ROW, dict(seq=seq, prev=prev, mac=mac, **fields))
-    conn.execute(_MOVE_HEAD if row else _FIRST_HEAD, dict(seq=seq, mac=mac) if row else dict(id=1, seq=seq, mac=mac))
+    if row:
+        conn.execute(_MOVE_HEAD, dict(seq=seq, mac=mac))
+    else:
+        conn.execute(_FIRST_HEAD, dict(id=1, seq=seq, mac=mac))
     return Head(seq, mac)
 
 

@@ -35,8 +35,7 @@ def reflection_of(row) -> ReflectionPeriod:
 
 
 def consents_of(conn: Connection, case_id: str) -> list[Consent]:
-    rows = conn.execute(select(consents).where(consents.c.case_id == case_id).order_by(consents.c.given_at))
-    return [_consent(r) for r in rows]
+    return consents_of_many(conn, [case_id]).get(case_id, [])
 
 
 def consents_of_many(conn: Connection, case_ids: list[str]) -> dict[str, list[Consent]]:
